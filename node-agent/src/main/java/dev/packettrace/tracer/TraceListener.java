@@ -1,0 +1,7 @@
+package dev.packettrace.tracer;
+
+/** Receives decoded events on the thread that calls {@link TracerSession#poll}. */
+@FunctionalInterface
+public interface TraceListener {
+    void onEvent(PacketEvent event);
+}

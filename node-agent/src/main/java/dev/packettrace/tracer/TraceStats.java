@@ -1,0 +1,10 @@
+package dev.packettrace.tracer;
+
+/**
+ * Counters of a tracer session.
+ *
+ * @param events events delivered to the listener
+ * @param lost   events the BPF side could not reserve ring buffer space for (counted in the kernel)
+ */
+public record TraceStats(long events, long lost) {
+}
