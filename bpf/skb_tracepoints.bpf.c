@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tracepoint backend: one raw tracepoint program per skb-carrying tracepoint.
+ *
+ * Program names are pt<ID>_<group>__<event>: the Java side reads the probe id and the tracepoint
+ * from the name, so this file is the single list of tracepoints. Programs for tracepoints the
+ * running kernel lacks are not loaded. Where each argument sits in a tracepoint's prototype is
+ * discovered from BTF by Java and passed in pt_cfg (prototypes changed across kernel versions). */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "config.h"
+
+const volatile struct pt_config pt_cfg = {};
+
+#include "emit.h"
+
+#define PT_TP_KFREE_SKB 0
+#define PT_TP_CONSUME_SKB 1
+
+/* The verifier accepts context reads only at a constant offset encoded in the load instruction.
+ * Written as ctx->args[index], clang merges the cases into one load from ctx + computed offset,
+ * which the verifier rejects ("dereference of modified ctx ptr"); one asm load per case keeps
+ * them apart. The index is a .rodata constant, so only the taken case is verified, which also
+ * keeps the program's context size within the tracepoint's arguments at attach time. */
+#define PT_CTX_ARG(ctx, n) ({                                                   \
+	__u64 __value;                                                          \
+	asm volatile("%0 = *(u64 *)(%1 + %2)" : "=r"(__value) : "r"(ctx), "i"((n) * 8)); \
+	__value;                                                                \
+})
+
+static __always_inline __u64 pt_tp_arg(struct bpf_raw_tracepoint_args *ctx, __u8 index)
+{
+	switch (index) {
+	case 0: return PT_CTX_ARG(ctx, 0);
+	case 1: return PT_CTX_ARG(ctx, 1);
+	case 2: return PT_CTX_ARG(ctx, 2);
+	case 3: return PT_CTX_ARG(ctx, 3);
+	case 4: return PT_CTX_ARG(ctx, 4);
+	case 5: return PT_CTX_ARG(ctx, 5);
+	default: return 0;
+	}
+}
+
+static __always_inline int pt_on_tracepoint(struct bpf_raw_tracepoint_args *ctx, __u32 id)
+{
+	__u8 skb_i = pt_cfg.skb_arg[id], sk_i = pt_cfg.sk_arg[id];
+	__u8 loc_i = pt_cfg.location_arg[id], reason_i = pt_cfg.reason_arg[id];
+	struct sk_buff *skb = skb_i == PT_NO_ARG ? NULL : (struct sk_buff *)pt_tp_arg(ctx, skb_i);
+	struct sock *sk = sk_i == PT_NO_ARG ? NULL : (struct sock *)pt_tp_arg(ctx, sk_i);
+	struct pt_event ev = {};
+
+	ev.probe_kind = PT_PROBE_TRACEPOINT;
+	ev.probe_id = id;
+	if (loc_i != PT_NO_ARG) {
+		ev.location = pt_tp_arg(ctx, loc_i);
+		ev.flags |= PT_EV_HAS_LOCATION;
+	}
+	if (reason_i != PT_NO_ARG) {
+		ev.drop_reason = (__u32)pt_tp_arg(ctx, reason_i);
+		ev.flags |= PT_EV_HAS_REASON;
+	}
+	return pt_trace(ctx, &ev, skb, sk, id == PT_TP_KFREE_SKB || id == PT_TP_CONSUME_SKB);
+}
+
+#define PT_TRACEPOINT(id, group, event)                                        \
+	SEC("raw_tracepoint/" #event)                                          \
+	int pt##id##_##group##__##event(struct bpf_raw_tracepoint_args *ctx)   \
+	{                                                                      \
+		return pt_on_tracepoint(ctx, id);                              \
+	}
+
+/* Ids index pt_cfg's argument tables: keep them below PT_MAX_PROBES and never reuse one. */
+PT_TRACEPOINT(0, skb, kfree_skb)
+PT_TRACEPOINT(1, skb, consume_skb)
+PT_TRACEPOINT(2, net, netif_receive_skb)
+PT_TRACEPOINT(3, net, netif_rx)
+PT_TRACEPOINT(4, net, napi_gro_receive_entry)
+PT_TRACEPOINT(5, net, net_dev_queue)
+PT_TRACEPOINT(6, net, net_dev_start_xmit)
+PT_TRACEPOINT(7, net, net_dev_xmit)
+PT_TRACEPOINT(8, tcp, tcp_retransmit_skb)
+PT_TRACEPOINT(9, tcp, tcp_send_reset)
+PT_TRACEPOINT(10, tcp, tcp_receive_reset)
+PT_TRACEPOINT(11, udp, udp_fail_queue_rcv_skb)
+PT_TRACEPOINT(12, sock, sock_rcvqueue_full)
+PT_TRACEPOINT(13, skb, skb_copy_datagram_iovec)
+PT_TRACEPOINT(14, tcp, tcp_bad_csum)
+PT_TRACEPOINT(15, net, netif_receive_skb_entry)
+PT_TRACEPOINT(16, net, netif_rx_entry)
+PT_TRACEPOINT(17, net, napi_gro_frags_entry)
+
+char LICENSE[] SEC("license") = "GPL";

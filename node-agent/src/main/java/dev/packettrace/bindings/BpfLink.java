@@ -1,0 +1,35 @@
+package dev.packettrace.bindings;
+
+import java.lang.foreign.MemorySegment;
+
+/** One attachment of a program (a raw tracepoint link). Closing it detaches the program there. */
+public final class BpfLink implements AutoCloseable {
+
+    private final MemorySegment link;
+    private final String description;
+    private boolean closed;
+
+    BpfLink(MemorySegment link, String description) {
+        this.link = link;
+        this.description = description;
+    }
+
+    /** What is attached where, e.g. "pt0_skb__kfree_skb -> raw_tracepoint/kfree_skb". */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            LibbpfLog.begin();
+            Calls.check("bpf_link__destroy(" + description + ")", (int) Native.LINK_DESTROY.invokeExact(link));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+}

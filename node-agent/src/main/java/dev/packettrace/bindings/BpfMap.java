@@ -1,0 +1,122 @@
+package dev.packettrace.bindings;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+/** A map inside a {@link BpfObject}; valid while the object is open. Keys and values are raw bytes. */
+public final class BpfMap {
+
+    private static final long BPF_ANY = 0;
+
+    private final MemorySegment map;
+    private final String name;
+
+    BpfMap(MemorySegment map) {
+        this.map = map;
+        try {
+            this.name = Native.string((MemorySegment) Native.MAP_NAME.invokeExact(map)).orElse("");
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Before load: the map's capacity (for a ring buffer, its size in bytes). */
+    public void setMaxEntries(int maxEntries) {
+        try {
+            LibbpfLog.begin();
+            Calls.check("bpf_map__set_max_entries(" + name + ", " + maxEntries + ")",
+                    (int) Native.MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /** Before load: the initial contents of a global data section (.rodata, .data, .bss). */
+    public byte[] initialValue() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment size = arena.allocate(JAVA_LONG);
+            MemorySegment data = (MemorySegment) Native.MAP_INITIAL_VALUE.invokeExact(map, size);
+            if (Native.isNull(data)) {
+                throw Calls.failure("bpf_map__initial_value(" + name + ")", Errno.EINVAL);
+            }
+            long length = size.get(JAVA_LONG, 0);
+            return data.reinterpret(length).toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /** Before load: replaces the initial contents; the size must be the section's size. */
+    public void setInitialValue(byte[] value) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibbpfLog.begin();
+            Calls.check("bpf_map__set_initial_value(" + name + ")",
+                    (int) Native.MAP_SET_INITIAL_VALUE.invokeExact(map, arena.allocateFrom(JAVA_BYTE, value), (long) value.length));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /** After load: inserts or replaces one element. */
+    public void update(byte[] key, byte[] value) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibbpfLog.begin();
+            Calls.check("bpf_map__update_elem(" + name + ")", (int) Native.MAP_UPDATE_ELEM.invokeExact(map,
+                    arena.allocateFrom(JAVA_BYTE, key), (long) key.length,
+                    arena.allocateFrom(JAVA_BYTE, value), (long) value.length, BPF_ANY));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /**
+     * After load: the value under key, or empty when there is none. For per-CPU maps valueSize is
+     * the per-CPU value size (rounded up to 8) times {@link Kernel#possibleCpus()}.
+     */
+    public Optional<byte[]> lookup(byte[] key, int valueSize) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(valueSize);
+            LibbpfLog.begin();
+            int rc = (int) Native.MAP_LOOKUP_ELEM.invokeExact(map, arena.allocateFrom(JAVA_BYTE, key), (long) key.length,
+                    value, (long) valueSize, 0L);
+            if (rc == -Errno.ENOENT) {
+                return Optional.empty();
+            }
+            Calls.check("bpf_map__lookup_elem(" + name + ")", rc);
+            return Optional.of(value.toArray(JAVA_BYTE));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /** After load: removes one element; returns false when it was not there. */
+    public boolean delete(byte[] key) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibbpfLog.begin();
+            int rc = (int) Native.MAP_DELETE_ELEM.invokeExact(map, arena.allocateFrom(JAVA_BYTE, key), (long) key.length, 0L);
+            if (rc == -Errno.ENOENT) {
+                return false;
+            }
+            Calls.check("bpf_map__delete_elem(" + name + ")", rc);
+            return true;
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    int fd() {
+        try {
+            return Calls.check("bpf_map__fd(" + name + ")", (int) Native.MAP_FD.invokeExact(map));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+}

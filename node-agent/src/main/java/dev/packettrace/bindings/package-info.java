@@ -1,0 +1,9 @@
+/**
+ * Typed Java bindings over the few libbpf (libbpf.so.1) and libc calls packettrace uses, through the
+ * FFM API. This package is the only one that touches MemorySegment, MethodHandle, Arena or Linker:
+ * everything it hands out is a Java value or an AutoCloseable that owns one kernel object.
+ *
+ * <p>libbpf runs in its 1.0 mode: int-returning calls return {@code -errno}, pointer-returning calls
+ * return NULL and set errno, which is captured right after the call.
+ */
+package dev.packettrace.bindings;
