@@ -14,7 +14,12 @@
 
 const volatile struct pt_config pt_cfg = {};
 
+
 #include "emit.h"
+
+/* Never read: it puts struct pt_event into the object's BTF (clang emits BTF only for the types
+ * of globals and functions), where the Java decoder's layout test reads the real offsets. */
+const volatile struct pt_event pt_event_layout = {};
 
 #define PT_TP_KFREE_SKB 0
 #define PT_TP_CONSUME_SKB 1

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -12,52 +13,82 @@ import java.util.OptionalInt;
  */
 public final class ConfigEncoder {
 
+    // Field offsets in struct pt_config; EventLayoutTest checks them against the object's BTF.
+    static final int OFF_FILTER_NETNS = 0;
+    static final int OFF_FILTER_MARK = 1;
+    static final int OFF_FILTER_IFNAME = 2;
+    static final int OFF_TRACK_SKB = 3;
+    static final int OFF_L4PROTO = 4;
+    static final int OFF_CAPTURE_STACK = 5;
+    static final int OFF_SPORT = 6;
+    static final int OFF_DPORT = 8;
+    static final int OFF_MARK = 12;
+    static final int OFF_IFNAME = 16;
+    static final int OFF_SRC = 32;
+    static final int OFF_DST = 52;
+    static final int OFF_SKB_ARG = 72;
+    static final int OFF_SK_ARG = OFF_SKB_ARG + TracepointCatalog.MAX_PROBES;
+    static final int OFF_LOCATION_ARG = OFF_SK_ARG + TracepointCatalog.MAX_PROBES;
+    static final int OFF_REASON_ARG = OFF_LOCATION_ARG + TracepointCatalog.MAX_PROBES;
+    /** Within struct pt_addr_filter. */
+    static final int ADDR_FAMILY = 16;
+    static final int ADDR_PREFIXLEN = 17;
+
+    static final Map<String, Integer> FIELD_OFFSETS = Map.ofEntries(
+            Map.entry("filter_netns", OFF_FILTER_NETNS), Map.entry("filter_mark", OFF_FILTER_MARK),
+            Map.entry("filter_ifname", OFF_FILTER_IFNAME), Map.entry("track_skb", OFF_TRACK_SKB),
+            Map.entry("l4proto", OFF_L4PROTO), Map.entry("capture_stack", OFF_CAPTURE_STACK),
+            Map.entry("sport", OFF_SPORT), Map.entry("dport", OFF_DPORT), Map.entry("mark", OFF_MARK),
+            Map.entry("ifname", OFF_IFNAME), Map.entry("src", OFF_SRC), Map.entry("dst", OFF_DST),
+            Map.entry("skb_arg", OFF_SKB_ARG), Map.entry("sk_arg", OFF_SK_ARG),
+            Map.entry("location_arg", OFF_LOCATION_ARG), Map.entry("reason_arg", OFF_REASON_ARG));
+
     /** sizeof(struct pt_config). */
-    public static final int SIZE = 72 + 4 * TracepointCatalog.MAX_PROBES;
+    public static final int SIZE = OFF_REASON_ARG + TracepointCatalog.MAX_PROBES;
     private static final byte NO_ARG = (byte) 0xff;
-    private static final int ARG_TABLES = 72;
 
     private ConfigEncoder() {
     }
 
     public static byte[] encode(TraceFilter filter, boolean captureStack, List<TracepointProbe> probes) {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(0, (byte) (filter.netnsInodes().isEmpty() ? 0 : 1));
-        b.put(1, (byte) (filter.mark().isPresent() ? 1 : 0));
-        b.put(2, (byte) (filter.ifname().isPresent() ? 1 : 0));
-        b.put(3, (byte) (filter.trackSkb() ? 1 : 0));
-        b.put(4, (byte) filter.proto().map(L4Proto::number).orElse(0).intValue());
-        b.put(5, (byte) (captureStack ? 1 : 0));
-        b.putShort(6, (short) filter.srcPort().orElse(0));
-        b.putShort(8, (short) filter.dstPort().orElse(0));
-        b.putInt(12, (int) filter.mark().orElse(0));
-        filter.ifname().ifPresent(name -> b.put(16, name.getBytes(StandardCharsets.US_ASCII)));
-        filter.srcIp().ifPresent(p -> putPrefix(b, 32, p));
-        filter.dstIp().ifPresent(p -> putPrefix(b, 52, p));
-        for (int i = ARG_TABLES; i < SIZE; i++) {
+        b.put(OFF_FILTER_NETNS, flag(!filter.netnsInodes().isEmpty()));
+        b.put(OFF_FILTER_MARK, flag(filter.mark().isPresent()));
+        b.put(OFF_FILTER_IFNAME, flag(filter.ifname().isPresent()));
+        b.put(OFF_TRACK_SKB, flag(filter.trackSkb()));
+        b.put(OFF_L4PROTO, (byte) filter.proto().map(L4Proto::number).orElse(0).intValue());
+        b.put(OFF_CAPTURE_STACK, flag(captureStack));
+        b.putShort(OFF_SPORT, (short) filter.srcPort().orElse(0));
+        b.putShort(OFF_DPORT, (short) filter.dstPort().orElse(0));
+        b.putInt(OFF_MARK, (int) filter.mark().orElse(0));
+        filter.ifname().ifPresent(name -> b.put(OFF_IFNAME, name.getBytes(StandardCharsets.US_ASCII)));
+        filter.srcIp().ifPresent(p -> putPrefix(b, OFF_SRC, p));
+        filter.dstIp().ifPresent(p -> putPrefix(b, OFF_DST, p));
+        for (int i = OFF_SKB_ARG; i < SIZE; i++) {
             b.put(i, NO_ARG);
         }
         for (TracepointProbe p : probes) {
-            putArg(b, 0, p.id(), p.skbArg());
-            putArg(b, 1, p.id(), p.sockArg());
-            putArg(b, 2, p.id(), p.locationArg());
-            putArg(b, 3, p.id(), p.reasonArg());
+            putArg(b, OFF_SKB_ARG, p.id(), p.skbArg());
+            putArg(b, OFF_SK_ARG, p.id(), p.sockArg());
+            putArg(b, OFF_LOCATION_ARG, p.id(), p.locationArg());
+            putArg(b, OFF_REASON_ARG, p.id(), p.reasonArg());
         }
         return b.array();
     }
 
+    private static byte flag(boolean on) {
+        return (byte) (on ? 1 : 0);
+    }
+
     private static void putPrefix(ByteBuffer b, int offset, IpPrefix prefix) {
-        byte[] addr = prefix.network().getAddress();
-        for (int i = 0; i < addr.length; i++) {
-            b.put(offset + i, addr[i]);
-        }
-        b.put(offset + 16, (byte) (prefix.isIpv6() ? 6 : 4));
-        b.put(offset + 17, (byte) prefix.prefixLength());
+        b.put(offset, prefix.network().getAddress());
+        b.put(offset + ADDR_FAMILY, (byte) (prefix.isIpv6() ? 6 : 4));
+        b.put(offset + ADDR_PREFIXLEN, (byte) prefix.prefixLength());
     }
 
     private static void putArg(ByteBuffer b, int table, int probeId, OptionalInt arg) {
         if (arg.isPresent()) {
-            b.put(ARG_TABLES + table * TracepointCatalog.MAX_PROBES + probeId, (byte) arg.getAsInt());
+            b.put(table + probeId, (byte) arg.getAsInt());
         }
     }
 }

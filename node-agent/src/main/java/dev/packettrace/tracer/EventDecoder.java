@@ -18,6 +18,57 @@ public final class EventDecoder {
     public static final int BASE_SIZE = 144;
     public static final int MAX_STACK_DEPTH = 32;
 
+
+    // Field offsets in struct pt_event; EventLayoutTest checks them against the object's BTF.
+    static final int OFF_TS_NS = 0;
+    static final int OFF_SKB = 8;
+    static final int OFF_LOCATION = 16;
+    static final int OFF_PROBE_ADDR = 24;
+    static final int OFF_PROBE_ID = 32;
+    static final int OFF_DROP_REASON = 36;
+    static final int OFF_NETNS = 40;
+    static final int OFF_MARK = 44;
+    static final int OFF_IFINDEX = 48;
+    static final int OFF_LEN = 52;
+    static final int OFF_PID = 56;
+    static final int OFF_CPU = 60;
+    static final int OFF_PROTOCOL = 64;
+    static final int OFF_L4PROTO = 66;
+    static final int OFF_FLAGS = 67;
+    static final int OFF_SPORT = 68;
+    static final int OFF_DPORT = 70;
+    static final int OFF_SADDR = 72;
+    static final int OFF_DADDR = 88;
+    static final int OFF_COMM = 104;
+    static final int OFF_IFNAME = 120;
+    static final int OFF_PROBE_KIND = 136;
+    static final int OFF_STACK_BYTES = 140;
+    /** C field name by offset constant, for the layout test. */
+    static final java.util.Map<String, Integer> FIELD_OFFSETS = java.util.Map.ofEntries(
+            java.util.Map.entry("ts_ns", OFF_TS_NS),
+            java.util.Map.entry("skb", OFF_SKB),
+            java.util.Map.entry("location", OFF_LOCATION),
+            java.util.Map.entry("probe_addr", OFF_PROBE_ADDR),
+            java.util.Map.entry("probe_id", OFF_PROBE_ID),
+            java.util.Map.entry("drop_reason", OFF_DROP_REASON),
+            java.util.Map.entry("netns", OFF_NETNS),
+            java.util.Map.entry("mark", OFF_MARK),
+            java.util.Map.entry("ifindex", OFF_IFINDEX),
+            java.util.Map.entry("len", OFF_LEN),
+            java.util.Map.entry("pid", OFF_PID),
+            java.util.Map.entry("cpu", OFF_CPU),
+            java.util.Map.entry("protocol", OFF_PROTOCOL),
+            java.util.Map.entry("l4proto", OFF_L4PROTO),
+            java.util.Map.entry("flags", OFF_FLAGS),
+            java.util.Map.entry("sport", OFF_SPORT),
+            java.util.Map.entry("dport", OFF_DPORT),
+            java.util.Map.entry("saddr", OFF_SADDR),
+            java.util.Map.entry("daddr", OFF_DADDR),
+            java.util.Map.entry("comm", OFF_COMM),
+            java.util.Map.entry("ifname", OFF_IFNAME),
+            java.util.Map.entry("probe_kind", OFF_PROBE_KIND),
+            java.util.Map.entry("stack_bytes", OFF_STACK_BYTES));
+
     static final int F_HAS_REASON = 1;
     static final int F_HAS_TUPLE = 1 << 1;
     static final int F_IPV6 = 1 << 2;
@@ -41,32 +92,32 @@ public final class EventDecoder {
         if (r.remaining() < BASE_SIZE) {
             throw new IllegalArgumentException("event record of " + r.remaining() + " bytes is shorter than " + BASE_SIZE);
         }
-        long ts = r.getLong(0);
-        long skb = r.getLong(8);
-        long location = r.getLong(16);
-        long probeAddr = r.getLong(24);
-        int probeId = r.getInt(32);
-        long reason = Integer.toUnsignedLong(r.getInt(36));
-        long netns = Integer.toUnsignedLong(r.getInt(40));
-        long mark = Integer.toUnsignedLong(r.getInt(44));
-        int ifindex = r.getInt(48);
-        int len = r.getInt(52);
-        int pid = r.getInt(56);
-        int cpu = r.getInt(60);
-        int protocol = Short.toUnsignedInt(r.getShort(64));
-        int l4proto = Byte.toUnsignedInt(r.get(66));
-        int flags = Byte.toUnsignedInt(r.get(67));
-        int sport = Short.toUnsignedInt(r.getShort(68));
-        int dport = Short.toUnsignedInt(r.getShort(70));
-        String comm = cString(r, 104, 16);
-        String ifname = cString(r, 120, 16);
-        int kind = Byte.toUnsignedInt(r.get(136));
-        int stackBytes = r.getInt(140);
+        long ts = r.getLong(OFF_TS_NS);
+        long skb = r.getLong(OFF_SKB);
+        long location = r.getLong(OFF_LOCATION);
+        long probeAddr = r.getLong(OFF_PROBE_ADDR);
+        int probeId = r.getInt(OFF_PROBE_ID);
+        long reason = Integer.toUnsignedLong(r.getInt(OFF_DROP_REASON));
+        long netns = Integer.toUnsignedLong(r.getInt(OFF_NETNS));
+        long mark = Integer.toUnsignedLong(r.getInt(OFF_MARK));
+        int ifindex = r.getInt(OFF_IFINDEX);
+        int len = r.getInt(OFF_LEN);
+        int pid = r.getInt(OFF_PID);
+        int cpu = r.getInt(OFF_CPU);
+        int protocol = Short.toUnsignedInt(r.getShort(OFF_PROTOCOL));
+        int l4proto = Byte.toUnsignedInt(r.get(OFF_L4PROTO));
+        int flags = Byte.toUnsignedInt(r.get(OFF_FLAGS));
+        int sport = Short.toUnsignedInt(r.getShort(OFF_SPORT));
+        int dport = Short.toUnsignedInt(r.getShort(OFF_DPORT));
+        String comm = cString(r, OFF_COMM, 16);
+        String ifname = cString(r, OFF_IFNAME, 16);
+        int kind = Byte.toUnsignedInt(r.get(OFF_PROBE_KIND));
+        int stackBytes = r.getInt(OFF_STACK_BYTES);
 
         Optional<Tuple> tuple = Optional.empty();
         if ((flags & F_HAS_TUPLE) != 0) {
             boolean v6 = (flags & F_IPV6) != 0;
-            tuple = Optional.of(new Tuple(address(r, 72, v6), address(r, 88, v6), sport, dport, l4proto));
+            tuple = Optional.of(new Tuple(address(r, OFF_SADDR, v6), address(r, OFF_DADDR, v6), sport, dport, l4proto));
         }
 
         String probe;
