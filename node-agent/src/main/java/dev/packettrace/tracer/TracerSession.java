@@ -38,6 +38,9 @@ public final class TracerSession implements AutoCloseable {
 
     static final String OBJECT_RESOURCE = "/bpf/skb_tracepoints.bpf.o";
     private static final String CONFIG_VARIABLE = "pt_cfg";
+    // indexes of pt_stats (PT_STAT_* in bpf/include/maps.h)
+    private static final int STAT_LOST = 0;
+    private static final int STAT_EMITTED = 1;
     private static final System.Logger LOG = System.getLogger(TracerSession.class.getName());
 
     private final BpfObject object;
@@ -46,6 +49,7 @@ public final class TracerSession implements AutoCloseable {
     private final BpfMap netnsFilter;
     private final BpfMap stats;
     private final List<String> attachedProbes;
+    private final List<Integer> programIds;
     private final Backend backend;
     private final String backendReason;
     private final Duration attachTime;
@@ -55,13 +59,15 @@ public final class TracerSession implements AutoCloseable {
     private boolean closed;
 
     private TracerSession(BpfObject object, List<BpfLink> links, RingBufferReader reader, BpfMap netnsFilter, BpfMap stats,
-            List<String> attachedProbes, Backend backend, String backendReason, Duration attachTime, boolean netnsFiltered) {
+            List<String> attachedProbes, List<Integer> programIds, Backend backend, String backendReason, Duration attachTime,
+            boolean netnsFiltered) {
         this.object = object;
         this.links = links;
         this.reader = reader;
         this.netnsFilter = netnsFilter;
         this.stats = stats;
         this.attachedProbes = List.copyOf(attachedProbes);
+        this.programIds = List.copyOf(programIds);
         this.backend = backend;
         this.backendReason = backendReason;
         this.attachTime = attachTime;
@@ -99,12 +105,14 @@ public final class TracerSession implements AutoCloseable {
             BpfMap netnsFilter = map(object, "pt_netns_filter");
             BpfMap stats = map(object, "pt_stats");
             List<String> attached = new ArrayList<>();
+            List<Integer> programIds = new ArrayList<>();
             for (TracepointProbe probe : catalog.available()) {
                 BpfProgram program = object.programs().stream().filter(p -> p.name().equals(probe.program())).findFirst()
                         .orElseThrow();
                 try {
                     links.add(program.attachRawTracepoint(probe.event()));
                     attached.add(probe.displayName());
+                    programIds.add(program.kernelId());
                 } catch (LibbpfException e) {
                     if (probe.reportsDrops()) {
                         throw attachFailure(probe, e);
@@ -114,7 +122,7 @@ public final class TracerSession implements AutoCloseable {
             }
             EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols);
             reader = new RingBufferReader(map(object, "pt_events"), record -> listener.onEvent(decoder.decode(record)));
-            TracerSession session = new TracerSession(object, links, reader, netnsFilter, stats, attached,
+            TracerSession session = new TracerSession(object, links, reader, netnsFilter, stats, attached, programIds,
                     choice.backend(), choice.reason(), Duration.ofNanos(System.nanoTime() - started),
                     !config.filter().netnsInodes().isEmpty());
             session.setNetnsFilter(config.filter().netnsInodes());
@@ -130,6 +138,11 @@ public final class TracerSession implements AutoCloseable {
     /** Names of the attached probes, e.g. "skb:kfree_skb". */
     public List<String> attachedProbes() {
         return attachedProbes;
+    }
+
+    /** The kernel's ids of the attached programs, as `bpftool prog show id N` knows them. */
+    public List<Integer> kernelProgramIds() {
+        return programIds;
     }
 
     /** The backend in use (never AUTO). */
@@ -189,10 +202,16 @@ public final class TracerSession implements AutoCloseable {
         return n;
     }
 
+    /** Events the BPF side wrote into the ring buffer (delivered or still waiting there). */
+    public synchronized long emittedByKernel() {
+        ensureOpen();
+        return perCpuSum(STAT_EMITTED);
+    }
+
     /** Events delivered so far and events the kernel side could not fit in the ring buffer. */
     public synchronized TraceStats stats() {
         ensureOpen();
-        return new TraceStats(delivered, perCpuSum(0));
+        return new TraceStats(delivered, perCpuSum(STAT_LOST));
     }
 
     @Override
