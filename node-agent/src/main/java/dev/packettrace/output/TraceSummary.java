@@ -1,0 +1,136 @@
+package dev.packettrace.output;
+
+import dev.packettrace.tracer.PacketEvent;
+import dev.packettrace.tracer.TraceStats;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Counts what a trace run saw: events, drops grouped by (reason, location), and events per network namespace.
+ * Memory is bounded: at most {@code maxDropGroups} groups and {@code maxNetns} namespaces are tracked one by one;
+ * anything beyond is counted in an "other" bucket that the report shows, so nothing goes uncounted.
+ * Not thread-safe: fed from the polling thread.
+ */
+public final class TraceSummary {
+
+    public static final int DEFAULT_MAX_DROP_GROUPS = 256;
+    public static final int DEFAULT_MAX_NETNS = 1024;
+
+    private final int maxDropGroups;
+    private final int maxNetns;
+    private final Map<DropKey, long[]> drops = new HashMap<>();
+    private final Map<Long, long[]> netns = new HashMap<>();
+    private long events;
+    private long dropCount;
+    private long otherDrops;
+    private long otherNetnsEvents;
+    // Consecutive events usually share a namespace: skip the map (and the boxing) for them.
+    private long lastNetns;
+    private long[] lastNetnsCounter;
+
+    public TraceSummary() {
+        this(DEFAULT_MAX_DROP_GROUPS, DEFAULT_MAX_NETNS);
+    }
+
+    public TraceSummary(int maxDropGroups, int maxNetns) {
+        if (maxDropGroups < 1 || maxNetns < 1) {
+            throw new IllegalArgumentException("summary caps must be at least 1, got drop groups " + maxDropGroups
+                    + " and namespaces " + maxNetns);
+        }
+        this.maxDropGroups = maxDropGroups;
+        this.maxNetns = maxNetns;
+    }
+
+    public void record(PacketEvent e) {
+        events++;
+        countNetns(e.netns());
+        if (e.isDrop()) {
+            dropCount++;
+            DropKey key = new DropKey(e.dropReason().orElseThrow(), e.location().orElse(""));
+            long[] counter = drops.get(key);
+            if (counter == null && drops.size() < maxDropGroups) {
+                counter = new long[1];
+                drops.put(key, counter);
+            }
+            if (counter != null) {
+                counter[0]++;
+            } else {
+                otherDrops++;
+            }
+        }
+    }
+
+    private void countNetns(long inode) {
+        if (lastNetnsCounter != null && inode == lastNetns) {
+            lastNetnsCounter[0]++;
+            return;
+        }
+        long[] counter = netns.get(inode);
+        if (counter == null && netns.size() < maxNetns) {
+            counter = new long[1];
+            netns.put(inode, counter);
+        }
+        if (counter == null) {
+            otherNetnsEvents++;
+            return;
+        }
+        counter[0]++;
+        lastNetns = inode;
+        lastNetnsCounter = counter;
+    }
+
+    public long events() {
+        return events;
+    }
+
+    /** An immutable view of the counts so far, largest groups first. */
+    public Report report(long printed, TraceStats stats, StopReason stoppedBy, Duration elapsed) {
+        List<DropGroup> groups = new ArrayList<>(drops.size());
+        drops.forEach((k, v) -> groups.add(new DropGroup(k.reason(),
+                k.location().isEmpty() ? Optional.empty() : Optional.of(k.location()), v[0])));
+        groups.sort(Comparator.comparingLong(DropGroup::count).reversed()
+                .thenComparing(DropGroup::reason).thenComparing(g -> g.location().orElse("")));
+        List<NetnsCount> perNetns = new ArrayList<>(netns.size());
+        netns.forEach((k, v) -> perNetns.add(new NetnsCount(k, v[0])));
+        perNetns.sort(Comparator.comparingLong(NetnsCount::events).reversed().thenComparingLong(NetnsCount::netns));
+        return new Report(events, printed, stats.lost(), dropCount, groups, otherDrops, perNetns, otherNetnsEvents,
+                stoppedBy, elapsed);
+    }
+
+    private record DropKey(String reason, String location) {
+    }
+
+    /**
+     * @param events           events the run received (including any past the line limit)
+     * @param printed          events written to the output
+     * @param lost             events the kernel side could not queue (ring buffer full), from the tracer's stats
+     * @param drops            events that were drops
+     * @param dropGroups       drops per (reason, location), largest first, at most the cap
+     * @param otherDrops       drops whose group did not fit under the cap
+     * @param netns            events per network namespace inode, largest first, at most the cap
+     * @param otherNetnsEvents events whose namespace did not fit under the cap
+     */
+    public record Report(long events, long printed, long lost, long drops, List<DropGroup> dropGroups,
+                         long otherDrops, List<NetnsCount> netns, long otherNetnsEvents,
+                         StopReason stoppedBy, Duration elapsed) {
+        public Report {
+            dropGroups = List.copyOf(dropGroups);
+            netns = List.copyOf(netns);
+            Objects.requireNonNull(stoppedBy, "stoppedBy");
+            Objects.requireNonNull(elapsed, "elapsed");
+        }
+    }
+
+    public record DropGroup(String reason, Optional<String> location, long count) {
+    }
+
+    public record NetnsCount(long netns, long events) {
+    }
+}
