@@ -1,6 +1,5 @@
 package dev.packettrace.agent.netns;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,12 @@ public final class KubeletCgroupNames {
     private static final String SLICE = ".slice";
     private static final String SCOPE = ".scope";
     private static final String POD = "pod";
+    /** Container scope prefixes; crio-conmon- comes before crio-, which is also its prefix. */
+    private static final List<Map.Entry<String, ContainerRuntime>> SCOPE_PREFIXES = List.of(
+            Map.entry("cri-containerd-", ContainerRuntime.CONTAINERD),
+            Map.entry("crio-conmon-", ContainerRuntime.CRIO_CONMON),
+            Map.entry("crio-", ContainerRuntime.CRIO),
+            Map.entry("docker-", ContainerRuntime.DOCKER));
 
     private KubeletCgroupNames() {
     }
@@ -45,7 +50,7 @@ public final class KubeletCgroupNames {
             }
             fromPath(line.substring(second + 1)).ifPresent(found -> byPod.merge(found.podUid(), found, KubeletCgroupNames::merge));
         }
-        return List.copyOf(new ArrayList<>(byPod.values()));
+        return List.copyOf(byPod.values());
     }
 
     private static PodCgroup merge(PodCgroup kept, PodCgroup other) {
@@ -106,12 +111,7 @@ public final class KubeletCgroupNames {
 
     private static Optional<ContainerCgroup> containerOf(String segment) {
         String name = segment.endsWith(SCOPE) ? segment.substring(0, segment.length() - SCOPE.length()) : segment;
-        // Order matters: crio-conmon- is also a crio- prefix.
-        for (var rule : List.of(
-                Map.entry("cri-containerd-", ContainerRuntime.CONTAINERD),
-                Map.entry("crio-conmon-", ContainerRuntime.CRIO_CONMON),
-                Map.entry("crio-", ContainerRuntime.CRIO),
-                Map.entry("docker-", ContainerRuntime.DOCKER))) {
+        for (Map.Entry<String, ContainerRuntime> rule : SCOPE_PREFIXES) {
             if (name.startsWith(rule.getKey()) && name.length() > rule.getKey().length()) {
                 return Optional.of(new ContainerCgroup(name.substring(rule.getKey().length()), rule.getValue()));
             }
