@@ -48,20 +48,27 @@ static __always_inline void pt_read_ports(struct pt_event *ev, void *l4)
 	ev->dport = bpf_ntohs(ports[1]);
 }
 
-/* The L3/L4 tuple from the packet bytes at the network header. The L4 header is found from the
- * IP header rather than skb->transport_header, which is not set yet on the receive path. */
+/* The L3/L4 tuple from the packet bytes at the network header. Only for IP packets: other skbs
+ * (AF_UNIX, netlink) have no network header, and reading one yields garbage. The L4 header is found
+ * from the IP header rather than skb->transport_header, which is not set yet on the receive path. */
 static __always_inline void pt_skb_tuple(struct pt_event *ev, struct sk_buff *skb)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
 	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u8 first;
+	__u8 first, version;
 
+	if (ev->protocol == PT_ETH_P_IP)
+		version = 4;
+	else if (ev->protocol == PT_ETH_P_IPV6)
+		version = 6;
+	else
+		return;
 	if (!head || nh == (__u16)~0U)
 		return;
-	if (bpf_probe_read_kernel(&first, 1, head + nh))
+	if (bpf_probe_read_kernel(&first, 1, head + nh) || (first >> 4) != version)
 		return;
 
-	if ((first >> 4) == 4) {
+	if (version == 4) {
 		struct iphdr iph;
 
 		if (bpf_probe_read_kernel(&iph, sizeof(iph), head + nh))
@@ -73,7 +80,7 @@ static __always_inline void pt_skb_tuple(struct pt_event *ev, struct sk_buff *sk
 		/* later fragments carry no L4 header */
 		if (!(bpf_ntohs(iph.frag_off) & PT_IP_OFFSET_MASK))
 			pt_read_ports(ev, head + nh + (first & 0xf) * 4);
-	} else if ((first >> 4) == 6) {
+	} else {
 		struct ipv6hdr ip6;
 
 		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))

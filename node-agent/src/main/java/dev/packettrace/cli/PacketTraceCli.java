@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         subcommands = {
             CommandLine.HelpCommand.class,
             TraceCommand.class,
+            DemoCommand.class,
         })
 public final class PacketTraceCli implements Callable<Integer> {
 
@@ -37,6 +38,10 @@ public final class PacketTraceCli implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
+        // one line per log record: time, level, logger, message (java.util.logging's default takes two)
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
+        }
         System.exit(execute(CliContext.system(), args));
     }
 

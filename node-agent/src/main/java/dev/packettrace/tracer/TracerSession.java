@@ -76,8 +76,14 @@ public final class TracerSession implements AutoCloseable {
 
     /**
      * Loads the BPF object with the filter compiled in, attaches every tracepoint this kernel has,
-     * and starts delivering events to the listener from {@link #poll}.
+     * and starts delivering events to the listener from {@link #poll}. Kernel addresses are named
+     * from /proc/kallsyms.
      */
+    public static TracerSession start(TracerConfig config, TraceListener listener) {
+        return start(config, listener, KernelAddressSymbolizer.shared());
+    }
+
+    /** As {@link #start(TracerConfig, TraceListener)}, naming kernel addresses with the given symbolizer. */
     public static TracerSession start(TracerConfig config, TraceListener listener, AddressSymbolizer symbols) {
         long started = System.nanoTime();
         BackendChoice choice = BackendChoice.choose(config.backend());
