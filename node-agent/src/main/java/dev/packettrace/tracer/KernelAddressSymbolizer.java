@@ -6,19 +6,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Symbolizes with /proc/kallsyms, read once per process in the background: reading ~200k symbols
- * takes longer than attaching, so it must not delay the first probe. The first event that needs a
- * name waits for it; when the symbols cannot be read (kptr_restrict), addresses stay hex and the
- * reason is logged once.
+ * Symbolizes with /proc/kallsyms, read once per process in the background once the probes are
+ * attached: reading ~120k symbols takes about as long as attaching and would compete with it for
+ * the CPU. The first event that needs a name waits for it; when the symbols cannot be read
+ * (kptr_restrict), addresses stay hex and the reason is logged once.
  */
 final class KernelAddressSymbolizer implements AddressSymbolizer {
 
     private static final System.Logger LOG = System.getLogger(KernelAddressSymbolizer.class.getName());
     private static volatile KernelAddressSymbolizer shared;
 
-    private final CompletableFuture<Optional<KernelSymbols>> symbols;
+    private volatile CompletableFuture<Optional<KernelSymbols>> symbols;
 
     private KernelAddressSymbolizer() {
+    }
+
+    /** Starts reading the symbols in the background if that has not started yet. */
+    synchronized CompletableFuture<Optional<KernelSymbols>> prefetch() {
+        if (symbols != null) {
+            return symbols;
+        }
         symbols = CompletableFuture.supplyAsync(() -> {
             try {
                 return Optional.of(KernelSymbols.load());
@@ -28,6 +35,7 @@ final class KernelAddressSymbolizer implements AddressSymbolizer {
                 return Optional.empty();
             }
         }, runnable -> Thread.ofVirtual().name("kallsyms-loader").start(runnable));
+        return symbols;
     }
 
     /** The process-wide instance; the first call starts loading. */
@@ -48,7 +56,8 @@ final class KernelAddressSymbolizer implements AddressSymbolizer {
     @Override
     public Optional<String> symbolize(long address) {
         try {
-            return symbols.join().flatMap(k -> k.symbolize(address));
+            CompletableFuture<Optional<KernelSymbols>> loading = symbols;
+            return (loading != null ? loading : prefetch()).join().flatMap(k -> k.symbolize(address));
         } catch (CompletionException e) {
             return Optional.empty();
         }

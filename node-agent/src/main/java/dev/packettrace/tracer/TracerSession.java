@@ -11,6 +11,8 @@ import dev.packettrace.bindings.Errno;
 import dev.packettrace.bindings.Kernel;
 import dev.packettrace.bindings.LibbpfException;
 import dev.packettrace.bindings.RingBufferReader;
+import dev.packettrace.kernel.Preflight;
+import dev.packettrace.kernel.PreflightReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -80,12 +82,16 @@ public final class TracerSession implements AutoCloseable {
      * from /proc/kallsyms.
      */
     public static TracerSession start(TracerConfig config, TraceListener listener) {
-        return start(config, listener, KernelAddressSymbolizer.shared());
+        KernelAddressSymbolizer symbols = KernelAddressSymbolizer.shared();
+        TracerSession session = start(config, listener, symbols);
+        symbols.prefetch();
+        return session;
     }
 
     /** As {@link #start(TracerConfig, TraceListener)}, naming kernel addresses with the given symbolizer. */
     public static TracerSession start(TracerConfig config, TraceListener listener, AddressSymbolizer symbols) {
         long started = System.nanoTime();
+        preflight();
         BackendChoice choice = BackendChoice.choose(config.backend());
         BpfObject object = BpfObject.open(readObject(), "packettrace");
         List<BpfLink> links = new ArrayList<>();
@@ -249,6 +255,18 @@ public final class TracerSession implements AutoCloseable {
 
     private static byte[] u32(long value) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) value).array();
+    }
+
+    /** Says what is missing (privileges, BTF) before libbpf fails with a bare errno. */
+    private static void preflight() {
+        PreflightReport report = Preflight.forThisProcess().run();
+        if (!report.ok()) {
+            boolean privileges = report.problems().stream().anyMatch(p -> p.check().toLowerCase(java.util.Locale.ROOT).contains("cap"));
+            throw new TracerException(privileges ? TracerException.Reason.PERMISSION : TracerException.Reason.KERNEL_FEATURE,
+                    "packettrace cannot trace here:\n" + report.problems().stream().map(p -> "  - " + p.message())
+                            .collect(java.util.stream.Collectors.joining("\n")));
+        }
+        report.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, "preflight={0} warning=\"{1}\"", w.check(), w.message()));
     }
 
     private static byte[] readObject() {
