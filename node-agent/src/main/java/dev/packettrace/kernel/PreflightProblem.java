@@ -1,0 +1,5 @@
+package dev.packettrace.kernel;
+
+/** One thing that is missing before packettrace can trace, and how to fix it. */
+public record PreflightProblem(String check, String message) {
+}
