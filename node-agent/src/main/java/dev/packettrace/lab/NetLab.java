@@ -293,6 +293,7 @@ public final class NetLab implements AutoCloseable {
      * thrown; call {@link CommandResult#requireSuccess()} where it is an error.
      */
     public CommandResult exec(LabNamespace ns, List<String> command, Duration timeout) {
+        requireOpen();
         requireOwned(ns);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command to run in " + ns.name() + " is empty");
