@@ -66,7 +66,7 @@ public final class NetLab implements AutoCloseable {
             RANDOM.nextBytes(b);
             String id = LabName.labId(pid, hex.formatHex(b));
             if (Netns.list().stream().noneMatch(n -> n.startsWith(id + "-")) && IDS_IN_USE.add(id)) {
-                LOG.log(System.Logger.Level.INFO, "lab {0}: created", id);
+                LOG.log(System.Logger.Level.DEBUG, "lab {0}: created", id);
                 return new NetLab(id);
             }
         }
@@ -343,7 +343,7 @@ public final class NetLab implements AutoCloseable {
                     id, failures.size(), first.getMessage());
             throw first;
         }
-        LOG.log(System.Logger.Level.INFO, "lab {0}: closed", id);
+        LOG.log(System.Logger.Level.DEBUG, "lab {0}: closed", id);
     }
 
     private void closeOnShutdown() {
