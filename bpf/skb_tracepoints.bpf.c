@@ -15,6 +15,7 @@
 const volatile struct pt_config pt_cfg = {};
 
 
+#include "ctx_arg.h"
 #include "emit.h"
 
 /* Never read: it puts struct pt_event into the object's BTF (clang emits BTF only for the types
@@ -24,46 +25,22 @@ const volatile struct pt_event pt_event_layout = {};
 #define PT_TP_KFREE_SKB 0
 #define PT_TP_CONSUME_SKB 1
 
-/* The verifier accepts context reads only at a constant offset encoded in the load instruction.
- * Written as ctx->args[index], clang merges the cases into one load from ctx + computed offset,
- * which the verifier rejects ("dereference of modified ctx ptr"); one asm load per case keeps
- * them apart. The index is a .rodata constant, so only the taken case is verified, which also
- * keeps the program's context size within the tracepoint's arguments at attach time. */
-#define PT_CTX_ARG(ctx, n) ({                                                   \
-	__u64 __value;                                                          \
-	asm volatile("%0 = *(u64 *)(%1 + %2)" : "=r"(__value) : "r"(ctx), "i"((n) * 8)); \
-	__value;                                                                \
-})
-
-static __always_inline __u64 pt_tp_arg(struct bpf_raw_tracepoint_args *ctx, __u8 index)
-{
-	switch (index) {
-	case 0: return PT_CTX_ARG(ctx, 0);
-	case 1: return PT_CTX_ARG(ctx, 1);
-	case 2: return PT_CTX_ARG(ctx, 2);
-	case 3: return PT_CTX_ARG(ctx, 3);
-	case 4: return PT_CTX_ARG(ctx, 4);
-	case 5: return PT_CTX_ARG(ctx, 5);
-	default: return 0;
-	}
-}
-
 static __always_inline int pt_on_tracepoint(struct bpf_raw_tracepoint_args *ctx, __u32 id)
 {
 	__u8 skb_i = pt_cfg.skb_arg[id], sk_i = pt_cfg.sk_arg[id];
 	__u8 loc_i = pt_cfg.location_arg[id], reason_i = pt_cfg.reason_arg[id];
-	struct sk_buff *skb = skb_i == PT_NO_ARG ? NULL : (struct sk_buff *)pt_tp_arg(ctx, skb_i);
-	struct sock *sk = sk_i == PT_NO_ARG ? NULL : (struct sock *)pt_tp_arg(ctx, sk_i);
+	struct sk_buff *skb = skb_i == PT_NO_ARG ? NULL : (struct sk_buff *)pt_ctx_arg(ctx, skb_i);
+	struct sock *sk = sk_i == PT_NO_ARG ? NULL : (struct sock *)pt_ctx_arg(ctx, sk_i);
 	struct pt_event ev = {};
 
 	ev.probe_kind = PT_PROBE_TRACEPOINT;
 	ev.probe_id = id;
 	if (loc_i != PT_NO_ARG) {
-		ev.location = pt_tp_arg(ctx, loc_i);
+		ev.location = pt_ctx_arg(ctx, loc_i);
 		ev.flags |= PT_EV_HAS_LOCATION;
 	}
 	if (reason_i != PT_NO_ARG) {
-		ev.drop_reason = (__u32)pt_tp_arg(ctx, reason_i);
+		ev.drop_reason = (__u32)pt_ctx_arg(ctx, reason_i);
 		ev.flags |= PT_EV_HAS_REASON;
 	}
 	return pt_trace(ctx, &ev, skb, sk, id == PT_TP_KFREE_SKB || id == PT_TP_CONSUME_SKB);

@@ -24,7 +24,8 @@ struct pt_config {
 	__u8  capture_stack;
 	__u16 sport;          /* 0: any; host byte order */
 	__u16 dport;          /* 0: any */
-	__u16 _pad0;
+	__u8  output_caller;  /* function probes: report the calling function (--output-caller) */
+	__u8  _pad0;
 	__u32 mark;
 	char  ifname[16];
 	struct pt_addr_filter src;   /* 32 */

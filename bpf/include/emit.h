@@ -50,24 +50,25 @@ static __always_inline void pt_emit(void *ctx, struct pt_event *ev)
 	pt_count(PT_STAT_EMITTED);
 }
 
-/* Decides whether this hit is reported: a tracked skb always is; otherwise the namespace check
- * comes first because it is the cheapest way to reject the traffic of every other pod. */
-static __always_inline int pt_trace(void *ctx, struct pt_event *ev, struct sk_buff *skb, struct sock *sk, bool frees)
+/* Decides whether this hit is reported, and keeps --filter-track-skb's set up to date: a tracked
+ * skb always is reported; otherwise the namespace check comes first because it is the cheapest way to
+ * reject the traffic of every other pod. Fills ev with what was read from the skb. */
+static __always_inline bool pt_select(struct pt_event *ev, struct sk_buff *skb, struct sock *sk, bool frees)
 {
 	__u64 key = (__u64)skb;
 	bool tracked = false;
 
 	if (!skb && !sk)
-		return 0;
+		return false;
 	if (pt_cfg.track_skb && skb && bpf_map_lookup_elem(&pt_tracked_skbs, &key))
 		tracked = true;
 
 	ev->netns = skb ? pt_skb_netns(skb) : pt_sk_netns(sk);
 	if (!tracked && !pt_netns_allowed(ev->netns))
-		return 0;
+		return false;
 	pt_read_skb(ev, skb, sk);
 	if (!tracked && !pt_event_matches(ev))
-		return 0;
+		return false;
 
 	if (tracked) {
 		ev->flags |= PT_EV_TRACKED;
@@ -78,7 +79,14 @@ static __always_inline int pt_trace(void *ctx, struct pt_event *ev, struct sk_bu
 
 		bpf_map_update_elem(&pt_tracked_skbs, &key, &one, BPF_ANY);
 	}
-	pt_emit(ctx, ev);
+	return true;
+}
+
+/* The whole path for probes whose events need nothing added after filtering. */
+static __always_inline int pt_trace(void *ctx, struct pt_event *ev, struct sk_buff *skb, struct sock *sk, bool frees)
+{
+	if (pt_select(ev, skb, sk, frees))
+		pt_emit(ctx, ev);
 	return 0;
 }
 

@@ -15,15 +15,18 @@
 #define PT_EV_TRACKED      (1 << 3) /* emitted because the skb was tracked, not because it matched */
 #define PT_EV_TUPLE_FROM_SK (1 << 4) /* tuple taken from the socket, the skb had no network header yet */
 #define PT_EV_HAS_LOCATION (1 << 5) /* location is a kernel text address */
+#define PT_EV_HAS_CALLER   (1 << 6) /* function probes: location is the return address into the caller */
 
 /* event.probe_kind */
 #define PT_PROBE_TRACEPOINT 1 /* probe_id indexes the tracepoint programs (ptNN_ name prefix) */
-#define PT_PROBE_FUNCTION   2 /* probe_addr is the traced kernel function's address */
+#define PT_PROBE_FUNCTION   2 /* probe_addr is the traced kernel function's address; probe_id is the
+                               * function's index + 1 in the tracer's function table (0: unknown) */
 
 struct pt_event {
 	__u64 ts_ns;       /* 0   bpf_ktime_get_ns() */
 	__u64 skb;         /* 8   sk_buff address */
-	__u64 location;    /* 16  caller address (kfree_skb/consume_skb), see PT_EV_HAS_LOCATION */
+	__u64 location;    /* 16  caller address: of kfree_skb/consume_skb (PT_EV_HAS_LOCATION), or of
+	                    *     a traced function (PT_EV_HAS_CALLER) */
 	__u64 probe_addr;  /* 24  function address for function probes, 0 for tracepoints */
 	__u32 probe_id;    /* 32 */
 	__u32 drop_reason; /* 36  enum skb_drop_reason value */

@@ -28,6 +28,20 @@ public final class BpfMap {
         return name;
     }
 
+    /**
+     * Before load: makes this map the given (already loaded) map of another object instead of creating
+     * its own, so that programs of several objects share it. libbpf keeps its own duplicate of the file
+     * descriptor: closing either object does not affect the other.
+     */
+    public void reuse(BpfMap loaded) {
+        try {
+            LibbpfLog.begin();
+            Calls.check("bpf_map__reuse_fd(" + name + ")", (int) Native.MAP_REUSE_FD.invokeExact(map, loaded.fd()));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
     /** Before load: the map's capacity (for a ring buffer, its size in bytes). */
     public void setMaxEntries(int maxEntries) {
         try {

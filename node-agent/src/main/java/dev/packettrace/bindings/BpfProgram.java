@@ -1,12 +1,24 @@
 package dev.packettrace.bindings;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /** A program inside a {@link BpfObject}; valid while the object is open. */
 public final class BpfProgram {
+
+    /** struct bpf_kprobe_opts (libbpf 1.1): sz, bpf_cookie, offset, retprobe; 32 bytes with padding. */
+    private static final long KPROBE_OPTS_SIZE = 32;
+    private static final long KPROBE_OPTS_COOKIE = 8;
+    /** struct bpf_kprobe_multi_opts (libbpf 1.1): sz, syms, addrs, cookies, cnt, retprobe; 48 bytes. */
+    private static final long KPROBE_MULTI_OPTS_SIZE = 48;
+    private static final long KPROBE_MULTI_OPTS_SYMS = 8;
+    private static final long KPROBE_MULTI_OPTS_COOKIES = 24;
+    private static final long KPROBE_MULTI_OPTS_CNT = 32;
 
     private final MemorySegment program;
     private final String name;
@@ -77,6 +89,86 @@ public final class BpfProgram {
                     capture, program, arena.allocateFrom(tracepoint));
             String what = name + " -> raw_tracepoint/" + tracepoint;
             return new BpfLink(Calls.checkPointer("bpf_program__attach_raw_tracepoint(" + what + ")", link, capture), what);
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /**
+     * Attaches a kprobe program to the entry of one kernel function. The cookie is what the program
+     * reads with bpf_get_attach_cookie (kernels 5.15+; pass 0 on older ones).
+     */
+    public BpfLink attachKprobe(String function, long cookie) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opts = arena.allocate(KPROBE_OPTS_SIZE, 8);
+            opts.set(JAVA_LONG, 0, KPROBE_OPTS_SIZE);
+            opts.set(JAVA_LONG, KPROBE_OPTS_COOKIE, cookie);
+            MemorySegment capture = Native.captureSegment(arena);
+            LibbpfLog.begin();
+            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_KPROBE_OPTS.invokeExact(
+                    capture, program, arena.allocateFrom(function), opts);
+            String what = name + " -> kprobe/" + function;
+            return new BpfLink(Calls.checkPointer("bpf_program__attach_kprobe_opts(" + what + ")", link, capture), what);
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /**
+     * Attaches a kprobe-multi program (section kprobe.multi) to the entries of all the given functions
+     * with one link, giving each function its cookie (cookies[i] belongs to functions.get(i)). Needs
+     * a kernel with CONFIG_FPROBE (5.18+); without it the kernel answers EOPNOTSUPP.
+     */
+    public BpfLink attachKprobeMulti(List<String> functions, long[] cookies) {
+        if (functions.isEmpty() || cookies.length != functions.size()) {
+            throw new IllegalArgumentException("kprobe-multi needs one cookie per function and at least one function, got "
+                    + functions.size() + " functions and " + cookies.length + " cookies");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment syms = arena.allocate(ADDRESS, functions.size());
+            for (int i = 0; i < functions.size(); i++) {
+                syms.setAtIndex(ADDRESS, i, arena.allocateFrom(functions.get(i)));
+            }
+            MemorySegment opts = arena.allocate(KPROBE_MULTI_OPTS_SIZE, 8);
+            opts.set(JAVA_LONG, 0, KPROBE_MULTI_OPTS_SIZE);
+            opts.set(ADDRESS, KPROBE_MULTI_OPTS_SYMS, syms);
+            opts.set(ADDRESS, KPROBE_MULTI_OPTS_COOKIES, arena.allocateFrom(JAVA_LONG, cookies));
+            opts.set(JAVA_LONG, KPROBE_MULTI_OPTS_CNT, functions.size());
+            MemorySegment capture = Native.captureSegment(arena);
+            LibbpfLog.begin();
+            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_KPROBE_MULTI_OPTS.invokeExact(
+                    capture, program, MemorySegment.NULL, opts);
+            String what = name + " -> kprobe.multi/" + functions.size() + " functions (" + functions.getFirst()
+                    + (functions.size() > 1 ? ", ..." : "") + ")";
+            return new BpfLink(Calls.checkPointer("bpf_program__attach_kprobe_multi_opts(" + what + ")", link, capture), what);
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /**
+     * Before load: binds a BTF-typed program (fentry, fexit) to a kernel function, found in the kernel's
+     * BTF (vmlinux, then loaded modules). The verifier checks the program against that function's
+     * prototype at load.
+     */
+    public void setAttachTarget(String function) {
+        try (Arena arena = Arena.ofConfined()) {
+            LibbpfLog.begin();
+            Calls.check("bpf_program__set_attach_target(" + name + ", " + function + ")",
+                    (int) Native.PROGRAM_SET_ATTACH_TARGET.invokeExact(program, 0, arena.allocateFrom(function)));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /** Attaches a loaded fentry/fexit program to the function it was bound to before load. */
+    public BpfLink attachTrace(String function) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Native.captureSegment(arena);
+            LibbpfLog.begin();
+            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_TRACE.invokeExact(capture, program);
+            String what = name + " -> fentry/" + function;
+            return new BpfLink(Calls.checkPointer("bpf_program__attach_trace(" + what + ")", link, capture), what);
         } catch (Throwable t) {
             throw Calls.rethrow(t);
         }

@@ -58,6 +58,32 @@ public final class Btf implements AutoCloseable {
         }
     }
 
+    /** Only the kind of a type, without copying its name and members: for scanning every type cheaply. */
+    public BtfKind kind(int id) {
+        try {
+            MemorySegment header = (MemorySegment) Native.BTF_TYPE_BY_ID.invokeExact(btf, id);
+            if (Native.isNull(header)) {
+                throw Calls.failure("btf__type_by_id(" + id + ")", Errno.ENOENT);
+            }
+            return BtfKind.of((header.reinterpret(TYPE_HEADER).get(JAVA_INT, 4) >>> 24) & 0x1f);
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /** Only the name of a type (empty for anonymous ones), without copying its members. */
+    public String typeName(int id) {
+        try {
+            MemorySegment header = (MemorySegment) Native.BTF_TYPE_BY_ID.invokeExact(btf, id);
+            if (Native.isNull(header)) {
+                throw Calls.failure("btf__type_by_id(" + id + ")", Errno.ENOENT);
+            }
+            return name(header.reinterpret(TYPE_HEADER).get(JAVA_INT, 0));
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
     public BtfType type(int id) {
         try {
             MemorySegment header = (MemorySegment) Native.BTF_TYPE_BY_ID.invokeExact(btf, id);

@@ -33,6 +33,9 @@ final class LibbpfLog {
     private static final ThreadLocal<MemorySegment> BUFFER =
             ThreadLocal.withInitial(() -> Arena.global().allocate(FORMAT_BUFFER));
 
+    /** Per thread: failures are expected and reported by the caller, so libbpf's warnings are only debug output. */
+    private static final ThreadLocal<Boolean> QUIET = ThreadLocal.withInitial(() -> false);
+
     private static volatile boolean installed;
 
     private LibbpfLog() {
@@ -59,6 +62,14 @@ final class LibbpfLog {
         CAPTURED.get().clear();
     }
 
+    static boolean quiet() {
+        return QUIET.get();
+    }
+
+    static void quiet(boolean on) {
+        QUIET.set(on);
+    }
+
     /** What libbpf said on this thread since {@link #begin()}. */
     static List<String> captured() {
         return new ArrayList<>(CAPTURED.get());
@@ -82,7 +93,8 @@ final class LibbpfLog {
                 captured.addLast(line);
             }
             // libbpf's info level is chatty (every map and relocation): keep it out of a user's terminal
-            System.Logger.Level javaLevel = level == LEVEL_WARN ? System.Logger.Level.WARNING
+            System.Logger.Level javaLevel = level == LEVEL_WARN && !QUIET.get() ? System.Logger.Level.WARNING
+                    : level == LEVEL_WARN ? System.Logger.Level.DEBUG
                     : level == LEVEL_INFO ? System.Logger.Level.DEBUG : System.Logger.Level.TRACE;
             if (LOG.isLoggable(javaLevel)) {
                 LOG.log(javaLevel, text);

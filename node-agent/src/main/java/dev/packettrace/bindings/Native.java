@@ -56,6 +56,14 @@ final class Native {
     static final MethodHandle PROGRAM_FD = bpf("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle PROGRAM_ATTACH_RAW_TP = bpfErrno("bpf_program__attach_raw_tracepoint",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_ATTACH_KPROBE_OPTS = bpfErrno("bpf_program__attach_kprobe_opts",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_ATTACH_KPROBE_MULTI_OPTS = bpfErrno("bpf_program__attach_kprobe_multi_opts",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_SET_ATTACH_TARGET = bpf("bpf_program__set_attach_target",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    static final MethodHandle PROGRAM_ATTACH_TRACE = bpfErrno("bpf_program__attach_trace",
+            FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle LINK_DESTROY = bpf("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle OBJ_GET_INFO_BY_FD = bpf("bpf_obj_get_info_by_fd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -63,6 +71,7 @@ final class Native {
     // maps
     static final MethodHandle MAP_NAME = bpf("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle MAP_FD = bpf("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle MAP_REUSE_FD = bpf("bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle MAP_SET_MAX_ENTRIES = bpf("bpf_map__set_max_entries",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle MAP_INITIAL_VALUE = bpf("bpf_map__initial_value",

@@ -2,6 +2,7 @@ package dev.packettrace.cli;
 
 import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.FunctionFilter;
 import dev.packettrace.tracer.IpPrefix;
 import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.TraceFilter;
@@ -84,6 +85,18 @@ public final class FlagParser {
     public static Backend backend(String flag, String text) {
         return Backend.ofName(text.strip()).orElseThrow(() -> new UsageException(flag, text,
                 "is not a backend; choose one of: " + Backend.names()));
+    }
+
+    /** An RE2 expression that must match a kernel function's whole name. */
+    public static FunctionFilter functionFilter(String flag, String text) {
+        if (text.isEmpty()) {
+            throw new UsageException(flag, text, "is empty; give a function name or an RE2 expression such as 'ip_.*'");
+        }
+        try {
+            return FunctionFilter.of(text);
+        } catch (IllegalArgumentException e) {
+            throw UsageException.withMessage(flag, e.getMessage());
+        }
     }
 
     public static TimestampMode timestamp(String flag, String text) {

@@ -4,6 +4,7 @@ import dev.packettrace.output.OutputFormat;
 import dev.packettrace.output.OutputOptions;
 import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.FunctionFilter;
 import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
@@ -48,15 +49,17 @@ import java.util.concurrent.Callable;
             "  Events go to stdout, or to --output-file. The \"Attached N probes ...\" line",
             "  and errors go to stderr.",
             "  Table: [TIME] SKB CPU PROCESS [NETNS MARK IFACE PROTO LEN] [TUPLE] PROBE;",
-            "  drops add reason=, location= and tuple=. --output-stack prints the kernel",
-            "  stack under each event. --output-tuple and --output-meta only shape the table.",
+            "  drops add reason=, location= and tuple=; --output-caller adds caller= to",
+            "  function events. --output-stack prints the kernel stack under each event.",
+            "  --output-tuple and --output-meta only shape the table.",
             "  JSON (--output-json), one object per line, fields:",
             "    time        absent (none), integer ns (relative, absolute), ISO-8601 (current)",
             "    skb         hex string \"0xffff...\"",
             "    cpu pid comm netns ifindex ifname mark len",
             "    proto       the ethertype as an integer (2048 = IPv4)",
             "    tuple       {saddr, daddr, sport, dport, l4proto}; omitted without a tuple",
-            "    probe       e.g. \"skb:kfree_skb\"",
+            "    probe       a tracepoint (\"skb:kfree_skb\") or a kernel function (\"ip_rcv\")",
+            "    caller      function events with --output-caller",
             "    dropReason  drops only;  location: when known;  stack: with --output-stack",
             "",
             "Summary:",
@@ -64,6 +67,13 @@ import java.util.concurrent.Callable;
             "  probes are detached and a summary follows the events ON THE SAME STREAM:",
             "  events, lost events, drops by reason and location, events per network",
             "  namespace. In JSON mode it is the last line: {\"summary\":{...}}.",
+            "",
+            "Backends:",
+            "  The tracepoints always run (skb:kfree_skb gives drop reasons). Function-level",
+            "  backends add every kernel function that takes an sk_buff (see --filter-func):",
+            "  kprobe-multi (one link per sk_buff position; needs CONFIG_FPROBE), kprobe (one",
+            "  per function, attached in parallel, refused ones skipped and counted), fentry",
+            "  (BPF trampolines). auto tries them in that order and says which it took and why.",
             "",
             "Exit codes: 0 done, 1 the tracer failed (message on stderr), 2 bad flags.",
             "",
@@ -109,6 +119,11 @@ public final class TraceCommand implements Callable<Integer> {
             description = "Once an skb matched, follow it until it is freed, even where it no longer matches (e.g. after NAT).")
     private boolean trackSkb;
 
+    @Option(names = "--filter-func", paramLabel = "REGEX",
+            description = "Function-level backends: probe only the kernel functions whose whole name matches this RE2"
+                    + " expression, e.g. 'ip_rcv' or 'ip_.*|nf_hook_slow'. Default: every function that takes an sk_buff.")
+    private Optional<String> filterFunc = Optional.empty();
+
     @Option(names = "--output-tuple", description = "Table: add the TUPLE column, saddr:sport->daddr:dport(proto).")
     private boolean outputTuple;
 
@@ -117,6 +132,10 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--output-stack", description = "Capture and print the kernel stack of each event.")
     private boolean outputStack;
+
+    @Option(names = "--output-caller",
+            description = "Function-level backends: show the kernel function that called each probed function (caller=).")
+    private boolean outputCaller;
 
     @Option(names = "--output-json", description = "One JSON object per line instead of the table.")
     private boolean outputJson;
@@ -215,8 +234,17 @@ public final class TraceCommand implements Callable<Integer> {
                 proto.map(p -> FlagParser.proto("--filter-proto", p)),
                 trackSkb);
         Backend chosen = FlagParser.backend("--backend", backend);
+        FunctionFilter functions = filterFunc.map(f -> FlagParser.functionFilter("--filter-func", f)).orElse(FunctionFilter.all());
+        if (chosen == Backend.TRACEPOINT && filterFunc.isPresent()) {
+            throw new UsageException("--filter-func", filterFunc.get(),
+                    "selects kernel functions to probe, but --backend tracepoint probes none; use auto, kprobe-multi, kprobe or fentry");
+        }
+        if (chosen == Backend.TRACEPOINT && outputCaller) {
+            throw UsageException.withMessage("--output-caller", "function probes report their caller, but --backend tracepoint"
+                    + " probes no functions (drops carry location= instead)");
+        }
         TracerConfig config = new TracerConfig(filter, chosen, outputStack,
-                FlagParser.ringBufferBytes("--ring-buffer-size", ringBufferSize));
+                FlagParser.ringBufferBytes("--ring-buffer-size", ringBufferSize), outputCaller, functions);
         OutputOptions output = new OutputOptions(
                 outputJson ? OutputFormat.JSON : OutputFormat.TABLE,
                 FlagParser.timestamp("--timestamp", timestamp),

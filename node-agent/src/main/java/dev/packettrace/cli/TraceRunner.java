@@ -8,6 +8,7 @@ import dev.packettrace.output.TraceSummary;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
+import dev.packettrace.tracer.TracerException;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -89,7 +90,19 @@ public final class TraceRunner {
             TraceStats stats;
             long startNs;
             long endNs;
-            try (TracingSession session = sessions.start(request.config(), sink)) {
+            TracingSession started;
+            try {
+                started = sessions.start(request.config(), sink,
+                        new AttachProgress(status, nanoClock, () -> stopReason.get() != null));
+            } catch (TracerException e) {
+                if (e.reason() != TracerException.Reason.CANCELLED || stopReason.get() == null) {
+                    throw e;
+                }
+                status.println("Stopped while attaching: " + e.getMessage());
+                status.flush();
+                return summarize(writer, sink, new TraceStats(0, 0), Duration.ZERO);
+            }
+            try (TracingSession session = started) {
                 status.println(attachedLine(session));
                 status.flush();
                 sink.begin();
@@ -104,19 +117,22 @@ public final class TraceRunner {
                 endNs = nanoClock.getAsLong();
                 stats = session.stats();
             }
-            sink.throwIfFailed();
-            TraceSummary.Report report = sink.summary.report(sink.printed, stats, stopReason.get(),
-                    Duration.ofNanos(Math.max(0, endNs - startNs)));
-            try {
-                writer.writeSummary(report);
-                writer.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write output: " + e.getMessage(), e);
-            }
-            return new RunResult(report.stoppedBy(), report);
+            return summarize(writer, sink, stats, Duration.ofNanos(Math.max(0, endNs - startNs)));
         } finally {
             finished.countDown();
         }
+    }
+
+    private RunResult summarize(EventWriter writer, Sink sink, TraceStats stats, Duration elapsed) {
+        sink.throwIfFailed();
+        TraceSummary.Report report = sink.summary.report(sink.printed, stats, stopReason.get(), elapsed);
+        try {
+            writer.writeSummary(report);
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write output: " + e.getMessage(), e);
+        }
+        return new RunResult(report.stoppedBy(), report);
     }
 
     private void pollUntilStopped(TracingSession session, Sink sink, Optional<Duration> duration, long startNs) {
@@ -134,12 +150,14 @@ public final class TraceRunner {
         }
     }
 
-    /** "Attached 3 probes with the tracepoint backend (why) in 42 ms". */
+    /** "Attached 1530 probes (ignored 12) with the kprobe backend (why) in 4200 ms", like pwru's "Attached (ignored 12)". */
     static String attachedLine(TracingSession session) {
         int n = session.attachedProbes().size();
+        int ignored = session.ignoredProbes().size();
         String reason = session.backendReason().isBlank() ? "" : " (" + session.backendReason() + ")";
-        return "Attached " + n + (n == 1 ? " probe" : " probes") + " with the " + session.backend().flagName()
-                + " backend" + reason + " in " + session.attachTime().toMillis() + " ms";
+        return "Attached " + n + (n == 1 ? " probe" : " probes") + (ignored > 0 ? " (ignored " + ignored + ")" : "")
+                + " with the " + session.backend().flagName() + " backend" + reason + " in "
+                + session.attachTime().toMillis() + " ms";
     }
 
     /** Asks the run to stop, for the reason {@link StopReason#REQUESTED}. */

@@ -5,6 +5,7 @@ import dev.packettrace.tracer.TraceStats;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link TraceRunner} needs from a started tracer: the API of {@link dev.packettrace.tracer.TracerSession}
@@ -14,6 +15,11 @@ import java.util.List;
 public interface TracingSession extends AutoCloseable {
 
     List<String> attachedProbes();
+
+    /** Probes the backend tried but the kernel refused, with its answer; they are skipped, not fatal. */
+    default Map<String, String> ignoredProbes() {
+        return Map.of();
+    }
 
     Backend backend();
 

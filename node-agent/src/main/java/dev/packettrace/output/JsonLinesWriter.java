@@ -28,7 +28,8 @@ import java.io.UncheckedIOException;
  * proto      integer, the ethertype (2048 = 0x0800 IPv4, 34525 = 0x86dd IPv6)
  * tuple      object {saddr, daddr (strings), sport, dport (integers), l4proto ("tcp", "udp", "icmp", "icmp6" or
  *            the protocol number as a string)}; OMITTED when the event has no parsed tuple
- * probe      string, e.g. "skb:kfree_skb"
+ * probe      string, e.g. "skb:kfree_skb", or a kernel function such as "ip_rcv"
+ * caller     string symbol+0xoffset, function events with --output-caller only
  * dropReason string, only on drops
  * location   string symbol+0xoffset, only when the probe reports one
  * stack      array of strings, innermost frame first, only with --output-stack
@@ -60,6 +61,7 @@ public final class JsonLinesWriter implements EventWriter {
     private static final SerializableString PROBE = new SerializedString("probe");
     private static final SerializableString DROP_REASON = new SerializedString("dropReason");
     private static final SerializableString LOCATION = new SerializedString("location");
+    private static final SerializableString CALLER = new SerializedString("caller");
     private static final SerializableString STACK = new SerializedString("stack");
 
     private final JsonGenerator g;
@@ -114,6 +116,10 @@ public final class JsonLinesWriter implements EventWriter {
         }
         g.writeFieldName(PROBE);
         g.writeString(e.probe());
+        if (e.caller().isPresent()) {
+            g.writeFieldName(CALLER);
+            g.writeString(e.caller().get());
+        }
         if (e.dropReason().isPresent()) {
             g.writeFieldName(DROP_REASON);
             g.writeString(e.dropReason().get());

@@ -14,8 +14,9 @@ import java.util.Locale;
 /**
  * The human table, one line per event:
  * <pre>
- * [TIME] SKB CPU PROCESS [NETNS MARK IFACE PROTO LEN] [TUPLE] PROBE [reason=R] [location=L] [tuple=T]
+ * [TIME] SKB CPU PROCESS [NETNS MARK IFACE PROTO LEN] [TUPLE] PROBE [caller=C] [reason=R] [location=L] [tuple=T]
  * </pre>
+ * caller= appears on function events traced with --output-caller.
  * TIME appears unless --timestamp none; the bracketed NETNS..LEN block with --output-meta; TUPLE with
  * --output-tuple. Drops end with reason= and the kernel location; a drop's tuple is appended as tuple= even
  * without --output-tuple, because it is what one needs to know about a drop. With --output-stack the frames
@@ -118,6 +119,9 @@ public final class TableWriter implements EventWriter {
             pad(start, W_TUPLE);
         }
         line.append(e.probe());
+        if (e.caller().isPresent()) {
+            line.append(" caller=").append(e.caller().get());
+        }
         if (e.dropReason().isPresent()) {
             line.append(" reason=").append(e.dropReason().get());
         }

@@ -22,6 +22,7 @@ public final class ConfigEncoder {
     static final int OFF_CAPTURE_STACK = 5;
     static final int OFF_SPORT = 6;
     static final int OFF_DPORT = 8;
+    static final int OFF_OUTPUT_CALLER = 10;
     static final int OFF_MARK = 12;
     static final int OFF_IFNAME = 16;
     static final int OFF_SRC = 32;
@@ -38,7 +39,8 @@ public final class ConfigEncoder {
             Map.entry("filter_netns", OFF_FILTER_NETNS), Map.entry("filter_mark", OFF_FILTER_MARK),
             Map.entry("filter_ifname", OFF_FILTER_IFNAME), Map.entry("track_skb", OFF_TRACK_SKB),
             Map.entry("l4proto", OFF_L4PROTO), Map.entry("capture_stack", OFF_CAPTURE_STACK),
-            Map.entry("sport", OFF_SPORT), Map.entry("dport", OFF_DPORT), Map.entry("mark", OFF_MARK),
+            Map.entry("sport", OFF_SPORT), Map.entry("dport", OFF_DPORT), Map.entry("output_caller", OFF_OUTPUT_CALLER),
+            Map.entry("mark", OFF_MARK),
             Map.entry("ifname", OFF_IFNAME), Map.entry("src", OFF_SRC), Map.entry("dst", OFF_DST),
             Map.entry("skb_arg", OFF_SKB_ARG), Map.entry("sk_arg", OFF_SK_ARG),
             Map.entry("location_arg", OFF_LOCATION_ARG), Map.entry("reason_arg", OFF_REASON_ARG));
@@ -51,6 +53,13 @@ public final class ConfigEncoder {
     }
 
     public static byte[] encode(TraceFilter filter, boolean captureStack, List<TracepointProbe> probes) {
+        return encode(filter, captureStack, false, probes);
+    }
+
+    /**
+     * @param outputCaller function probes report their caller (the tracepoints ignore it)
+     */
+    public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, List<TracepointProbe> probes) {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.put(OFF_FILTER_NETNS, flag(!filter.netnsInodes().isEmpty()));
         b.put(OFF_FILTER_MARK, flag(filter.mark().isPresent()));
@@ -58,6 +67,7 @@ public final class ConfigEncoder {
         b.put(OFF_TRACK_SKB, flag(filter.trackSkb()));
         b.put(OFF_L4PROTO, (byte) filter.proto().map(L4Proto::number).orElse(0).intValue());
         b.put(OFF_CAPTURE_STACK, flag(captureStack));
+        b.put(OFF_OUTPUT_CALLER, flag(outputCaller));
         b.putShort(OFF_SPORT, (short) filter.srcPort().orElse(0));
         b.putShort(OFF_DPORT, (short) filter.dstPort().orElse(0));
         b.putInt(OFF_MARK, (int) filter.mark().orElse(0));

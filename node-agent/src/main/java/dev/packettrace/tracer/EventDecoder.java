@@ -74,17 +74,29 @@ public final class EventDecoder {
     static final int F_IPV6 = 1 << 2;
     static final int F_TRACKED = 1 << 3;
     static final int F_HAS_LOCATION = 1 << 5;
+    static final int F_HAS_CALLER = 1 << 6;
     static final int KIND_TRACEPOINT = 1;
     static final int KIND_FUNCTION = 2;
 
     private final TracepointProbe[] probesById = new TracepointProbe[TracepointCatalog.MAX_PROBES];
     private final DropReasons dropReasons;
     private final AddressSymbolizer symbols;
+    private final List<String> functions;
 
+    /** For tracepoints only. */
     public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols) {
+        this(probes, dropReasons, symbols, List.of());
+    }
+
+    /**
+     * @param functions the probed kernel functions by catalog index ({@link FunctionCookie}): function events
+     *                  are named from it, or from their address where the kernel could not pass the index
+     */
+    public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols, List<String> functions) {
         probes.forEach(p -> probesById[p.id()] = p);
         this.dropReasons = dropReasons;
         this.symbols = symbols;
+        this.functions = List.copyOf(functions);
     }
 
     /** Decodes one ring buffer record (little endian, position 0). */
@@ -125,7 +137,9 @@ public final class EventDecoder {
         boolean drop = false;
         if (kind == KIND_FUNCTION) {
             probeKind = PacketEvent.ProbeKind.FUNCTION;
-            probe = symbols.symbolize(probeAddr).map(EventDecoder::withoutZeroOffset).orElse(hex(probeAddr));
+            int index = FunctionCookie.indexOf(Integer.toUnsignedLong(probeId));
+            probe = index >= 0 && index < functions.size() ? functions.get(index)
+                    : symbols.symbolize(probeAddr).map(EventDecoder::functionName).orElse(hex(probeAddr));
         } else if (kind == KIND_TRACEPOINT) {
             probeKind = PacketEvent.ProbeKind.TRACEPOINT;
             TracepointProbe p = probeId >= 0 && probeId < probesById.length ? probesById[probeId] : null;
@@ -145,6 +159,9 @@ public final class EventDecoder {
         Optional<String> where = (flags & F_HAS_LOCATION) != 0 && location != 0
                 ? Optional.of(symbols.symbolize(location).orElse(hex(location)))
                 : Optional.empty();
+        Optional<String> caller = (flags & F_HAS_CALLER) != 0 && location != 0
+                ? Optional.of(symbols.symbolize(location).orElse(hex(location)))
+                : Optional.empty();
 
         List<String> stack = List.of();
         int frames = Math.min(Math.max(stackBytes, 0) / 8, MAX_STACK_DEPTH);
@@ -159,11 +176,16 @@ public final class EventDecoder {
             stack = list;
         }
         return new PacketEvent(ts, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe,
-                probeKind, dropReason, where, stack, (flags & F_TRACKED) != 0);
+                probeKind, dropReason, where, stack, (flags & F_TRACKED) != 0, caller);
     }
 
-    private static String withoutZeroOffset(String symbol) {
-        return symbol.endsWith("+0x0") ? symbol.substring(0, symbol.length() - 4) : symbol;
+    /**
+     * A function probe fires at the function's entry; what the kernel reports as its address can sit a few
+     * bytes in (past an endbr64 with IBT, or at the ftrace call site), so the offset is dropped.
+     */
+    private static String functionName(String symbol) {
+        int plus = symbol.lastIndexOf("+0x");
+        return plus > 0 ? symbol.substring(0, plus) : symbol;
     }
 
     static String hex(long address) {

@@ -10,11 +10,12 @@ import java.util.Optional;
  * @param skb          the sk_buff address, the identity used by --filter-track-skb
  * @param netns        network namespace inode the skb (or its socket) belonged to at this probe
  * @param protocol     the skb's ethertype (0x0800 IPv4, 0x86dd IPv6)
- * @param probe        tracepoint name ("skb:kfree_skb") or kernel function name
+ * @param probe        tracepoint name ("skb:kfree_skb") or kernel function name ("ip_rcv")
  * @param dropReason   for drops: the skb_drop_reason name without its SKB_DROP_REASON_ prefix
  * @param location     for frees: the calling kernel function as symbol+0xoffset
  * @param stack        kernel stack, innermost first, when stacks were asked for; otherwise empty
  * @param tracked      true when emitted only because the skb was tracked after an earlier match
+ * @param caller       function probes with --output-caller: the calling kernel function as symbol+0xoffset
  */
 public record PacketEvent(
         long timestampNs,
@@ -34,10 +35,19 @@ public record PacketEvent(
         Optional<String> dropReason,
         Optional<String> location,
         List<String> stack,
-        boolean tracked) {
+        boolean tracked,
+        Optional<String> caller) {
 
     public PacketEvent {
         stack = List.copyOf(stack);
+    }
+
+    /** An event without a caller (tracepoints, or function probes without --output-caller). */
+    public PacketEvent(long timestampNs, long skb, int cpu, int pid, String comm, long netns, int ifindex, String ifname,
+                       long mark, int len, int protocol, Optional<Tuple> tuple, String probe, ProbeKind probeKind,
+                       Optional<String> dropReason, Optional<String> location, List<String> stack, boolean tracked) {
+        this(timestampNs, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe, probeKind,
+                dropReason, location, stack, tracked, Optional.empty());
     }
 
     /** A drop is a kfree_skb hit: the kernel freed the skb as an error, with or without a reason. */

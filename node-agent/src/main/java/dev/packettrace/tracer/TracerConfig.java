@@ -1,18 +1,26 @@
 package dev.packettrace.tracer;
 
+import java.util.Objects;
+
 /**
  * Everything needed to load and attach one tracer.
  *
  * @param ringBufferBytes size of the BPF ring buffer; a power of two, at least one page. Events that
  *                        do not fit are counted as lost, never dropped silently.
+ * @param outputCaller    function probes report the function that called the probed one
+ * @param functionFilter  which kernel functions the function-level backends probe (--filter-func)
  */
-public record TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes) {
+public record TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
+                           boolean outputCaller, FunctionFilter functionFilter) {
 
     public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
     public static final int MIN_RING_BUFFER_BYTES = 4096;
     public static final int MAX_RING_BUFFER_BYTES = 1 << 30;
 
     public TracerConfig {
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(functionFilter, "functionFilter");
         if (ringBufferBytes < MIN_RING_BUFFER_BYTES || ringBufferBytes > MAX_RING_BUFFER_BYTES
                 || Integer.bitCount(ringBufferBytes) != 1) {
             throw new IllegalArgumentException("ring buffer size " + ringBufferBytes
@@ -20,7 +28,16 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
         }
     }
 
+    /** Every function, no caller. */
+    public TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes) {
+        this(filter, backend, captureStack, ringBufferBytes, false, FunctionFilter.all());
+    }
+
     public static TracerConfig of(TraceFilter filter) {
         return new TracerConfig(filter, Backend.AUTO, false, DEFAULT_RING_BUFFER_BYTES);
+    }
+
+    public TracerConfig withBackend(Backend other) {
+        return new TracerConfig(filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter);
     }
 }

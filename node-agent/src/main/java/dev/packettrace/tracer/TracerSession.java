@@ -1,13 +1,7 @@
 package dev.packettrace.tracer;
 
-import dev.packettrace.bindings.BpfLink;
 import dev.packettrace.bindings.BpfMap;
-import dev.packettrace.bindings.BpfObject;
-import dev.packettrace.bindings.BpfProgram;
 import dev.packettrace.bindings.Btf;
-import dev.packettrace.bindings.BtfKind;
-import dev.packettrace.bindings.BtfType;
-import dev.packettrace.bindings.Errno;
 import dev.packettrace.bindings.Kernel;
 import dev.packettrace.bindings.LibbpfException;
 import dev.packettrace.bindings.RingBufferReader;
@@ -19,14 +13,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * One loaded and attached tracer. Closing it detaches every probe and frees every kernel object it
- * created; if the process dies instead, the kernel does the same when its file descriptors close
- * (nothing is pinned), so a kill -9 leaves nothing attached either.
+ * One loaded and attached tracer: the tracepoint object, which owns the shared maps, and, when a
+ * function-level backend serves, the function probes next to it. Closing it detaches every probe and
+ * frees every kernel object it created; if the process dies instead, the kernel does the same when its
+ * file descriptors close (nothing is pinned), so a kill -9 leaves nothing attached either.
  *
  * <p>{@link #poll} and {@link #close} may be called from different threads; they never overlap.
  *
@@ -39,132 +35,146 @@ import java.util.Set;
 public final class TracerSession implements AutoCloseable {
 
     static final String OBJECT_RESOURCE = "/bpf/skb_tracepoints.bpf.o";
-    private static final String CONFIG_VARIABLE = "pt_cfg";
     // indexes of pt_stats (PT_STAT_* in bpf/include/maps.h)
     private static final int STAT_LOST = 0;
     private static final int STAT_EMITTED = 1;
     private static final System.Logger LOG = System.getLogger(TracerSession.class.getName());
 
-    private final BpfObject object;
-    private final List<BpfLink> links;
+    private final TracepointProbes tracepoints;
+    private final Optional<FunctionProbes> functions;
     private final RingBufferReader reader;
-    private final BpfMap netnsFilter;
+    private final NetnsFilterMap netnsFilter;
     private final BpfMap stats;
-    private final List<String> attachedProbes;
-    private final List<Integer> programIds;
-    private final Backend backend;
-    private final String backendReason;
+    private final BackendChoice choice;
     private final Duration attachTime;
-    private final Set<Long> netns = new HashSet<>();
-    private final boolean netnsFiltered;
     private long delivered;
     private boolean closed;
 
-    private TracerSession(BpfObject object, List<BpfLink> links, RingBufferReader reader, BpfMap netnsFilter, BpfMap stats,
-            List<String> attachedProbes, List<Integer> programIds, Backend backend, String backendReason, Duration attachTime,
-            boolean netnsFiltered) {
-        this.object = object;
-        this.links = links;
+    private TracerSession(TracepointProbes tracepoints, Optional<FunctionProbes> functions, RingBufferReader reader,
+                          NetnsFilterMap netnsFilter, BackendChoice choice, Duration attachTime) {
+        this.tracepoints = tracepoints;
+        this.functions = functions;
         this.reader = reader;
         this.netnsFilter = netnsFilter;
-        this.stats = stats;
-        this.attachedProbes = List.copyOf(attachedProbes);
-        this.programIds = List.copyOf(programIds);
-        this.backend = backend;
-        this.backendReason = backendReason;
+        this.stats = tracepoints.map("pt_stats");
+        this.choice = choice;
         this.attachTime = attachTime;
-        this.netnsFiltered = netnsFiltered;
     }
 
     /**
-     * Loads the BPF object with the filter compiled in, attaches every tracepoint this kernel has,
-     * and starts delivering events to the listener from {@link #poll}. Kernel addresses are named
-     * from /proc/kallsyms.
+     * Loads the BPF objects with the filter compiled in, attaches the tracepoints and the backend's
+     * function probes, and starts delivering events to the listener from {@link #poll}. Kernel addresses
+     * are named from /proc/kallsyms.
      */
     public static TracerSession start(TracerConfig config, TraceListener listener) {
+        return start(config, listener, AttachMonitor.none());
+    }
+
+    /** As {@link #start(TracerConfig, TraceListener)}, reporting attach progress to the monitor, which may cancel. */
+    public static TracerSession start(TracerConfig config, TraceListener listener, AttachMonitor monitor) {
         KernelAddressSymbolizer symbols = KernelAddressSymbolizer.shared();
-        TracerSession session = start(config, listener, symbols);
+        TracerSession session = start(config, listener, symbols, monitor);
         symbols.prefetch();
         return session;
     }
 
     /** As {@link #start(TracerConfig, TraceListener)}, naming kernel addresses with the given symbolizer. */
     public static TracerSession start(TracerConfig config, TraceListener listener, AddressSymbolizer symbols) {
+        return start(config, listener, symbols, AttachMonitor.none());
+    }
+
+    /**
+     * Loads, attaches and starts delivering events.
+     *
+     * @throws TracerException when the tracer cannot start here (the message says why and what to do), or
+     *                         with reason CANCELLED when the monitor cancelled while attaching; nothing stays
+     *                         attached in either case
+     */
+    public static TracerSession start(TracerConfig config, TraceListener listener, AddressSymbolizer symbols,
+                                      AttachMonitor monitor) {
         long started = System.nanoTime();
         preflight();
-        BackendChoice choice = BackendChoice.choose(config.backend());
-        BpfObject object = BpfObject.open(readObject(), "packettrace");
-        List<BpfLink> links = new ArrayList<>();
+        List<Backend> candidates = BackendChoice.candidates(config.backend());
+        TracepointProbes tracepoints = TracepointProbes.open(readObject(OBJECT_RESOURCE));
+        Optional<FunctionProbes> functions = Optional.empty();
         RingBufferReader reader = null;
         try {
             TracepointCatalog catalog;
             DropReasons reasons;
+            Optional<FunctionCatalog> functionCatalog = Optional.empty();
             try (Btf kernel = loadKernelBtf()) {
-                catalog = TracepointCatalog.discover(object.programs().stream().map(BpfProgram::name).toList(), kernel);
+                catalog = TracepointCatalog.discover(tracepoints.programNames(), kernel);
                 reasons = DropReasons.fromKernel(kernel);
+                if (!candidates.isEmpty()) {
+                    functionCatalog = Optional.of(FunctionCatalog.select(FunctionDiscovery.discover(kernel),
+                            TraceableFunctions.read(), config.functionFilter()));
+                }
             }
             if (catalog.available().stream().noneMatch(TracepointProbe::reportsDrops)) {
                 throw new TracerException(TracerException.Reason.KERNEL_FEATURE,
                         "this kernel has no skb:kfree_skb tracepoint with an sk_buff argument; packettrace needs it to see drops");
             }
-            for (BpfProgram program : object.programs()) {
-                program.setAutoload(catalog.byProgram(program.name()).isPresent());
-            }
-            writeConfig(object, ConfigEncoder.encode(config.filter(), config.captureStack(), catalog.available()));
-            map(object, "pt_events").setMaxEntries(config.ringBufferBytes());
-            load(object);
 
-            BpfMap netnsFilter = map(object, "pt_netns_filter");
-            BpfMap stats = map(object, "pt_stats");
-            List<String> attached = new ArrayList<>();
-            List<Integer> programIds = new ArrayList<>();
-            for (TracepointProbe probe : catalog.available()) {
-                BpfProgram program = object.programs().stream().filter(p -> p.name().equals(probe.program())).findFirst()
-                        .orElseThrow();
-                try {
-                    links.add(program.attachRawTracepoint(probe.event()));
-                    attached.add(probe.displayName());
-                    programIds.add(program.kernelId());
-                } catch (LibbpfException e) {
-                    if (probe.reportsDrops()) {
-                        throw attachFailure(probe, e);
-                    }
-                    LOG.log(System.Logger.Level.WARNING, "probe={0} attach=skipped errno={1}", probe.displayName(), e.errnoName());
-                }
-            }
-            EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols);
-            reader = new RingBufferReader(map(object, "pt_events"), record -> listener.onEvent(decoder.decode(record)));
-            TracerSession session = new TracerSession(object, links, reader, netnsFilter, stats, attached, programIds,
-                    choice.backend(), choice.reason(), Duration.ofNanos(System.nanoTime() - started),
+            byte[] configBytes = ConfigEncoder.encode(config.filter(), config.captureStack(), config.outputCaller(),
+                    catalog.available());
+            tracepoints.load(catalog, configBytes, config.ringBufferBytes());
+            // the namespace filter is in place before the first probe fires
+            NetnsFilterMap netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"),
                     !config.filter().netnsInodes().isEmpty());
-            session.setNetnsFilter(config.filter().netnsInodes());
-            LOG.log(System.Logger.Level.DEBUG, "tracer=attached probes={0} unavailable={1} attachMs={2}",
-                    attached.size(), catalog.unavailable(), session.attachTime.toMillis());
+            netnsFilter.set(config.filter().netnsInodes());
+            tracepoints.attach();
+
+            Optional<FunctionCatalog> selectable = functionCatalog;
+            BackendSelector.Selection selection = BackendSelector.select(config.backend(),
+                    backend -> attachFunctions(backend, selectable.orElseThrow(), tracepoints, configBytes, monitor));
+            functions = selection.functions();
+            // what could not be checked beforehand matters only when functions are probed
+            System.Logger.Level notes = functions.isPresent() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
+            functionCatalog.ifPresent(c -> c.notes().forEach(n -> LOG.log(notes, "functions=\"{0}\"", n)));
+
+            List<String> functionNames = functions.isPresent() ? functionCatalog.orElseThrow().names() : List.of();
+            EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols, functionNames);
+            reader = new RingBufferReader(tracepoints.map("pt_events"), record -> listener.onEvent(decoder.decode(record)));
+            TracerSession session = new TracerSession(tracepoints, functions, reader, netnsFilter, selection.choice(),
+                    Duration.ofNanos(System.nanoTime() - started));
+            LOG.log(System.Logger.Level.DEBUG, "tracer=attached backend={0} tracepoints={1} functions={2} ignored={3} "
+                            + "unavailable={4} attachMs={5}", selection.choice().backend().flagName(), tracepoints.attached().size(),
+                    functions.map(FunctionProbes::attachedCount).orElse(0), functions.map(FunctionProbes::ignoredCount).orElse(0),
+                    catalog.unavailable(), session.attachTime.toMillis());
             return session;
         } catch (RuntimeException e) {
-            closeQuietly(reader, links, object, e);
+            closeAll(reader, functions, tracepoints, e);
             throw e;
         }
     }
 
-    /** Names of the attached probes, e.g. "skb:kfree_skb". */
+    /** Names of the attached probes: tracepoints ("skb:kfree_skb") then kernel functions ("ip_rcv"). */
     public List<String> attachedProbes() {
-        return attachedProbes;
+        List<String> all = new ArrayList<>(tracepoints.attached());
+        functions.ifPresent(f -> all.addAll(f.attachedFunctions()));
+        return List.copyOf(all);
     }
 
-    /** The kernel's ids of the attached programs, as `bpftool prog show id N` knows them. */
+    /** Kernel functions the backend tried but the kernel refused, with the kernel's answer (an errno name). */
+    public Map<String, String> ignoredFunctions() {
+        return functions.map(FunctionProbes::ignored).orElse(Map.of());
+    }
+
+    /** The kernel's ids of the loaded programs, as `bpftool prog show id N` knows them. */
     public List<Integer> kernelProgramIds() {
-        return programIds;
+        List<Integer> ids = new ArrayList<>(tracepoints.programIds());
+        functions.ifPresent(f -> ids.addAll(f.programIds()));
+        return List.copyOf(ids);
     }
 
-    /** The backend in use (never AUTO). */
+    /** The backend in use (never AUTO); TRACEPOINT when no function-level backend serves. */
     public Backend backend() {
-        return backend;
+        return choice.backend();
     }
 
     /** Why this backend: the user asked for it, or what auto-detection found. */
     public String backendReason() {
-        return backendReason;
+        return choice.reason();
     }
 
     /** How long loading, verifying and attaching took. */
@@ -179,23 +189,7 @@ public final class TracerSession implements AutoCloseable {
      */
     public synchronized void setNetnsFilter(Set<Long> inodes) {
         ensureOpen();
-        if (!netnsFiltered && !inodes.isEmpty()) {
-            throw new IllegalStateException("this session was started without a network namespace filter");
-        }
-        if (inodes.size() > TraceFilter.MAX_NETNS) {
-            throw new IllegalArgumentException("at most " + TraceFilter.MAX_NETNS + " network namespaces, got " + inodes.size());
-        }
-        for (Long gone : Set.copyOf(netns)) {
-            if (!inodes.contains(gone)) {
-                netnsFilter.delete(u32(gone));
-                netns.remove(gone);
-            }
-        }
-        for (Long inode : inodes) {
-            if (netns.add(inode)) {
-                netnsFilter.update(u32(inode), new byte[] {1});
-            }
-        }
+        netnsFilter.set(inodes);
     }
 
     /** Waits up to timeout for events and delivers them to the listener; returns how many. */
@@ -232,12 +226,29 @@ public final class TracerSession implements AutoCloseable {
             return;
         }
         closed = true;
-        closeQuietly(reader, links, object, null);
+        closeAll(reader, functions, tracepoints, null);
+    }
+
+    private static FunctionProbes attachFunctions(Backend backend, FunctionCatalog catalog, TracepointProbes tracepoints,
+                                                  byte[] config, AttachMonitor monitor) {
+        if (backend == Backend.KPROBE) {
+            KernelFeatures features = KernelFeatures.detect();
+            if (!features.kprobes()) {
+                throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobesMissing());
+            }
+        }
+        AttachPlan plan = AttachPlan.of(backend, catalog);
+        ProbeLoader loader = new FunctionObjects(readObject(FunctionObjects.OBJECT_RESOURCE), tracepoints.object(), config);
+        try {
+            return FunctionAttach.attach(plan, loader, monitor, ParallelAttach.defaultThreads());
+        } catch (KernelRefusal r) {
+            throw new TracerException(TracerException.Reason.ATTACH, backend.flagName() + " failed: " + r.getMessage(), r);
+        }
     }
 
     private long perCpuSum(int index) {
         int cpus = Kernel.possibleCpus();
-        return stats.lookup(u32(index), 8 * cpus).map(bytes -> {
+        return stats.lookup(NetnsFilterMap.u32(index), 8 * cpus).map(bytes -> {
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             long sum = 0;
             for (int i = 0; i < cpus; i++) {
@@ -253,10 +264,6 @@ public final class TracerSession implements AutoCloseable {
         }
     }
 
-    private static byte[] u32(long value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) value).array();
-    }
-
     /** Says what is missing (privileges, BTF) before libbpf fails with a bare errno. */
     private static void preflight() {
         PreflightReport report = Preflight.forThisProcess().run();
@@ -269,15 +276,15 @@ public final class TracerSession implements AutoCloseable {
         report.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, "preflight={0} warning=\"{1}\"", w.check(), w.message()));
     }
 
-    private static byte[] readObject() {
-        try (InputStream in = TracerSession.class.getResourceAsStream(OBJECT_RESOURCE)) {
+    static byte[] readObject(String resource) {
+        try (InputStream in = TracerSession.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new TracerException(TracerException.Reason.LIBBPF, "the BPF object " + OBJECT_RESOURCE
+                throw new TracerException(TracerException.Reason.LIBBPF, "the BPF object " + resource
                         + " is missing from the classpath: build node-agent with ./mvnw package (it compiles bpf/ with clang)");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new TracerException(TracerException.Reason.LIBBPF, "could not read " + OBJECT_RESOURCE + ": " + e.getMessage(), e);
+            throw new TracerException(TracerException.Reason.LIBBPF, "could not read " + resource + ": " + e.getMessage(), e);
         }
     }
 
@@ -291,61 +298,15 @@ public final class TracerSession implements AutoCloseable {
         }
     }
 
-    private static BpfMap map(BpfObject object, String name) {
-        return object.map(name).orElseThrow(() -> new IllegalStateException("BPF object has no map " + name));
-    }
-
-    private static void writeConfig(BpfObject object, byte[] config) {
-        BpfMap rodata = map(object, ".rodata");
-        BtfType section = object.btf().find(".rodata", BtfKind.DATASEC).stream().mapToObj(object.btf()::type)
-                .findFirst().orElseThrow(() -> new IllegalStateException("BPF object has no .rodata section in its BTF"));
-        BtfType.Member variable = section.members().stream().filter(m -> m.name().equals(CONFIG_VARIABLE)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("BPF object has no " + CONFIG_VARIABLE + " in .rodata"));
-        if (variable.size() != config.length) {
-            throw new IllegalStateException(CONFIG_VARIABLE + " is " + variable.size() + " bytes in the BPF object but "
-                    + config.length + " in ConfigEncoder: rebuild both from the same sources");
-        }
-        byte[] data = rodata.initialValue();
-        System.arraycopy(config, 0, data, (int) variable.value(), config.length);
-        rodata.setInitialValue(data);
-    }
-
-    private static void load(BpfObject object) {
-        try {
-            object.load();
-        } catch (LibbpfException e) {
-            if (e.errno() == Errno.EPERM) {
-                throw new TracerException(TracerException.Reason.PERMISSION,
-                        "the kernel refused to load BPF programs (EPERM): run as root, or grant CAP_BPF and CAP_PERFMON "
-                                + "(or CAP_SYS_ADMIN on kernels before 5.8)", e);
-            }
-            if (e.errno() == Errno.EACCES || e.errno() == Errno.EINVAL || e.errno() == Errno.E2BIG) {
-                throw new TracerException(TracerException.Reason.VERIFIER,
-                        "the BPF verifier rejected the tracer on this kernel (" + e.errnoName() + "). Verifier log:\n"
-                                + String.join("\n", e.libbpfLog()), e);
-            }
-            throw new TracerException(TracerException.Reason.LIBBPF, "loading the BPF tracer failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static TracerException attachFailure(TracepointProbe probe, LibbpfException e) {
-        if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
-            return new TracerException(TracerException.Reason.PERMISSION, "attaching to " + probe.displayName()
-                    + " was refused (" + e.errnoName() + "): run as root, or grant CAP_BPF and CAP_PERFMON", e);
-        }
-        return new TracerException(TracerException.Reason.ATTACH, "attaching to " + probe.displayName() + " failed: "
-                + e.getMessage(), e);
-    }
-
-    private static void closeQuietly(RingBufferReader reader, List<BpfLink> links, BpfObject object, RuntimeException primary) {
+    /** Closes the reader, then the function probes, then the tracepoints (which own the shared maps). */
+    private static void closeAll(RingBufferReader reader, Optional<FunctionProbes> functions, TracepointProbes tracepoints,
+                                 RuntimeException primary) {
         List<AutoCloseable> order = new ArrayList<>();
         if (reader != null) {
             order.add(reader);
         }
-        for (int i = links.size() - 1; i >= 0; i--) {
-            order.add(links.get(i));
-        }
-        order.add(object);
+        functions.ifPresent(order::add);
+        order.add(tracepoints);
         RuntimeException first = primary;
         for (AutoCloseable c : order) {
             try {

@@ -169,7 +169,7 @@ class PacketTraceCliTest {
                 Arguments.of(List.of("--output-limit-lines", "0"), "--output-limit-lines: '0' must be at least 1"),
                 Arguments.of(List.of("--output-limit-lines", "ten"), "--output-limit-lines: 'ten' is not a number of lines"),
                 Arguments.of(List.of("--timestamp", "sometimes"), "--timestamp: 'sometimes' is not a timestamp mode; choose one of: none, relative, absolute, current"),
-                Arguments.of(List.of("--backend", "kprobe"), "--backend: 'kprobe' is not a backend; choose one of: " + Backend.names()),
+                Arguments.of(List.of("--backend", "ebpf"), "--backend: 'ebpf' is not a backend; choose one of: " + Backend.names()),
                 Arguments.of(List.of("--duration", "30"), "--duration: '30' has no unit"),
                 Arguments.of(List.of("--duration", "0s"), "--duration: '0s' must be longer than zero"),
                 Arguments.of(List.of("--duration", "25h"), "--duration: '25h' is longer than the maximum of 24h"),

@@ -29,6 +29,21 @@ public final class Bpftool {
         }
     }
 
+    /** Lines of `bpftool prog show` for loaded programs whose name starts with the given regex. */
+    public static List<String> programsNamed(String namePrefixRegex) {
+        try {
+            Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().filter(l -> l.matches("^\\d+: \\w+\\s+name " + namePrefixRegex + ".*")).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("bpftool prog show: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private static int run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -131,6 +131,43 @@ class EventDecoderTest {
         assertTrue(e.getMessage().contains("probe id 5"), e.getMessage());
     }
 
+    @Test
+    void functionEventsAreNamedByTheIndexTheirCookieCarriedAndReportTheirCaller() {
+        EventDecoder functions = new EventDecoder(List.of(KFREE), DropReasons.of(Map.of()), SYMBOLS,
+                List.of("ip_rcv", "nf_hook_slow", "kfree_skb_reason"));
+        ByteBuffer r = record(EventDecoder.BASE_SIZE);
+        r.put(EventDecoder.OFF_PROBE_KIND, (byte) EventDecoder.KIND_FUNCTION);
+        r.putInt(EventDecoder.OFF_PROBE_ID, (int) (FunctionCookie.of(2, new SkbFunction("kfree_skb_reason", 1, 2))
+                >>> FunctionCookie.INDEX_SHIFT));
+        r.putLong(EventDecoder.OFF_PROBE_ADDR, 0xffffffff81000000L);
+        r.putLong(EventDecoder.OFF_LOCATION, NF_HOOK_SLOW + 0x6b);
+        r.put(EventDecoder.OFF_FLAGS, (byte) EventDecoder.F_HAS_CALLER);
+
+        PacketEvent e = functions.decode(r);
+
+        assertEquals("kfree_skb_reason", e.probe());
+        assertEquals(PacketEvent.ProbeKind.FUNCTION, e.probeKind());
+        assertEquals(Optional.of("nf_hook_slow+0x6b"), e.caller());
+        assertTrue(e.location().isEmpty(), "a caller is not a drop location");
+        assertFalse(e.isDrop(), "the drop itself is reported by skb:kfree_skb with its reason");
+    }
+
+    @Test
+    void functionEventsWithoutAnIndexAreNamedFromTheirAddressWithoutTheEntryOffset() {
+        EventDecoder functions = new EventDecoder(List.of(KFREE), DropReasons.of(Map.of()), SYMBOLS, List.of("ip_rcv"));
+        ByteBuffer r = record(EventDecoder.BASE_SIZE);
+        r.put(EventDecoder.OFF_PROBE_KIND, (byte) EventDecoder.KIND_FUNCTION);
+        r.putInt(EventDecoder.OFF_PROBE_ID, 0); // no cookie (kernel before 5.15)
+        r.putLong(EventDecoder.OFF_PROBE_ADDR, NF_HOOK_SLOW + 4); // past endbr64 on an IBT kernel
+        assertEquals("nf_hook_slow", functions.decode(r).probe());
+
+        r.putInt(EventDecoder.OFF_PROBE_ID, 7); // an index beyond the table: trust the address instead
+        r.putLong(EventDecoder.OFF_PROBE_ADDR, 0xffffffffa0000010L);
+        PacketEvent unknown = functions.decode(r);
+        assertEquals("0xffffffffa0000010", unknown.probe());
+        assertTrue(unknown.caller().isEmpty());
+    }
+
     private static ByteBuffer tracepointRecord(int probeId, int flags) {
         ByteBuffer r = record(EventDecoder.BASE_SIZE);
         fillTracepoint(r, probeId, flags);
