@@ -20,6 +20,8 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int EINTR = 4;
     public static final int ENOTSUP = 95;
+    /** kprobes by name: the name is ambiguous (several static functions share it). */
+    public static final int EADDRNOTAVAIL = 99;
     public static final int ENOTSUPP = 524;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
@@ -27,7 +29,7 @@ public final class Errno {
             Map.entry(E2BIG, "E2BIG"), Map.entry(EBADF, "EBADF"), Map.entry(EAGAIN, "EAGAIN"),
             Map.entry(ENOMEM, "ENOMEM"), Map.entry(EACCES, "EACCES"), Map.entry(EBUSY, "EBUSY"),
             Map.entry(EEXIST, "EEXIST"), Map.entry(EINVAL, "EINVAL"), Map.entry(ENOSPC, "ENOSPC"),
-            Map.entry(EINTR, "EINTR"), Map.entry(ENOTSUP, "EOPNOTSUPP"), Map.entry(ENOTSUPP, "ENOTSUPP"));
+            Map.entry(EINTR, "EINTR"), Map.entry(ENOTSUP, "EOPNOTSUPP"), Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"), Map.entry(ENOTSUPP, "ENOTSUPP"));
 
     private Errno() {
     }

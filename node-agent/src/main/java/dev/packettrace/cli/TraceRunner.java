@@ -116,6 +116,11 @@ public final class TraceRunner {
                 }
                 endNs = nanoClock.getAsLong();
                 stats = session.stats();
+                if (session.backend().probesFunctions()) {
+                    // detaching thousands of kprobes waits for RCU grace periods: seconds, not milliseconds
+                    status.println("Detaching " + session.attachedProbes().size() + " probes");
+                    status.flush();
+                }
             }
             return summarize(writer, sink, stats, Duration.ofNanos(Math.max(0, endNs - startNs)));
         } finally {

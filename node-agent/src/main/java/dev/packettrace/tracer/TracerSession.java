@@ -102,7 +102,9 @@ public final class TracerSession implements AutoCloseable {
             TracepointCatalog catalog;
             DropReasons reasons;
             Optional<FunctionCatalog> functionCatalog = Optional.empty();
+            KernelFeatures features;
             try (Btf kernel = loadKernelBtf()) {
+                features = KernelFeatures.detect(kernel);
                 catalog = TracepointCatalog.discover(tracepoints.programNames(), kernel);
                 reasons = DropReasons.fromKernel(kernel);
                 if (!candidates.isEmpty()) {
@@ -126,7 +128,7 @@ public final class TracerSession implements AutoCloseable {
 
             Optional<FunctionCatalog> selectable = functionCatalog;
             BackendSelector.Selection selection = BackendSelector.select(config.backend(),
-                    backend -> attachFunctions(backend, selectable.orElseThrow(), tracepoints, configBytes, monitor));
+                    backend -> attachFunctions(backend, features, selectable.orElseThrow(), tracepoints, configBytes, monitor));
             functions = selection.functions();
             // what could not be checked beforehand matters only when functions are probed
             System.Logger.Level notes = functions.isPresent() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
@@ -229,13 +231,13 @@ public final class TracerSession implements AutoCloseable {
         closeAll(reader, functions, tracepoints, null);
     }
 
-    private static FunctionProbes attachFunctions(Backend backend, FunctionCatalog catalog, TracepointProbes tracepoints,
-                                                  byte[] config, AttachMonitor monitor) {
-        if (backend == Backend.KPROBE) {
-            KernelFeatures features = KernelFeatures.detect();
-            if (!features.kprobes()) {
-                throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobesMissing());
-            }
+    private static FunctionProbes attachFunctions(Backend backend, KernelFeatures features, FunctionCatalog catalog,
+                                                  TracepointProbes tracepoints, byte[] config, AttachMonitor monitor) {
+        if (backend == Backend.KPROBE && !features.kprobes()) {
+            throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobesMissing());
+        }
+        if (backend == Backend.KPROBE_MULTI && !features.kprobeMulti()) {
+            throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobeMultiMissing());
         }
         AttachPlan plan = AttachPlan.of(backend, catalog);
         ProbeLoader loader = new FunctionObjects(readObject(FunctionObjects.OBJECT_RESOURCE), tracepoints.object(), config);

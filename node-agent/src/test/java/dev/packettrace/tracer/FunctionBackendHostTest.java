@@ -42,14 +42,21 @@ class FunctionBackendHostTest {
     }
 
     @Test
-    void kprobeDetectionAgreesWithTheKernelsOwnConfiguration() {
-        KernelFeatures features = KernelFeatures.detect();
+    void featureDetectionAgreesWithTheKernelsOwnConfiguration() {
+        KernelFeatures features = features();
         assertEquals(KernelConfig.enabled("CONFIG_KPROBE_EVENTS"), features.kprobes(), features.kprobesEvidence());
+        assertEquals(KernelConfig.enabled("CONFIG_FPROBE"), features.kprobeMulti(), "kprobe-multi from BTF");
+    }
+
+    private static KernelFeatures features() {
+        try (var kernel = dev.packettrace.bindings.Btf.loadVmlinux()) {
+            return KernelFeatures.detect(kernel);
+        }
     }
 
     @Test
     void autoPicksTheTracepointsHereAndSaysWhyEachFunctionBackendWasNotUsed() {
-        KernelFeatures features = KernelFeatures.detect();
+        KernelFeatures features = features();
         try (TracerSession session = TracerSession.start(TracerConfig.of(QUIET), e -> { }, AddressSymbolizer.none())) {
             if (features.kprobes()) {
                 assertTrue(session.backend().probesFunctions(), "a kernel with kprobes gets a function-level backend: "
@@ -74,7 +81,7 @@ class FunctionBackendHostTest {
 
     @Test
     void explicitKprobeFailsNamingTheMissingKprobes() {
-        KernelFeatures features = KernelFeatures.detect();
+        KernelFeatures features = features();
         assertFalse(features.kprobes(), "this test is about a kernel without kprobes, such as the CI hosts': "
                 + features.kprobesEvidence());
         TracerException e = assertThrows(TracerException.class, () -> TracerSession.start(
@@ -91,6 +98,7 @@ class FunctionBackendHostTest {
                 TracerConfig.of(QUIET).withBackend(Backend.KPROBE_MULTI), ev -> { }, AddressSymbolizer.none()));
         assertTrue(multi.getMessage().startsWith("cannot trace with --backend kprobe-multi: the kernel has no kprobe-multi ("),
                 multi.getMessage());
+        assertTrue(multi.getMessage().contains("CONFIG_FPROBE"), multi.getMessage());
         TracerException fentry = assertThrows(TracerException.class, () -> TracerSession.start(
                 TracerConfig.of(QUIET).withBackend(Backend.FENTRY), ev -> { }, AddressSymbolizer.none()));
         assertTrue(fentry.getMessage().startsWith("cannot trace with --backend fentry: the kernel refuses BPF trampolines ("),

@@ -18,7 +18,7 @@ class KernelFeaturesTest {
         Path pmu = root.resolve("bus/event_source/devices/kprobe/type");
         Files.createDirectories(pmu.getParent());
         Files.writeString(pmu, "6\n");
-        KernelFeatures f = KernelFeatures.detect(pmu, List.of(root.resolve("tracing/kprobe_events")));
+        KernelFeatures f = KernelFeatures.detect(pmu, List.of(root.resolve("tracing/kprobe_events")), false);
         assertTrue(f.kprobes());
         assertTrue(f.kprobesEvidence().contains("kprobe PMU"), f.kprobesEvidence());
     }
@@ -29,14 +29,14 @@ class KernelFeaturesTest {
         Files.createDirectories(events.getParent());
         Files.writeString(events, "");
         KernelFeatures f = KernelFeatures.detect(root.resolve("devices/kprobe/type"),
-                List.of(root.resolve("tracing/kprobe_events"), events));
+                List.of(root.resolve("tracing/kprobe_events"), events), false);
         assertTrue(f.kprobes());
         assertTrue(f.kprobesEvidence().contains(events.toString()), f.kprobesEvidence());
     }
 
     @Test
     void neitherMeansNoKprobesAndTheMessageSaysWhatWasLookedAt(@TempDir Path root) {
-        KernelFeatures f = KernelFeatures.detect(root.resolve("devices/kprobe/type"), List.of(root.resolve("tracing/kprobe_events")));
+        KernelFeatures f = KernelFeatures.detect(root.resolve("devices/kprobe/type"), List.of(root.resolve("tracing/kprobe_events")), false);
         assertFalse(f.kprobes());
         assertTrue(f.kprobesMissing().startsWith("the kernel lacks kprobes (no " + root.resolve("devices/kprobe")), f.kprobesMissing());
         assertTrue(f.kprobesMissing().contains("CONFIG_KPROBE_EVENTS"), f.kprobesMissing());

@@ -3,7 +3,6 @@ package dev.packettrace.tracer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.packettrace.kernel.KernelSymbols;
 import dev.packettrace.lab.DemoLab;
@@ -35,7 +34,6 @@ class TraceScenarioTest {
 
     /** Kernel functions of netfilter: the core (nf_), nftables (nft_), x_tables (ipt_, ip6t_). */
     static final String NETFILTER_FUNCTION = "^(nf|nft|ipt|ip6t)_\\w+\\+0x[0-9a-f]+$";
-    private static final Duration EVENT_DEADLINE = Duration.ofSeconds(10);
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(300);
     private static AddressSymbolizer symbols;
 
@@ -53,7 +51,7 @@ class TraceScenarioTest {
     @Test
     void iptablesDropIsReportedWithReasonLocationAndNamespace() {
         try (DemoLab lab = DemoLab.start();
-             Recorder rec = Recorder.start(TraceFilter.all().withNetns(Set.of(lab.server().inode())), false)) {
+             EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), false)) {
             assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
 
             PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
@@ -76,7 +74,7 @@ class TraceScenarioTest {
             LabNamespace traced = lab.addNamespace("traced");
             LabNamespace other = lab.addNamespace("other");
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            try (Recorder rec = Recorder.start(TraceFilter.all().withNetns(Set.of(traced.inode())), false)) {
+            try (EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(traced.inode())), false)) {
                 assertTrue(lab.ping(other, loopback, 5, Duration.ofSeconds(1)).allReplied(), "traffic in the other namespace");
                 assertTrue(lab.ping(traced, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic in the traced namespace");
                 // events leave the ring buffer in the order they were written: once the traced
@@ -127,7 +125,7 @@ class TraceScenarioTest {
             long server = lab.server().inode();
             TraceFilter onlyClient = new TraceFilter(Set.of(client), OptionalLong.empty(), Optional.empty(), Optional.empty(),
                     Optional.empty(), OptionalInt.empty(), OptionalInt.of(lab.allowedPort()), Optional.of(L4Proto.TCP), true);
-            try (Recorder rec = Recorder.start(onlyClient, false)) {
+            try (EventRecorder rec = record(onlyClient, false)) {
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT), "TCP to the allowed port connects");
                 PacketEvent followed = rec.awaitEvent(e -> e.netns() == server);
                 assertTrue(followed.tracked(), "reported only because it was tracked: " + followed);
@@ -142,7 +140,7 @@ class TraceScenarioTest {
     void withoutTrackSkbTheOtherNamespaceStaysSilent() {
         try (DemoLab lab = DemoLab.start()) {
             TraceFilter onlyClient = TraceFilter.all().withNetns(Set.of(lab.client().inode()));
-            try (Recorder rec = Recorder.start(onlyClient, false)) {
+            try (EventRecorder rec = record(onlyClient, false)) {
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));
                 rec.awaitEvent(e -> e.tuple().map(t -> t.sport() == lab.allowedPort()).orElse(false)); // the reply reached the client
                 assertTrue(rec.events().stream().noneMatch(e -> e.netns() == lab.server().inode()));
@@ -153,7 +151,7 @@ class TraceScenarioTest {
     @Test
     void stacksShowTheKernelPathOfADrop() {
         try (DemoLab lab = DemoLab.start();
-             Recorder rec = Recorder.start(TraceFilter.all().withNetns(Set.of(lab.server().inode())), true)) {
+             EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), true)) {
             lab.connectBlocked(CONNECT_TIMEOUT);
             PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
             assertTrue(drop.stack().stream().anyMatch(f -> f.startsWith("nf_hook_slow+")), "stack: " + drop.stack());
@@ -181,7 +179,7 @@ class TraceScenarioTest {
     }
 
     private static void assertOnlyMatching(DemoLab lab, TraceFilter filter, Predicate<PacketEvent> expected) {
-        try (Recorder rec = Recorder.start(filter, false)) {
+        try (EventRecorder rec = record(filter, false)) {
             lab.connectAllowed(CONNECT_TIMEOUT);
             lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(1));
             lab.connectAllowed(CONNECT_TIMEOUT);
@@ -197,31 +195,7 @@ class TraceScenarioTest {
                 PacketEvent.ProbeKind.TRACEPOINT, Optional.empty(), Optional.empty(), List.of(), false);
     }
 
-    /** A session plus the events it delivered, polled on the test thread. */
-    private record Recorder(TracerSession session, List<PacketEvent> events) implements AutoCloseable {
-
-        static Recorder start(TraceFilter filter, boolean stack) {
-            List<PacketEvent> events = new CopyOnWriteArrayList<>();
-            TracerConfig config = new TracerConfig(filter, Backend.AUTO, stack, TracerConfig.DEFAULT_RING_BUFFER_BYTES);
-            return new Recorder(TracerSession.start(config, events::add, symbols), events);
-        }
-
-        PacketEvent awaitEvent(Predicate<PacketEvent> wanted) {
-            long end = System.nanoTime() + EVENT_DEADLINE.toNanos();
-            while (System.nanoTime() < end) {
-                Optional<PacketEvent> found = events.stream().filter(wanted).findFirst();
-                if (found.isPresent()) {
-                    return found.get();
-                }
-                session.poll(Duration.ofMillis(100));
-            }
-            return fail("no matching event within " + EVENT_DEADLINE + "; saw " + events.size() + " events: "
-                    + events.stream().limit(20).toList());
-        }
-
-        @Override
-        public void close() {
-            session.close();
-        }
+    private static EventRecorder record(TraceFilter filter, boolean stack) {
+        return EventRecorder.start(filter, stack, symbols);
     }
 }

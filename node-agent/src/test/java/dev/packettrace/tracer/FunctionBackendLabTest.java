@@ -1,0 +1,284 @@
+package dev.packettrace.tracer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.packettrace.bindings.Btf;
+import dev.packettrace.kernel.KernelSymbols;
+import dev.packettrace.lab.DemoLab;
+import dev.packettrace.lab.LabNamespace;
+import dev.packettrace.lab.NetLab;
+import dev.packettrace.testing.Bpftool;
+import dev.packettrace.testing.Eventually;
+import dev.packettrace.testing.Privileged;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The function-level backends on a kernel that has them: Debian's 6.1 in the QEMU kernel lab
+ * (hack/kernel-lab-tests), which has kprobes and trampolines but no kprobe-multi. Excluded from the host
+ * run; inside the lab every test must pass, and outside it they fail rather than skip.
+ *
+ * <p>The probed functions are narrowed with --filter-func to the receive, netfilter and free paths: the
+ * lab emulates its CPU, and attaching all ~1,500 functions per test would take minutes each (hack's
+ * AttachTimes measures that separately).
+ */
+@Tag("kernel-lab")
+class FunctionBackendLabTest {
+
+    /** The path a packet dropped by an iptables rule in the server's INPUT chain takes, and the frees. */
+    static final FunctionFilter PATH = FunctionFilter.of("ip_rcv.*|ip_local_deliver.*|nf_hook_slow|ipt_do_table|nft_do_chain"
+            + "|__netif_receive_skb.*|netif_receive_skb.*|kfree_skb_reason|sk_skb_reason_drop|kfree_skbmem|skb_release_.*"
+            + "|veth_xmit|tcp_v4_rcv|icmp_rcv|consume_skb|__kfree_skb");
+    /** A netfilter function, which on this kernel can be in a module (nf_tables): "nft_do_chain+0x47f [nf_tables]". */
+    static final String NETFILTER_FUNCTION = "^(nf|nft|ipt|ip6t)_\\w+\\+0x[0-9a-f]+( \\[\\w+\\])?$";
+    private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+    /** Generous: the lab's CPU is emulated, every step takes many times longer than on a real machine. */
+    private static final Duration EVENT_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration KERNEL_FREE_DEADLINE = Duration.ofSeconds(180);
+    private static final Path KPROBES_LIST = Path.of("/sys/kernel/debug/kprobes/list");
+    private static AddressSymbolizer symbols;
+
+    /**
+     * Symbols read now: the lab's iptables rules load netfilter modules after the kernel booted, and an
+     * address in a module loaded after the symbols were read would be named after an older module.
+     */
+    private static AddressSymbolizer symbolsNow() {
+        return KernelSymbols.load()::symbolize;
+    }
+
+    @BeforeAll
+    static void inTheKernelLab() {
+        Privileged.requireRoot();
+        try (Btf kernel = Btf.loadVmlinux()) {
+            KernelFeatures features = KernelFeatures.detect(kernel);
+            assertTrue(features.kprobes(), "kernel-lab tests need a kernel with kprobes; run them with hack/kernel-lab-tests ("
+                    + features.kprobesEvidence() + ")");
+        }
+        symbols = KernelSymbols.load()::symbolize;
+    }
+
+    @BeforeEach
+    void root() {
+        Privileged.requireRoot();
+    }
+
+    @Test
+    void kprobesShowTheFunctionPathOfANetfilterDropEndingInTheFreeWithItsReason() {
+        assertDropPath(Backend.KPROBE);
+    }
+
+    @Test
+    void fentryShowsTheSamePath() {
+        assertDropPath(Backend.FENTRY);
+    }
+
+    private void assertDropPath(Backend backend) {
+        try (DemoLab lab = DemoLab.start();
+             EventRecorder rec = EventRecorder.start(config(TraceFilter.all().withNetns(Set.of(lab.server().inode())), backend, true),
+                     symbolsNow(), EVENT_DEADLINE)) {
+            assertEquals(backend, rec.session().backend(), rec.session().backendReason());
+            assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
+
+            PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
+            // the dropped packet's own events, from its arrival in the server's namespace to the drop
+            List<PacketEvent> path = pathOf(rec.events(), drop);
+            List<String> probes = path.stream().map(PacketEvent::probe).toList();
+
+            assertTrue(path.stream().allMatch(e -> e.netns() == lab.server().inode()), "all in the server's namespace: " + path);
+            // the tracepoints run next to the function probes: the function events are the finer path
+            List<String> functions = path.stream().filter(e -> e.probeKind() == PacketEvent.ProbeKind.FUNCTION)
+                    .map(PacketEvent::probe).toList();
+            assertTrue(functions.contains("ip_rcv") && functions.contains("nf_hook_slow"), "receive and netfilter: " + probes);
+            assertTrue(functions.indexOf("ip_rcv") < functions.indexOf("nf_hook_slow"), probes.toString());
+            // kfree_skb_reason until 6.10; from 6.11 an inline wrapper of sk_skb_reason_drop
+            String free = rec.session().attachedProbes().contains("kfree_skb_reason") ? "kfree_skb_reason" : "sk_skb_reason_drop";
+            assertEquals(free, functions.getLast(), "the function path ends in the free: " + probes);
+            assertEquals(drop, path.getLast(), "followed by the drop with its reason");
+            assertTrue(drop.location().orElseThrow().matches(NETFILTER_FUNCTION), drop.location().toString());
+            PacketEvent freeEvent = path.get(path.size() - 2);
+            assertEquals(free, freeEvent.probe(), "the free comes right before its drop event: " + probes);
+            // two independent readings of the same return address: the kernel's own (the tracepoint's location)
+            // and the probe's (--output-caller)
+            assertEquals(drop.location(), freeEvent.caller(), "--output-caller names the function that freed the packet");
+            assertEquals(lab.blockedPort(), freeEvent.tuple().orElseThrow().dport());
+        }
+    }
+
+    @Test
+    void autoFallsBackVisiblyFromKprobeMultiToKprobe() {
+        try (Btf kernel = Btf.loadVmlinux()) {
+            assertFalse(KernelFeatures.detect(kernel).kprobeMulti(), "the lab's kernel has no CONFIG_FPROBE");
+        }
+        TraceFilter quiet = TraceFilter.all().withNetns(Set.of(1L));
+        TracerException multi = assertThrows(TracerException.class,
+                () -> TracerSession.start(config(quiet, Backend.KPROBE_MULTI, false), e -> { }, symbols));
+        assertTrue(multi.getMessage().startsWith("cannot trace with --backend kprobe-multi: the kernel has no kprobe-multi"),
+                multi.getMessage());
+        try (TracerSession session = TracerSession.start(config(quiet, Backend.AUTO, false), e -> { }, symbols)) {
+            assertEquals(Backend.KPROBE, session.backend());
+            assertTrue(session.backendReason().contains("kprobe-multi: the kernel has no kprobe-multi"), session.backendReason());
+            assertTrue(session.attachedProbes().containsAll(List.of("skb:kfree_skb", "ip_rcv", "nf_hook_slow")),
+                    "tracepoints and functions: " + session.attachedProbes());
+        }
+    }
+
+    @Test
+    void namespacesOutsideTheFilterYieldNoFunctionEvents() {
+        try (NetLab lab = NetLab.create()) {
+            LabNamespace traced = lab.addNamespace("traced");
+            LabNamespace other = lab.addNamespace("other");
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            TracerConfig config = config(TraceFilter.all().withNetns(Set.of(traced.inode())), Backend.KPROBE, false);
+            try (EventRecorder rec = EventRecorder.start(config, symbols, EVENT_DEADLINE)) {
+                assertTrue(lab.ping(other, loopback, 5, Duration.ofSeconds(2)).allReplied(), "traffic in the other namespace");
+                assertTrue(lab.ping(traced, loopback, 1, Duration.ofSeconds(2)).allReplied(), "traffic in the traced namespace");
+                rec.awaitEvent(e -> e.netns() == traced.inode() && e.probe().equals("icmp_rcv"));
+                List<PacketEvent> foreign = rec.events().stream().filter(e -> e.netns() != traced.inode()).toList();
+                assertTrue(foreign.isEmpty(), "events from unfiltered namespaces: " + foreign);
+            }
+        }
+    }
+
+    @Test
+    void headerFiltersApplyToFunctionEventsAsToTracepoints() {
+        try (DemoLab lab = DemoLab.start()) {
+            TraceFilter port = new TraceFilter(Set.of(lab.client().inode(), lab.server().inode()), OptionalLong.empty(),
+                    Optional.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty(), OptionalInt.of(lab.allowedPort()),
+                    Optional.of(L4Proto.TCP), false);
+            try (EventRecorder rec = EventRecorder.start(config(port, Backend.KPROBE, false), symbols, EVENT_DEADLINE)) {
+                lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(2));
+                assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));
+                rec.awaitEvent(e -> e.probe().equals("tcp_v4_rcv"));
+                List<PacketEvent> wrong = rec.events().stream()
+                        .filter(e -> e.tuple().map(t -> t.dport() != lab.allowedPort() || t.l4proto() != 6).orElse(true)).toList();
+                assertTrue(wrong.isEmpty(), "only TCP to port " + lab.allowedPort() + ": " + wrong);
+                assertTrue(rec.events().stream().allMatch(port::matches), "the kernel and Java agree on the filter");
+            }
+        }
+    }
+
+    @Test
+    void killMinus9LeavesNoProgramAndNoKprobe() throws Exception {
+        int kprobesBefore = registeredKprobes();
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process tracer = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), TracingProcess.class.getName(), "kprobe", PATH.expression().orElseThrow())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<Integer> ids;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(tracer.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            assertTrue(line != null && line.startsWith("ids="), "tracing process reported its programs: " + line);
+            ids = Arrays.stream(line.substring(4).split(",")).map(Integer::parseInt).toList();
+            assertTrue(registeredKprobes() > kprobesBefore + 10, "the tracing process registered its kprobes");
+            assertTrue(Bpftool.programsNamed("ptk_skb").size() > 0, "kprobe programs loaded");
+        } finally {
+            tracer.destroyForcibly();
+        }
+        tracer.waitFor();
+        assertEquals(137, tracer.exitValue(), "killed by SIGKILL");
+        Eventually.await(KERNEL_FREE_DEADLINE, () -> ids.stream().noneMatch(Bpftool::programLoaded) && registeredKprobes() == kprobesBefore,
+                () -> "after kill -9: programs " + ids.stream().filter(Bpftool::programLoaded).toList() + ", kprobes "
+                        + registeredKprobes() + " (before: " + kprobesBefore + ")");
+    }
+
+    @Test
+    void stoppingWhileAttachingDetachesEverythingAttachedSoFar() throws Exception {
+        int kprobesBefore = registeredKprobes();
+        AtomicInteger highest = new AtomicInteger();
+        AtomicBoolean cancel = new AtomicBoolean();
+        AttachMonitor monitor = new AttachMonitor() {
+            @Override
+            public void progress(Backend backend, int done, int ignored, int total) {
+                highest.accumulateAndGet(done, Math::max);
+                if (done >= 40) {
+                    cancel.set(true);
+                }
+            }
+
+            @Override
+            public boolean cancelled() {
+                return cancel.get();
+            }
+        };
+        AtomicReference<Integer> kprobesMidway = new AtomicReference<>();
+        AttachMonitor watching = new AttachMonitor() {
+            @Override
+            public void progress(Backend backend, int done, int ignored, int total) {
+                monitor.progress(backend, done, ignored, total);
+                if (done == 40) {
+                    kprobesMidway.set(registeredKprobes());
+                }
+            }
+
+            @Override
+            public boolean cancelled() {
+                return monitor.cancelled();
+            }
+        };
+        // every function: the attach takes long enough to be stopped in the middle
+        TracerConfig all = new TracerConfig(TraceFilter.all().withNetns(Set.of(1L)), Backend.KPROBE, false,
+                TracerConfig.DEFAULT_RING_BUFFER_BYTES);
+        TracerException e = assertThrows(TracerException.class, () -> TracerSession.start(all, ev -> { }, symbols, watching));
+
+        assertEquals(TracerException.Reason.CANCELLED, e.reason(), e.getMessage());
+        assertTrue(kprobesMidway.get() != null && kprobesMidway.get() > kprobesBefore, "kprobes were attached when it stopped");
+        assertTrue(highest.get() < 400, "stopped early, not after attaching everything: " + highest.get());
+        assertEquals(kprobesBefore, registeredKprobes(), "every kprobe attached before the stop was detached");
+        assertTrue(Bpftool.programsNamed("pt[kmf]_").isEmpty() && Bpftool.packettracePrograms().isEmpty(),
+                "no program left: " + Bpftool.programsNamed("pt"));
+    }
+
+    private static TracerConfig config(TraceFilter filter, Backend backend, boolean caller) {
+        return new TracerConfig(filter, backend, false, TracerConfig.DEFAULT_RING_BUFFER_BYTES, caller, PATH);
+    }
+
+    /**
+     * The events of the dropped sk_buff, in time order, from after the previous use of its address (a freed
+     * sk_buff's memory is reused for later packets) up to the drop.
+     */
+    private static List<PacketEvent> pathOf(List<PacketEvent> events, PacketEvent drop) {
+        List<PacketEvent> same = events.stream().filter(e -> e.skb() == drop.skb() && e.timestampNs() <= drop.timestampNs())
+                .sorted(Comparator.comparingLong(PacketEvent::timestampNs)).collect(Collectors.toList());
+        int start = 0;
+        for (int i = 0; i < same.size() - 1; i++) {
+            PacketEvent e = same.get(i);
+            if (e.probe().equals("kfree_skbmem") || e.probe().equals("skb:consume_skb") || e.probe().equals("skb:kfree_skb")) {
+                start = i + 1;
+            }
+        }
+        return List.copyOf(same.subList(start, same.size()));
+    }
+
+    /** Entries of the kernel's list of registered kprobes (debugfs). */
+    private static int registeredKprobes() {
+        try {
+            return (int) Files.readAllLines(KPROBES_LIST).stream().filter(l -> !l.isBlank()).count();
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + KPROBES_LIST + " (debugfs): " + e.getMessage(), e);
+        }
+    }
+}
