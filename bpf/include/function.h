@@ -19,8 +19,9 @@
 /* Reads what every function probe reports and applies the filters; false: not reported.
  *
  * Not inlined, unlike the tracepoints' path: this object has 74 programs, and one copy of the filter
- * and skb-reading code (which libbpf appends to each program at load) keeps the object a tenth of
- * the size. The verifier still walks it once per program with that program's constants. */
+ * and skb-reading code (which libbpf appends to each program at load) keeps the object at a seventh
+ * of the size (340 KB instead of 2.4 MB in the jar). The verifier still walks it once per program,
+ * with that program's constants. */
 static __noinline bool pt_function_selected(struct pt_event *ev, struct sk_buff *skb, __u64 cookie)
 {
 	ev->probe_kind = PT_PROBE_FUNCTION;

@@ -21,6 +21,13 @@ public final class AttachTimes {
         List<Backend> backends = args.length == 0 ? List.of(Backend.TRACEPOINT, Backend.KPROBE_MULTI, Backend.KPROBE, Backend.FENTRY)
                 : java.util.Arrays.stream(args).map(a -> Backend.ofName(a).orElseThrow(() -> new IllegalArgumentException(a))).toList();
         TraceFilter quiet = TraceFilter.all().withNetns(Set.of(1L)); // matches nothing: no events, only attach cost
+        long discoverStart = System.nanoTime();
+        try (dev.packettrace.bindings.Btf kernel = dev.packettrace.bindings.Btf.loadVmlinux()) {
+            List<SkbFunction> candidates = FunctionDiscovery.discover(kernel);
+            FunctionCatalog catalog = FunctionCatalog.select(candidates, TraceableFunctions.read(), FunctionFilter.all());
+            System.out.printf(Locale.ROOT, "discovery btfFunctions=%d %s ms=%d%n", candidates.size(), catalog.describe(),
+                    Duration.ofNanos(System.nanoTime() - discoverStart).toMillis());
+        }
         for (Backend backend : backends) {
             long start = System.nanoTime();
             TracerSession session;

@@ -60,6 +60,7 @@ class FunctionBackendLabTest {
     private static final Duration EVENT_DEADLINE = Duration.ofSeconds(60);
     private static final Duration KERNEL_FREE_DEADLINE = Duration.ofSeconds(180);
     private static final Path KPROBES_LIST = Path.of("/sys/kernel/debug/kprobes/list");
+    private static final Path ENABLED_FUNCTIONS = Path.of("/sys/kernel/tracing/enabled_functions");
     private static AddressSymbolizer symbols;
 
     /**
@@ -88,18 +89,21 @@ class FunctionBackendLabTest {
 
     @Test
     void kprobesShowTheFunctionPathOfANetfilterDropEndingInTheFreeWithItsReason() {
-        assertDropPath(Backend.KPROBE);
+        PacketEvent free = assertDropPath(Backend.KPROBE, true);
+        assertTrue(free.stack().stream().anyMatch(f -> f.startsWith("nf_hook_slow+")),
+                "--output-stack works for function events too: " + free.stack());
     }
 
     @Test
     void fentryShowsTheSamePath() {
-        assertDropPath(Backend.FENTRY);
+        assertDropPath(Backend.FENTRY, false);
     }
 
-    private void assertDropPath(Backend backend) {
+    /** Returns the free's function event. */
+    private PacketEvent assertDropPath(Backend backend, boolean stack) {
         try (DemoLab lab = DemoLab.start();
-             EventRecorder rec = EventRecorder.start(config(TraceFilter.all().withNetns(Set.of(lab.server().inode())), backend, true),
-                     symbolsNow(), EVENT_DEADLINE)) {
+             EventRecorder rec = EventRecorder.start(new TracerConfig(TraceFilter.all().withNetns(Set.of(lab.server().inode())),
+                     backend, stack, TracerConfig.DEFAULT_RING_BUFFER_BYTES, true, PATH), symbolsNow(), EVENT_DEADLINE)) {
             assertEquals(backend, rec.session().backend(), rec.session().backendReason());
             assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
 
@@ -125,6 +129,7 @@ class FunctionBackendLabTest {
             // and the probe's (--output-caller)
             assertEquals(drop.location(), freeEvent.caller(), "--output-caller names the function that freed the packet");
             assertEquals(lab.blockedPort(), freeEvent.tuple().orElseThrow().dport());
+            return freeEvent;
         }
     }
 
@@ -182,27 +187,47 @@ class FunctionBackendLabTest {
     }
 
     @Test
-    void killMinus9LeavesNoProgramAndNoKprobe() throws Exception {
+    void killMinus9OfAKprobeTracerLeavesNoProgramAndNoKprobe() throws Exception {
+        assertKillMinus9LeavesNothing(Backend.KPROBE, "ptk_skb");
+    }
+
+    @Test
+    void killMinus9OfAnFentryTracerLeavesNoProgramAndNoTrampoline() throws Exception {
+        assertKillMinus9LeavesNothing(Backend.FENTRY, "ptf_slot");
+    }
+
+    /**
+     * The kernel's own lists are the evidence: registered kprobes (debugfs) and functions with ftrace hooks
+     * (tracefs enabled_functions, where ftrace-based kprobes and BPF trampolines both appear).
+     */
+    private static void assertKillMinus9LeavesNothing(Backend backend, String programPrefix) throws Exception {
         int kprobesBefore = registeredKprobes();
+        int hookedBefore = hookedFunctions();
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process tracer = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), TracingProcess.class.getName(), "kprobe", PATH.expression().orElseThrow())
+                System.getProperty("java.class.path"), TracingProcess.class.getName(), backend.flagName(),
+                PATH.expression().orElseThrow())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Integer> ids;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(tracer.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
             assertTrue(line != null && line.startsWith("ids="), "tracing process reported its programs: " + line);
             ids = Arrays.stream(line.substring(4).split(",")).map(Integer::parseInt).toList();
-            assertTrue(registeredKprobes() > kprobesBefore + 10, "the tracing process registered its kprobes");
-            assertTrue(Bpftool.programsNamed("ptk_skb").size() > 0, "kprobe programs loaded");
+            assertTrue(hookedFunctions() > hookedBefore + 10, "the tracing process hooked its functions");
+            if (backend == Backend.KPROBE) {
+                assertTrue(registeredKprobes() > kprobesBefore + 10, "the tracing process registered its kprobes");
+            }
+            assertFalse(Bpftool.programsNamed(programPrefix).isEmpty(), programPrefix + " programs loaded");
         } finally {
             tracer.destroyForcibly();
         }
         tracer.waitFor();
         assertEquals(137, tracer.exitValue(), "killed by SIGKILL");
-        Eventually.await(KERNEL_FREE_DEADLINE, () -> ids.stream().noneMatch(Bpftool::programLoaded) && registeredKprobes() == kprobesBefore,
+        Eventually.await(KERNEL_FREE_DEADLINE, () -> ids.stream().noneMatch(Bpftool::programLoaded)
+                        && registeredKprobes() == kprobesBefore && hookedFunctions() == hookedBefore,
                 () -> "after kill -9: programs " + ids.stream().filter(Bpftool::programLoaded).toList() + ", kprobes "
-                        + registeredKprobes() + " (before: " + kprobesBefore + ")");
+                        + registeredKprobes() + " (before: " + kprobesBefore + "), hooked functions " + hookedFunctions()
+                        + " (before: " + hookedBefore + ")");
     }
 
     @Test
@@ -275,10 +300,19 @@ class FunctionBackendLabTest {
 
     /** Entries of the kernel's list of registered kprobes (debugfs). */
     private static int registeredKprobes() {
+        return lines(KPROBES_LIST);
+    }
+
+    /** Functions with an ftrace hook: ftrace-based kprobes and BPF trampolines both show up here. */
+    private static int hookedFunctions() {
+        return lines(ENABLED_FUNCTIONS);
+    }
+
+    private static int lines(Path file) {
         try {
-            return (int) Files.readAllLines(KPROBES_LIST).stream().filter(l -> !l.isBlank()).count();
+            return (int) Files.readAllLines(file).stream().filter(l -> !l.isBlank()).count();
         } catch (IOException e) {
-            throw new AssertionError("cannot read " + KPROBES_LIST + " (debugfs): " + e.getMessage(), e);
+            throw new AssertionError("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 }
