@@ -1,62 +1,19 @@
 package dev.packettrace.cli;
 
-import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.TraceListener;
-import dev.packettrace.tracer.TraceStats;
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerSession;
-
-import java.time.Duration;
-import java.util.List;
 
 /** Starts a tracer. The real one loads BPF into the kernel; tests pass a scripted one. */
 @FunctionalInterface
 public interface SessionFactory {
 
     /** Loads and attaches; throws {@link dev.packettrace.tracer.TracerException} when that fails. */
-    TracingSession start(TracerConfig config, TraceListener listener);
+    Tracer start(TracerConfig config, TraceListener listener);
 
     /** The kernel tracer, {@link TracerSession#start}. */
     static SessionFactory kernel() {
-        return (config, listener) -> new KernelSession(TracerSession.start(config, listener));
-    }
-
-    /** Delegates to a {@link TracerSession}. */
-    record KernelSession(TracerSession session) implements TracingSession {
-
-        @Override
-        public List<String> attachedProbes() {
-            return session.attachedProbes();
-        }
-
-        @Override
-        public Backend backend() {
-            return session.backend();
-        }
-
-        @Override
-        public String backendReason() {
-            return session.backendReason();
-        }
-
-        @Override
-        public Duration attachTime() {
-            return session.attachTime();
-        }
-
-        @Override
-        public int poll(Duration timeout) {
-            return session.poll(timeout);
-        }
-
-        @Override
-        public TraceStats stats() {
-            return session.stats();
-        }
-
-        @Override
-        public void close() {
-            session.close();
-        }
+        return TracerSession::start;
     }
 }

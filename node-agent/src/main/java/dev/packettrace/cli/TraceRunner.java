@@ -1,5 +1,6 @@
 package dev.packettrace.cli;
 
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.EventWriter;
 import dev.packettrace.output.StopReason;
@@ -89,7 +90,7 @@ public final class TraceRunner {
             TraceStats stats;
             long startNs;
             long endNs;
-            try (TracingSession session = sessions.start(request.config(), sink)) {
+            try (Tracer session = sessions.start(request.config(), sink)) {
                 status.println(attachedLine(session));
                 status.flush();
                 sink.begin();
@@ -119,7 +120,7 @@ public final class TraceRunner {
         }
     }
 
-    private void pollUntilStopped(TracingSession session, Sink sink, Optional<Duration> duration, long startNs) {
+    private void pollUntilStopped(Tracer session, Sink sink, Optional<Duration> duration, long startNs) {
         long durationNs = duration.map(Duration::toNanos).orElse(Long.MAX_VALUE);
         while (stopReason.get() == null && sink.failure == null) {
             long remaining = durationNs - (nanoClock.getAsLong() - startNs);
@@ -135,7 +136,7 @@ public final class TraceRunner {
     }
 
     /** "Attached 3 probes with the tracepoint backend (why) in 42 ms". */
-    static String attachedLine(TracingSession session) {
+    static String attachedLine(Tracer session) {
         int n = session.attachedProbes().size();
         String reason = session.backendReason().isBlank() ? "" : " (" + session.backendReason() + ")";
         return "Attached " + n + (n == 1 ? " probe" : " probes") + " with the " + session.backend().flagName()

@@ -36,7 +36,7 @@ import java.util.Set;
  * }
  * }</pre>
  */
-public final class TracerSession implements AutoCloseable {
+public final class TracerSession implements Tracer {
 
     static final String OBJECT_RESOURCE = "/bpf/skb_tracepoints.bpf.o";
     private static final String CONFIG_VARIABLE = "pt_cfg";
@@ -148,6 +148,7 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** Names of the attached probes, e.g. "skb:kfree_skb". */
+    @Override
     public List<String> attachedProbes() {
         return attachedProbes;
     }
@@ -158,16 +159,19 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** The backend in use (never AUTO). */
+    @Override
     public Backend backend() {
         return backend;
     }
 
     /** Why this backend: the user asked for it, or what auto-detection found. */
+    @Override
     public String backendReason() {
         return backendReason;
     }
 
     /** How long loading, verifying and attaching took. */
+    @Override
     public Duration attachTime() {
         return attachTime;
     }
@@ -199,6 +203,7 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** Waits up to timeout for events and delivers them to the listener; returns how many. */
+    @Override
     public synchronized int poll(Duration timeout) {
         ensureOpen();
         int n = reader.poll((int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis())));
@@ -221,6 +226,7 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** Events delivered so far and events the kernel side could not fit in the ring buffer. */
+    @Override
     public synchronized TraceStats stats() {
         ensureOpen();
         return new TraceStats(delivered, perCpuSum(STAT_LOST));

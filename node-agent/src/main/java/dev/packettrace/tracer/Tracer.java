@@ -1,17 +1,14 @@
-package dev.packettrace.cli;
+package dev.packettrace.tracer;
 
-import dev.packettrace.tracer.Backend;
-import dev.packettrace.tracer.TraceStats;
 
 import java.time.Duration;
 import java.util.List;
 
 /**
- * What {@link TraceRunner} needs from a started tracer: the API of {@link dev.packettrace.tracer.TracerSession}
- * as an interface, because that class is final and the runner's stop conditions and output are tested with a
- * scripted session. {@link SessionFactory#kernel()} adapts the real one.
+ * A started tracer as its users see it: {@link TracerSession} is the kernel one; the CLI's runner is
+ * also tested with scripted ones.
  */
-public interface TracingSession extends AutoCloseable {
+public interface Tracer extends AutoCloseable {
 
     List<String> attachedProbes();
 
