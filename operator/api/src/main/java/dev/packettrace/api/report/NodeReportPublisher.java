@@ -1,5 +1,6 @@
 package dev.packettrace.api.report;
 
+import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.status.StatusBudget;
 import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
@@ -26,6 +27,10 @@ import java.util.Optional;
  * Writes use optimistic concurrency (resourceVersion): on a conflict the publisher re-reads and writes
  * again, up to {@link #MAX_ATTEMPTS} times.
  */
+@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettraces",
+        verbs = {"get"}, why = "publish(namespace, traceName, ...) reads the trace for its uid (owner reference)")
+@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettracereports",
+        verbs = {"get", "create", "update"}, why = "write this node's report: read its resourceVersion, create it or replace it")
 public final class NodeReportPublisher {
 
     public static final int MAX_ATTEMPTS = 5;

@@ -1,5 +1,6 @@
 package dev.packettrace.api.report;
 
+import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceReport;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Objects;
 
 /** Reads the node reports of one trace straight from the API server (the operator uses its informer cache instead). */
+@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettracereports",
+        verbs = {"list"}, why = "read the node reports of a trace straight from the API server")
 public final class NodeReportReader {
 
     private final KubernetesClient client;
