@@ -53,7 +53,7 @@ public final class AgentDaemonSetReconciler implements Reconciler<DaemonSet> {
         if (!config.agentDaemonSetName().equals(ds.getMetadata().getName())) {
             return UpdateControl.noUpdate();
         }
-        var again = sync.sync(traces.list(t -> true).toList());
+        var again = sync.syncIdle(traces.list(t -> true).toList());
         UpdateControl<DaemonSet> control = UpdateControl.noUpdate();
         return again.map(d -> control.rescheduleAfter(Math.max(1000, d.toMillis()))).orElse(control);
     }

@@ -36,9 +36,29 @@ final class AgentDaemonSetSync {
         this.clock = clock;
     }
 
-    /** Returns when to look again (the idle grace period running out), if at all. */
+    /**
+     * Called by trace reconciles, which pass the trace they just planned with its fresh status: they are
+     * the authority on which nodes need agents. Returns when to look again (the grace period running out).
+     */
     Optional<Duration> sync(Collection<PacketTrace> traces) {
-        SortedSet<String> needed = AgentDaemonSetPlanner.nodesNeeded(traces);
+        return apply(AgentDaemonSetPlanner.nodesNeeded(traces));
+    }
+
+    /**
+     * Called by the DaemonSet's own reconciler, whose view of traces may lag behind the trace reconciles
+     * (a new trace has no status yet, a finished one may still list nodes). It therefore never moves the
+     * agents; it only runs out the idle period once no trace is live and no agent is still attached.
+     */
+    Optional<Duration> syncIdle(Collection<PacketTrace> traces) {
+        boolean anyLive = traces.stream().anyMatch(t -> t.getMetadata().getDeletionTimestamp() == null
+                && !t.statusOrEmpty().phaseOrPending().isTerminal());
+        if (anyLive || !AgentDaemonSetPlanner.nodesNeeded(traces).isEmpty()) {
+            return Optional.empty(); // the trace reconciles own the DaemonSet while anything is going on
+        }
+        return apply(java.util.Collections.emptySortedSet());
+    }
+
+    private Optional<Duration> apply(SortedSet<String> needed) {
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             var op = client.apps().daemonSets().inNamespace(config.operatorNamespace()).withName(config.agentDaemonSetName());

@@ -49,6 +49,9 @@ public final class OperatorMain {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client);
             o.withCloseClientOnStop(false);
+            // The finalizer is added with a plain JSON patch instead of server-side apply: it works the same
+            // on every API server, and the operator never shares fields of a PacketTrace with other managers.
+            o.withUseSSAToPatchPrimaryResource(false);
             if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.operatorNamespace()));
             }
