@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class AgentProtocolTest {
 
     static PacketTrace trace(PacketTraceStatus.Phase phase, boolean admitted, int omitted) {
-        PacketTrace t = new PacketTrace("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("a")), null, null, null, null, null));
+        PacketTrace t = PacketTrace.of("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("a")), null, null, null, null, null));
         t.setStatus(new PacketTraceStatus(phase, 1L, List.of(), null, null,
                 admitted ? new PacketTraceStatus.Limits("5m", 100L, null) : null, 2, 2,
                 List.of(new TargetStatus("a", "u1", "n1", null, TargetState.Scheduled, null),
@@ -38,7 +38,7 @@ class AgentProtocolTest {
         PacketTrace deleting = trace(PacketTraceStatus.Phase.Running, true, 0);
         deleting.getMetadata().setDeletionTimestamp("2024-01-01T00:00:00Z");
         assertFalse(AgentProtocol.shouldTrace(deleting));
-        PacketTrace fresh = new PacketTrace("ns", "t", null);
+        PacketTrace fresh = PacketTrace.of("ns", "t", null);
         assertFalse(AgentProtocol.shouldTrace(fresh));
     }
 
