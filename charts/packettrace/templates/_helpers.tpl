@@ -50,4 +50,7 @@ Checks across values that values.schema.json cannot express with a clear message
 {{- if and (not .Values.agent.privileged) (not (has "SYS_ADMIN" $caps)) (not (and (has "BPF" $caps) (has "PERFMON" $caps))) -}}
 {{- fail (printf "agent.capabilities: %v cannot load the tracer: it needs BPF and PERFMON (or SYS_ADMIN on kernels before 5.8), unless agent.privileged is true" $caps) -}}
 {{- end -}}
+{{- if and (gt (int .Values.operator.replicas) 1) (not .Values.operator.leaderElection) -}}
+{{- fail (printf "operator.replicas: %d replicas need operator.leaderElection=true, or every replica would reconcile every trace" (int .Values.operator.replicas)) -}}
+{{- end -}}
 {{- end -}}

@@ -39,6 +39,8 @@ class ValuesSchemaTest {
                 Arguments.of("pull policy", "operator: {image: {pullPolicy: Sometimes}}", "at '/operator/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'"),
                 Arguments.of("no operator", "operator: {replicas: 0}", "at '/operator/replicas': minimum"),
                 Arguments.of("priority class", "agent: {priorityClassName: System_Critical}", "at '/agent/priorityClassName': 'System_Critical' does not match pattern"),
+                Arguments.of("replicas without leader election", "operator: {replicas: 2, leaderElection: false}",
+                        "operator.replicas: 2 replicas need operator.leaderElection=true"),
                 Arguments.of("capabilities that cannot trace", "agent: {capabilities: [SYSLOG, SYS_PTRACE]}",
                         "agent.capabilities: [SYSLOG SYS_PTRACE] cannot load the tracer: it needs BPF and PERFMON (or SYS_ADMIN on kernels before 5.8), unless agent.privileged is true"));
     }
