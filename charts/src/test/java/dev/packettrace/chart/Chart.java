@@ -68,6 +68,27 @@ final class Chart {
         }
     }
 
+    /** helm install --dry-run with no cluster: what helm install prints, NOTES included. */
+    static String installDryRun(String valuesYaml) {
+        Path values = null;
+        try {
+            values = Files.createTempFile("packettrace-values", ".yaml");
+            Files.writeString(values, valuesYaml);
+            return new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION)
+                    .clientOnly().dryRun().withValuesFile(values).call().getOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a values file for helm install", e);
+        } finally {
+            if (values != null) {
+                try {
+                    Files.deleteIfExists(values);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless
+                }
+            }
+        }
+    }
+
     static List<HasMetadata> parse(String manifests) {
         List<HasMetadata> objects = new ArrayList<>();
         for (String doc : manifests.split("(?m)^---\\s*$")) {

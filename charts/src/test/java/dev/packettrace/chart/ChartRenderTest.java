@@ -251,6 +251,18 @@ class ChartRenderTest {
         assertEquals("registry.example/pt/node-agent@sha256:" + "ab".repeat(32), agent.getContainers().getFirst().getImage());
     }
 
+    @Test
+    void notesTellHowToStartAFirstTraceAndWhatTheClusterAllows() {
+        String forbidden = Chart.installDryRun("");
+        assertTrue(forbidden.contains("kind: PacketTrace"), forbidden);
+        assertTrue(forbidden.contains("kubectl -n default get packettraces -w"), forbidden);
+        assertTrue(forbidden.contains("{.status.summary.verdict}"), forbidden);
+        assertTrue(forbidden.contains("packet contents (spec.output.packetContent): forbidden"), forbidden);
+        String allowed = Chart.installDryRun("packetContent: {allowed: true}\nagent: {logSink: {type: file}}");
+        assertTrue(allowed.contains("packet contents (spec.output.packetContent): ALLOWED"), allowed);
+        assertTrue(allowed.contains("go to /var/log/packettrace/events.jsonl on each node"), allowed);
+    }
+
     static PodSpec agentPod(OperatorConfig config) {
         return AgentDaemonSet.desired(config, new TreeSet<>(List.of("node-a")), Optional.empty()).getSpec().getTemplate().getSpec();
     }
