@@ -1,5 +1,6 @@
 package dev.packettrace.operator;
 
+import dev.packettrace.api.v1alpha1.SinkSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -15,6 +16,14 @@ import java.util.Optional;
  *
  * @param operatorNamespace where the node-agent DaemonSet and the leader-election lease live
  * @param agentCapabilities Linux capabilities the agent container adds (everything else is dropped)
+ * @param agentNodeSelector labels a node must have to get an agent (on top of hosting a target)
+ * @param agentPrivileged   run the agent as a privileged container instead of with agentCapabilities: for
+ *                          nodes whose kernel or security module refuses the capability set
+ * @param agentSinkHostDirectory the node directory mounted at /var/log/packettrace in the agent (hostPath sinks)
+ * @param agentDefaultSink  where agents write the events of traces without spec.sink: "stdout", or a file
+ *                          below /var/log/packettrace (inside the agent, i.e. below agentSinkHostDirectory)
+ * @param allowPacketContent whether a trace may ask for packet contents (spec.output.packetContent); off by
+ *                          default because packet bytes carry whatever the applications send
  * @param idleGracePeriod   how long the DaemonSet stays after the last trace needing it ended
  * @param maxDuration       cluster-wide cap on spec.duration
  * @param maxEventsPerTrace cluster-wide cap on spec.output.maxEvents
@@ -32,6 +41,10 @@ public record OperatorConfig(
         ResourceRequirements agentResources,
         List<Toleration> agentTolerations,
         List<String> agentCapabilities,
+        Map<String, String> agentNodeSelector,
+        boolean agentPrivileged,
+        String agentSinkHostDirectory,
+        String agentDefaultSink,
         Optional<String> agentPriorityClassName,
         Duration idleGracePeriod,
         Duration maxDuration,
@@ -41,7 +54,8 @@ public record OperatorConfig(
         Duration pendingTimeout,
         Duration detachTimeout,
         boolean leaderElection,
-        String leaseName) {
+        String leaseName,
+        boolean allowPacketContent) {
 
     /** Clamp: run the trace within the caps and say so in status. Reject: fail the trace and say why. */
     public enum CapPolicy { CLAMP, REJECT }
@@ -51,11 +65,26 @@ public record OperatorConfig(
     public OperatorConfig {
         agentTolerations = List.copyOf(agentTolerations);
         agentCapabilities = List.copyOf(agentCapabilities);
+        agentNodeSelector = Map.copyOf(new java.util.TreeMap<>(agentNodeSelector));
         require(!operatorNamespace.isBlank(), "PACKETTRACE_NAMESPACE", "must not be empty");
         require(!agentImage.isBlank(), "PACKETTRACE_AGENT_IMAGE", "must not be empty");
         require(maxEventsPerTrace >= 1, "PACKETTRACE_MAX_EVENTS_PER_TRACE", "must be at least 1, got " + maxEventsPerTrace);
         require(maxTracesPerNode >= 1, "PACKETTRACE_MAX_TRACES_PER_NODE", "must be at least 1, got " + maxTracesPerNode);
         require(!maxDuration.isNegative() && !maxDuration.isZero(), "PACKETTRACE_MAX_DURATION", "must be positive");
+        require(isCleanAbsolute(agentSinkHostDirectory) && !agentSinkHostDirectory.equals("/"), "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY",
+                "'" + agentSinkHostDirectory + "' must be an absolute directory other than / without . or .. segments");
+        require(agentDefaultSink.equals(STDOUT_SINK) || (isCleanAbsolute(agentDefaultSink)
+                        && agentDefaultSink.startsWith(SinkSpec.HOST_PATH_ROOT + "/") && !agentDefaultSink.endsWith("/")),
+                "PACKETTRACE_AGENT_DEFAULT_SINK", "'" + agentDefaultSink + "' must be stdout or a file below "
+                        + SinkSpec.HOST_PATH_ROOT + " without . or .. segments");
+    }
+
+    /** The agent's default sink value for its standard output (anything else is a file). */
+    public static final String STDOUT_SINK = "stdout";
+
+    private static boolean isCleanAbsolute(String path) {
+        return path.startsWith("/") && java.util.Arrays.stream(path.split("/")).noneMatch(seg -> seg.equals(".") || seg.equals(".."))
+                && !path.contains("//");
     }
 
     /** Defaults suitable for tests and for a first install. */
@@ -76,6 +105,9 @@ public record OperatorConfig(
         List<String> caps = e.opt("PACKETTRACE_AGENT_CAPABILITIES")
                 .map(v -> List.of(v.split("\\s*,\\s*")))
                 .orElse(DEFAULT_CAPABILITIES);
+        Map<String, String> nodeSelector = e.opt("PACKETTRACE_AGENT_NODE_SELECTOR")
+                .map(v -> e.parse("PACKETTRACE_AGENT_NODE_SELECTOR", () -> stringMap(json, v)))
+                .orElse(Map.of());
         return new OperatorConfig(
                 e.get("PACKETTRACE_NAMESPACE", "packettrace-system"),
                 e.get("PACKETTRACE_AGENT_DAEMONSET", "packettrace-node-agent"),
@@ -85,6 +117,10 @@ public record OperatorConfig(
                 resources,
                 tolerations,
                 caps,
+                nodeSelector,
+                e.bool("PACKETTRACE_AGENT_PRIVILEGED", false),
+                e.get("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", SinkSpec.HOST_PATH_ROOT),
+                e.get("PACKETTRACE_AGENT_DEFAULT_SINK", STDOUT_SINK),
                 e.opt("PACKETTRACE_AGENT_PRIORITY_CLASS"),
                 e.duration("PACKETTRACE_IDLE_GRACE_PERIOD", Duration.ofMinutes(10)),
                 e.duration("PACKETTRACE_MAX_DURATION", Duration.ofHours(1)),
@@ -94,7 +130,20 @@ public record OperatorConfig(
                 e.duration("PACKETTRACE_PENDING_TIMEOUT", Duration.ofMinutes(5)),
                 e.duration("PACKETTRACE_DETACH_TIMEOUT", Duration.ofSeconds(60)),
                 Boolean.parseBoolean(e.get("PACKETTRACE_LEADER_ELECTION", "true")),
-                e.get("PACKETTRACE_LEASE_NAME", "packettrace-operator-leader"));
+                e.get("PACKETTRACE_LEASE_NAME", "packettrace-operator-leader"),
+                e.bool("PACKETTRACE_ALLOW_PACKET_CONTENT", false));
+    }
+
+    private static Map<String, String> stringMap(KubernetesSerialization json, String text) {
+        Map<?, ?> raw = json.unmarshal(text, Map.class);
+        Map<String, String> result = new java.util.TreeMap<>();
+        raw.forEach((k, v) -> {
+            if (!(v instanceof String s)) {
+                throw new IllegalArgumentException("the value of '" + k + "' must be a string, got " + v);
+            }
+            result.put(String.valueOf(k), s);
+        });
+        return result;
     }
 
     private static ResourceRequirements defaultResources() {
@@ -126,6 +175,15 @@ public record OperatorConfig(
 
         Duration duration(String name, Duration dflt) {
             return opt(name).map(v -> parse(name, () -> dev.packettrace.api.validation.DurationText.parse(v))).orElse(dflt);
+        }
+
+        /** Strict: a typo such as "ture" must not silently mean false for a security switch. */
+        boolean bool(String name, boolean dflt) {
+            return opt(name).map(v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new ConfigException(name + "='" + v + "' is not valid: must be true or false");
+            }).orElse(dflt);
         }
 
         long number(String name, long dflt) {

@@ -41,6 +41,11 @@ import java.util.stream.Collectors;
  */
 public final class TracePlanner {
 
+    /** Failure reason of a trace asking for packet contents where the cluster forbids them. */
+    public static final String PACKET_CONTENT_FORBIDDEN = "PacketContentForbidden";
+    /** Reasons a valid spec is not accepted: the Accepted condition turns False with them. */
+    private static final Set<String> NOT_ADMITTED = Set.of("ExceedsCap", "NodeTraceLimit", PACKET_CONTENT_FORBIDDEN);
+
     private final OperatorConfig config;
 
     public TracePlanner(OperatorConfig config) {
@@ -70,6 +75,15 @@ public final class TracePlanner {
             return new TracePlan(StatusBudget.fit(new PacketTraceStatus(prevPhase, prev.observedGeneration(), prev.conditions(),
                     prev.startTime(), prev.completionTime(), prev.limits(), prev.targetCount(), agg.nodes().size(),
                     targets, 0, agg.nodes(), 0, agg.summary(), agg.recentEvents())), Optional.empty(), notices);
+        }
+
+        if (request.output().packetContent() && !config.allowPacketContent()) {
+            return fail(trace, prev, conditions, generation, now, notices, PACKET_CONTENT_FORBIDDEN,
+                    "spec.output.packetContent is true, but this cluster forbids packet contents (operator setting "
+                            + "PACKETTRACE_ALLOW_PACKET_CONTENT=false, Helm value packetContent.allowed=false): packets carry "
+                            + "whatever the applications send. Remove spec.output.packetContent, or ask the cluster "
+                            + "administrator to allow it.",
+                    null, prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
         }
 
         Caps.Admission admission = Caps.apply(request, config);
@@ -186,7 +200,7 @@ public final class TracePlanner {
                            List<Notice> notices, String reason, String message, PacketTraceStatus.Limits limits,
                            List<TargetStatus> targets, NodeReportAggregator.Aggregate agg) {
         boolean invalid = reason.equals("InvalidSpec");
-        boolean accepted = !invalid && !reason.equals("ExceedsCap") && !reason.equals("NodeTraceLimit");
+        boolean accepted = !invalid && !NOT_ADMITTED.contains(reason);
         conditions.set(Conditions.ACCEPTED, accepted, accepted ? "Valid" : reason, accepted ? "the spec is valid" : message);
         conditions.set(Conditions.SCHEDULED, false, "NotScheduled", "the trace failed before agents were scheduled");
         conditions.set(Conditions.RUNNING, false, "Ended", "the trace ended: " + reason);

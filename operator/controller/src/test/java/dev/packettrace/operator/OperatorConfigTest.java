@@ -19,6 +19,49 @@ class OperatorConfigTest {
         assertFalse(c.agentCapabilities().contains("SYS_ADMIN"), "no SYS_ADMIN unless an old kernel needs it");
         assertTrue(c.leaderElection());
         assertEquals("Exists", c.agentTolerations().getFirst().getOperator());
+        assertFalse(c.allowPacketContent(), "packet contents are forbidden unless allowed");
+        assertFalse(c.agentPrivileged());
+        assertEquals(Map.of(), c.agentNodeSelector());
+        assertEquals("/var/log/packettrace", c.agentSinkHostDirectory());
+        assertEquals("stdout", c.agentDefaultSink());
+    }
+
+    @Test
+    void theDaemonSetMountsTheHostReadOnlyExceptTheSink() {
+        OperatorConfig c = OperatorConfig.fromEnv(Map.of(
+                "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", "/data/packettrace",
+                "PACKETTRACE_AGENT_DEFAULT_SINK", "/var/log/packettrace/events.jsonl",
+                "PACKETTRACE_AGENT_NODE_SELECTOR", "{\"kubernetes.io/os\":\"linux\"}"));
+        var pod = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty()).getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().getFirst();
+        Map<String, String> hostPaths = new java.util.TreeMap<>();
+        pod.getVolumes().forEach(v -> hostPaths.put(v.getName(), v.getHostPath().getPath()));
+        assertEquals(Map.of("btf", "/sys/kernel/btf", "cgroup", "/sys/fs/cgroup", "proc", "/proc",
+                "tracefs", "/sys/kernel/tracing", "sink", "/data/packettrace"), hostPaths);
+        Map<String, Boolean> readOnly = new java.util.TreeMap<>();
+        container.getVolumeMounts().forEach(m -> readOnly.put(m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly())));
+        assertEquals(Map.of("/sys/kernel/btf", true, "/host/sys/fs/cgroup", true, "/host/proc", true,
+                "/sys/kernel/tracing", true, "/var/log/packettrace", false), readOnly);
+        Map<String, String> env = new java.util.TreeMap<>();
+        container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals(Map.of("PACKETTRACE_PROC_ROOT", "/host/proc", "PACKETTRACE_SINK", "/var/log/packettrace/events.jsonl"), env);
+        assertEquals(Map.of("kubernetes.io/os", "linux"), pod.getNodeSelector());
+        var sc = container.getSecurityContext();
+        assertFalse(sc.getPrivileged());
+        assertFalse(sc.getAllowPrivilegeEscalation());
+        assertTrue(sc.getReadOnlyRootFilesystem());
+        assertEquals(OperatorConfig.DEFAULT_CAPABILITIES, sc.getCapabilities().getAdd());
+    }
+
+    @Test
+    void privilegedSwitchReplacesTheCapabilitySet() {
+        OperatorConfig c = OperatorConfig.fromEnv(Map.of("PACKETTRACE_AGENT_PRIVILEGED", "true"));
+        var sc = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty())
+                .getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext();
+        assertTrue(sc.getPrivileged());
+        assertTrue(sc.getAllowPrivilegeEscalation(), "Kubernetes rejects privileged without privilege escalation");
+        assertNull(sc.getCapabilities());
+        assertTrue(sc.getReadOnlyRootFilesystem());
     }
 
     @Test
@@ -58,6 +101,14 @@ class OperatorConfigTest {
         assertMessage("PACKETTRACE_CAP_POLICY='sometimes' is not valid", Map.of("PACKETTRACE_CAP_POLICY", "sometimes"));
         assertMessage("PACKETTRACE_AGENT_TOLERATIONS='not json' is not valid", Map.of("PACKETTRACE_AGENT_TOLERATIONS", "not json"));
         assertMessage("PACKETTRACE_MAX_EVENTS_PER_TRACE='many' is not valid", Map.of("PACKETTRACE_MAX_EVENTS_PER_TRACE", "many"));
+        assertMessage("PACKETTRACE_ALLOW_PACKET_CONTENT='yes' is not valid: must be true or false", Map.of("PACKETTRACE_ALLOW_PACKET_CONTENT", "yes"));
+        assertMessage("PACKETTRACE_AGENT_PRIVILEGED='ture' is not valid", Map.of("PACKETTRACE_AGENT_PRIVILEGED", "ture"));
+        assertMessage("PACKETTRACE_AGENT_NODE_SELECTOR='{\"a\":1}' is not valid: the value of 'a' must be a string",
+                Map.of("PACKETTRACE_AGENT_NODE_SELECTOR", "{\"a\":1}"));
+        assertMessage("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY: '/var/../etc' must be an absolute directory",
+                Map.of("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", "/var/../etc"));
+        assertMessage("PACKETTRACE_AGENT_DEFAULT_SINK: '/etc/passwd' must be stdout or a file below /var/log/packettrace",
+                Map.of("PACKETTRACE_AGENT_DEFAULT_SINK", "/etc/passwd"));
     }
 
     private static void assertMessage(String expected, Map<String, String> env) {

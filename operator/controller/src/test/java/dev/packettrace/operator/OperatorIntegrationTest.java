@@ -48,7 +48,7 @@ class OperatorIntegrationTest {
             Pod web0 = pod(client, "team-a", "web-0", "node-a", Map.of("app", "web"));
             PacketTraceSpec base = selectorSpec("web", "10m");
             PacketTrace t = trace(client, "team-a", "web", new PacketTraceSpec(base.targets(), null,
-                    new OutputSpec(null, null, null, 50L, null), "10m", null, null));
+                    new OutputSpec(null, null, null, 50L, null, null), "10m", null, null));
 
             Await.until("trace Pending with its target and the DaemonSet on node-a", WAIT, () -> {
                 PacketTrace now = get(client, t);

@@ -196,7 +196,7 @@ class TraceControllerTest {
         Pod web1 = pod(client, NS, "web-1", "node-b", Map.of("app", "web"));
         var spec = selectorSpec("web", "1h");
         spec = new dev.packettrace.api.v1alpha1.PacketTraceSpec(spec.targets(), null,
-                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100L, null), "1h", null, null);
+                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100L, null, null), "1h", null, null);
         PacketTrace t = trace(client, NS, "web", spec);
         reconcile(t);
         var publisher = new NodeReportPublisher(client);
@@ -293,7 +293,7 @@ class TraceControllerTest {
         List<Pod> pods = IntStream.range(0, nodes).mapToObj(n -> pod(client, NS, "web-" + n, "node-" + n, Map.of("app", "web"))).toList();
         var spec = selectorSpec("web", "1h");
         PacketTrace t = trace(client, NS, "web", new dev.packettrace.api.v1alpha1.PacketTraceSpec(spec.targets(), null,
-                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100_000_000L, null), "1h", null, null));
+                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100_000_000L, null, null), "1h", null, null));
         reconcile(t);
         PacketTrace admitted = get(client, t);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes + 1);

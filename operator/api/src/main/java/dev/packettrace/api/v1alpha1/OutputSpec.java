@@ -10,6 +10,9 @@ import io.fabric8.generator.annotation.Min;
 /**
  * What each event carries (pwru's --output-tuple/--output-meta/--output-stack) and the trace's budgets.
  * Absent fields take the documented defaults when the spec is validated.
+ *
+ * <p>packetContent is a request, not a permission: whether packet bytes may leave a node at all is the
+ * cluster administrator's decision (operator setting PACKETTRACE_ALLOW_PACKET_CONTENT, off by default).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -34,7 +37,12 @@ public record OutputSpec(
         @Default("10")
         @Min(0) @Max(MAX_RECENT_EVENTS)
         @JsonPropertyDescription("How many of the most recent events to keep in status.recentEvents (0 to 25).")
-        Integer recentEvents) {
+        Integer recentEvents,
+
+        @Default("false")
+        @JsonPropertyDescription("Ask for packet contents (skb dumps, later packet captures). Packet contents are sensitive: "
+                + "the cluster administrator must allow them (Helm value packetContent.allowed), otherwise the trace fails.")
+        Boolean packetContent) {
 
     public static final long DEFAULT_MAX_EVENTS = 10_000;
     public static final long MAX_EVENTS_LIMIT = 100_000_000;
@@ -42,6 +50,6 @@ public record OutputSpec(
     public static final int MAX_RECENT_EVENTS = 25;
 
     public static OutputSpec defaults() {
-        return new OutputSpec(true, false, false, DEFAULT_MAX_EVENTS, DEFAULT_RECENT_EVENTS);
+        return new OutputSpec(true, false, false, DEFAULT_MAX_EVENTS, DEFAULT_RECENT_EVENTS, false);
     }
 }

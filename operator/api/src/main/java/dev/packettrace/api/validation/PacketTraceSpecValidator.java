@@ -203,7 +203,7 @@ public final class PacketTraceSpecValidator {
             errors.add(new FieldError("spec.output.recentEvents", recent + " is outside 0.." + OutputSpec.MAX_RECENT_EVENTS));
         }
         return new TraceRequest.Output(o.tuple() == null || o.tuple(), o.meta() != null && o.meta(),
-                o.stack() != null && o.stack(), maxEvents, recent);
+                o.stack() != null && o.stack(), maxEvents, recent, o.packetContent() != null && o.packetContent());
     }
 
     private static Duration duration(String text, List<FieldError> errors) {

@@ -39,7 +39,8 @@ public record TraceRequest(Targets targets, Filter filter, Output output, Durati
             boolean trackSkb) {
     }
 
-    public record Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents) {
+    /** @param packetContent the trace asks for packet bytes; the operator refuses it unless the cluster allows it */
+    public record Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent) {
     }
 
     /** Where the agent writes the full event stream. */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,10 +42,20 @@ class PacketTraceSpecValidatorTest {
         TraceRequest r = v.request();
         assertEquals(Duration.ofMinutes(5), r.duration());
         assertEquals("auto", r.backend());
-        assertEquals(new TraceRequest.Output(true, false, false, 10_000, 10), r.output());
+        assertEquals(new TraceRequest.Output(true, false, false, 10_000, 10, false), r.output());
         assertInstanceOf(TraceRequest.Sink.Stdout.class, r.sink());
         assertTrue(r.filter().srcIp().isEmpty() && r.filter().dstPort().isEmpty() && !r.filter().trackSkb());
         assertEquals(List.of("web-0"), r.targets().podNames());
+    }
+
+    @Test
+    void packetContentIsCarriedAsAskedAndOffWhenAbsent() {
+        var asked = assertInstanceOf(SpecValidation.Valid.class, PacketTraceSpecValidator.validate(
+                spec(TARGETS, null, new OutputSpec(null, null, null, null, null, true), null, null, null)));
+        assertTrue(asked.request().output().packetContent());
+        var absent = assertInstanceOf(SpecValidation.Valid.class, PacketTraceSpecValidator.validate(
+                spec(TARGETS, null, new OutputSpec(true, true, null, null, null, null), null, null, null)));
+        assertFalse(absent.request().output().packetContent());
     }
 
     @Test
@@ -96,9 +107,9 @@ class PacketTraceSpecValidatorTest {
                         "spec.filter.mark", "32-bit"),
                 Arguments.of("interface name too long", spec(TARGETS, filter(null, null, null, null, null, null, "averyveryverylongname"), null, null, null, null),
                         "spec.filter.ifname", "1 to 15 characters"),
-                Arguments.of("maxEvents zero", spec(TARGETS, null, new OutputSpec(null, null, null, 0L, null), null, null, null),
+                Arguments.of("maxEvents zero", spec(TARGETS, null, new OutputSpec(null, null, null, 0L, null, null), null, null, null),
                         "spec.output.maxEvents", "0 is outside"),
-                Arguments.of("too many recent events", spec(TARGETS, null, new OutputSpec(null, null, null, null, 500), null, null, null),
+                Arguments.of("too many recent events", spec(TARGETS, null, new OutputSpec(null, null, null, null, 500, null), null, null, null),
                         "spec.output.recentEvents", "500 is outside 0..25"),
                 Arguments.of("duration syntax", spec(TARGETS, null, null, "ten minutes", null, null), "spec.duration", "not a duration"),
                 Arguments.of("duration too long", spec(TARGETS, null, null, "25h", null, null), "spec.duration", "outside 1s..24h"),
