@@ -20,7 +20,7 @@ import java.util.SortedSet;
  */
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "apps", resource = "daemonsets",
         verbs = {"get", "list", "watch", "create", "update", "delete"},
-        why = "manage the node-agent DaemonSet (the Helm chart may narrow this to the operator's namespace with a Role)")
+        why = "manage the node-agent DaemonSet, which lives in the operator's namespace", scope = RequiresRbac.Scope.OWN_NAMESPACE)
 final class AgentDaemonSetSync {
 
     private static final System.Logger LOG = System.getLogger(AgentDaemonSetSync.class.getName());

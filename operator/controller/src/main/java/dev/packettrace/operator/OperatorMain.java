@@ -15,7 +15,8 @@ import java.time.Duration;
  * only one of several replicas acts at a time.
  */
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "coordination.k8s.io", resource = "leases",
-        verbs = {"get", "create", "update"}, why = "leader election between operator replicas (PACKETTRACE_LEADER_ELECTION)")
+        verbs = {"get", "create", "update"}, why = "leader election between operator replicas (PACKETTRACE_LEADER_ELECTION)",
+        scope = RequiresRbac.Scope.OWN_NAMESPACE)
 public final class OperatorMain {
 
     private static final System.Logger LOG = System.getLogger(OperatorMain.class.getName());

@@ -33,6 +33,10 @@ import java.util.stream.Collectors;
  * PacketTraceReports (a node report re-reconciles its trace, which folds it into status).
  */
 @ControllerConfiguration(name = PacketTraceReconciler.NAME, finalizerName = TraceController.FINALIZER)
+@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettraces",
+        verbs = {"get", "list", "watch"}, why = "reconcile PacketTraces; count traces per node for the concurrency cap")
+@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "", resource = "pods", verbs = {"get", "list", "watch"},
+        why = "resolve target pods (label selector or names) and follow them as they come, move and go")
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettracereports",
         verbs = {"get", "list", "watch"}, why = "watch node reports and fold them into their trace's status")
 public final class PacketTraceReconciler implements Reconciler<PacketTrace>, Cleaner<PacketTrace> {

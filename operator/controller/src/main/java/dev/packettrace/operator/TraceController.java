@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettraces/status",
         verbs = {"update"}, why = "write a trace's status (phase, conditions, targets, nodes, summary)")
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettraces",
-        verbs = {"update", "patch"}, why = "add and remove the finalizer " + TraceController.FINALIZER)
+        verbs = {"patch"}, why = "add and remove the finalizer " + TraceController.FINALIZER + " (JSON patch)")
 public final class TraceController {
 
     /** Keeps a deleted trace until its agents said they detached (or the detach timeout passed). */

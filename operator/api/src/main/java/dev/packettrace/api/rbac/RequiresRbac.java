@@ -32,7 +32,12 @@ public @interface RequiresRbac {
     /** Why: what the code does with it. */
     String why();
 
+    /** Where the rule applies: in every namespace (ClusterRole) or only the operator's own namespace (Role). */
+    Scope scope() default Scope.CLUSTER;
+
     enum Subject { OPERATOR, AGENT }
+
+    enum Scope { CLUSTER, OWN_NAMESPACE }
 
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

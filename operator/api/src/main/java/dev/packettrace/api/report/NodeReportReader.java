@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /** Reads the node reports of one trace straight from the API server (the operator uses its informer cache instead). */
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettracereports",
-        verbs = {"list"}, why = "read the node reports of a trace straight from the API server")
+        verbs = {"list"}, why = "read the node reports of a trace straight from the API server (tests, tools)")
 public final class NodeReportReader {
 
     private final KubernetesClient client;
