@@ -37,7 +37,7 @@ final class Fixtures {
     }
 
     static PacketTrace trace(KubernetesClient client, String ns, String name, PacketTraceSpec spec) {
-        return client.resource(new PacketTrace(ns, name, spec)).create();
+        return client.resource(PacketTrace.of(ns, name, spec)).create();
     }
 
     static PacketTrace get(KubernetesClient client, PacketTrace t) {

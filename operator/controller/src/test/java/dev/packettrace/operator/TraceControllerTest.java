@@ -282,6 +282,74 @@ class TraceControllerTest {
         assertEquals(after.getStatus().summary().drops(), shown + after.getStatus().summary().dropsOmitted());
     }
 
+    /**
+     * Two agents (and a crowd of others) publish concurrently and repeatedly into the same trace while
+     * the operator reconciles in between: afterwards the trace's status holds every node's latest numbers.
+     */
+    @Test
+    void concurrentAgentsLoseNoUpdateInTheTraceStatus() throws Exception {
+        int nodes = 6;
+        int rounds = 30;
+        List<Pod> pods = IntStream.range(0, nodes).mapToObj(n -> pod(client, NS, "web-" + n, "node-" + n, Map.of("app", "web"))).toList();
+        var spec = selectorSpec("web", "1h");
+        PacketTrace t = trace(client, NS, "web", new dev.packettrace.api.v1alpha1.PacketTraceSpec(spec.targets(), null,
+                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100_000_000L, null), "1h", null, null));
+        reconcile(t);
+        PacketTrace admitted = get(client, t);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes + 1);
+        var start = new java.util.concurrent.CountDownLatch(1);
+        var done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            List<java.util.concurrent.Future<?>> agents = new java.util.ArrayList<>();
+            for (int n = 0; n < nodes; n++) {
+                int node = n;
+                agents.add(pool.submit(() -> {
+                    var publisher = new NodeReportPublisher(client);
+                    start.await();
+                    for (int i = 1; i <= rounds; i++) {
+                        publisher.publish(admitted, report(t, "node-" + node, AgentState.Tracing, (long) i * (node + 1), i,
+                                clock.instant().plusMillis(i), List.of(pods.get(node))));
+                    }
+                    return null;
+                }));
+            }
+            var operator = pool.submit(() -> { // the operator keeps reconciling while reports pour in
+                start.await();
+                while (!done.get()) {
+                    try {
+                        reconcile(t);
+                    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                        if (e.getCode() != 409) {
+                            throw e;
+                        }
+                    }
+                }
+                return null;
+            });
+            start.countDown();
+            for (var f : agents) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            done.set(true);
+            operator.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        reconcile(t); // the final reconcile after the last report, as the report's watch event would trigger
+
+        PacketTrace after = get(client, t);
+        assertEquals(nodes, after.getStatus().nodes().size());
+        for (int n = 0; n < nodes; n++) {
+            String node = "node-" + n;
+            var ns = after.getStatus().nodes().stream().filter(x -> x.node().equals(node)).findFirst().orElseThrow();
+            assertEquals((long) rounds * (n + 1), ns.events(), node + " events");
+            assertEquals(rounds, ns.drops(), node + " drops");
+        }
+        assertEquals((long) rounds * nodes * (nodes + 1) / 2, after.getStatus().summary().events());
+        assertEquals((long) rounds * nodes, after.getStatus().summary().drops());
+        assertEquals(Phase.Running, after.getStatus().phase());
+    }
+
     @Test
     void durationAboveTheCapIsClamped() {
         pod(client, NS, "web-0", "node-a", Map.of("app", "web"));

@@ -18,6 +18,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "!(has(self.srcPort) || has(self.dstPort)) || !has(self.proto) || self.proto in ['tcp', 'udp']",
         message = "spec.filter: ports only apply to tcp or udp; drop srcPort/dstPort or set proto to tcp or udp")
+// Also expressed as OpenAPI minimum/maximum; the CEL rule gives one message naming both fields.
+@ValidationRule(value = "(!has(self.srcPort) || (self.srcPort >= 1 && self.srcPort <= 65535))"
+        + " && (!has(self.dstPort) || (self.dstPort >= 1 && self.dstPort <= 65535))",
+        message = "spec.filter.srcPort and spec.filter.dstPort must be within 1..65535")
 public record FilterSpec(
         @Pattern(IP_OR_CIDR_PATTERN)
         @JsonPropertyDescription("Source IPv4/IPv6 address or CIDR, e.g. 10.0.0.7 or 10.0.0.0/8. Literal addresses only, no host names.")

@@ -34,10 +34,12 @@ public class PacketTrace extends CustomResource<PacketTraceSpec, PacketTraceStat
     public PacketTrace() {
     }
 
-    public PacketTrace(String namespace, String name, PacketTraceSpec spec) {
-        getMetadata().setNamespace(namespace);
-        getMetadata().setName(name);
-        setSpec(spec);
+    public static PacketTrace of(String namespace, String name, PacketTraceSpec spec) {
+        PacketTrace t = new PacketTrace();
+        t.getMetadata().setNamespace(namespace);
+        t.getMetadata().setName(name);
+        t.setSpec(spec);
+        return t;
     }
 
     /** The status, or an empty Pending one before the operator first wrote it. */

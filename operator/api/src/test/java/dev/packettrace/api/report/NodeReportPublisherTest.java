@@ -35,7 +35,7 @@ class NodeReportPublisherTest {
     KubernetesClient client;
 
     PacketTrace createTrace(String ns, String name) {
-        PacketTrace t = new PacketTrace(ns, name, new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), null, null, null, null, null));
+        PacketTrace t = PacketTrace.of(ns, name, new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), null, null, null, null, null));
         return client.resource(t).create();
     }
 
