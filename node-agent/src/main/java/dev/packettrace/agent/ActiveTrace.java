@@ -57,6 +57,7 @@ final class ActiveTrace {
     private boolean changed = true;
     private AgentState reportedState;
     private long reportedAtNanos;
+    private Optional<String> backendUsed = Optional.empty();
 
     /**
      * @param filter       the trace's own filter without namespaces ({@link TraceFilters#of})
@@ -236,7 +237,7 @@ final class ActiveTrace {
     /**
      * The complete snapshot of this trace on this node.
      *
-     * @param tracer    the node's tracer when one runs (backend and probes)
+     * @param tracer    the node's tracer when one runs (backend and probes; the backend stays reported after detaching)
      * @param totalLost events the node's tracers could not queue since the agent started; every trace on the
      *                  node shares that loss, since a lost event cannot be attributed to anyone
      * @param wallClock turns monotonic event timestamps into RFC 3339 text
@@ -246,8 +247,11 @@ final class ActiveTrace {
         for (ResolvedTarget t : new TreeMap<>(targets).values()) {
             statuses.add(t.toStatus(node));
         }
+        tracer.filter(t -> state.isActive()).ifPresent(t -> backendUsed = Optional.of(t.backend().flagName()));
+        // A detached or failed trace holds no probes, even while the node's tracer still serves other traces.
+        int probes = state.isActive() ? tracer.map(t -> t.attachedProbes().size()).orElse(0) : 0;
         return new NodeReport(trace.getMetadata().getName(), uid(), node, trace.getMetadata().getGeneration(), state,
-                tracer.map(t -> t.backend().flagName()).orElse(null), tracer.map(t -> t.attachedProbes().size()).orElse(0),
+                backendUsed.orElse(null), probes,
                 tally.events(), Math.max(0, lostOffset + totalLost), tally.drops(),
                 tally.largestGroups(StatusLimits.MAX_REPORT_DROP_GROUPS),
                 recent.newestFirst(node, wallClock, request.output().tuple()),

@@ -113,8 +113,9 @@ public final class NodeAgent implements AutoCloseable {
         NodeAgent agent = new NodeAgent(Objects.requireNonNull(config, "config"), Objects.requireNonNull(client, "client"),
                 Objects.requireNonNull(tracers, "tracers"), Objects.requireNonNull(stdout, "stdout"), clock, clockOffset);
         try {
-            await(agent.traces.start(), "PacketTraces");
-            await(agent.pods.start(), "Pods on node " + config.nodeName());
+            String server = " (API server " + client.getConfiguration().getMasterUrl() + ")";
+            await(agent.traces.start(), "PacketTraces" + server);
+            await(agent.pods.start(), "Pods on node " + config.nodeName() + server);
         } catch (RuntimeException e) {
             agent.stopInformers();
             agent.sender.close(Duration.ZERO);
@@ -372,10 +373,21 @@ public final class NodeAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while listing " + what, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot watch " + what + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("cannot watch " + what + ": " + rootCause(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("the API server did not list " + what + " within " + SYNC_TIMEOUT.toSeconds() + " s", e);
         }
+    }
+
+    /** The innermost cause that says something, e.g. "Connection refused" under two layers of wrapping. */
+    private static String rootCause(Throwable t) {
+        String said = t.toString();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null) {
+                said = c.getMessage();
+            }
+        }
+        return said;
     }
 
     private static String describe(DefaultSink sink) {

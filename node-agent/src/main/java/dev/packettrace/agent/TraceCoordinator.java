@@ -62,7 +62,7 @@ final class TraceCoordinator implements AutoCloseable {
     private final OmittedTargets omitted;
     private final Map<String, ActiveTrace> active = new LinkedHashMap<>();
     private final Map<String, String> failed = new HashMap<>();
-    private Map<String, List<TargetStatus>> lastTargets = Map.of();
+    private Map<String, Set<String>> lastTargets = Map.of();
     private boolean scanWanted = true;
     private long lastScanNanos;
     private long nextPeriodicScanNanos;
@@ -141,8 +141,11 @@ final class TraceCoordinator implements AutoCloseable {
             }
         }
 
-        Map<String, List<TargetStatus>> targets = new HashMap<>();
-        active.values().forEach(a -> targets.put(a.uid(), targetsOn(a.trace())));
+        // Which pods (by name and uid) each trace targets here; the operator also copies the agent's findings into
+        // status.targets, and those coming back must not count as a change.
+        Map<String, Set<String>> targets = new HashMap<>();
+        active.values().forEach(a -> targets.put(a.uid(), targetsOn(a.trace()).stream()
+                .map(t -> t.pod() + "/" + t.podUid()).collect(java.util.stream.Collectors.toSet())));
         scanWanted |= podsChanged || adopted || !targets.equals(lastTargets);
         lastTargets = targets;
         long now = nanos.getAsLong();
@@ -214,6 +217,10 @@ final class TraceCoordinator implements AutoCloseable {
         Optional<NodeReport> previous = previousReports.of(t, config.nodeName());
         ActiveTrace a = new ActiveTrace(t, request, filter, config.nodeName(), sink, tracer.totalLost(), previous);
         active.put(uid, a);
+        // Said at once: loading the tracer can take seconds, and the user should see that the node is on it.
+        a.state(AgentState.Attaching, Optional.of("resolving the target pods' network namespaces and loading the tracer"));
+        publish(a);
+        a.reported(nanos.getAsLong());
         LOG.log(System.Logger.Level.INFO, "trace={0} state=Attaching targets={1} sink={2}{3}", t.key(),
                 Integer.toString(targetsOn(t).size()), sink.name(),
                 previous.map(p -> " resumedEvents=" + p.events()).orElse(""));

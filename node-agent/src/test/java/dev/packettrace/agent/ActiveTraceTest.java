@@ -33,7 +33,7 @@ class ActiveTraceTest {
     static final long SECOND = Duration.ofSeconds(1).toNanos();
 
     static ActiveTrace trace(FilterSpec filter) {
-        PacketTrace t = new PacketTrace("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), filter,
+        PacketTrace t = PacketTrace.of("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), filter,
                 new OutputSpec(true, false, false, 100L, 5), "5m", null, null));
         t.getMetadata().setUid("uid-1");
         TraceRequest request = ((SpecValidation.Valid) PacketTraceSpecValidator.validate(t.getSpec())).request();

@@ -58,6 +58,16 @@ class AgentConfigTest {
         assertVariable("PACKETTRACE_RING_BUFFER", with("PACKETTRACE_RING_BUFFER", "lots"));
     }
 
+    @Test
+    void theAgentCommandSaysWhichSettingIsWrongAndExitsWithTwo() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = NodeAgent.run(Map.of("NODE_NAME", "node-a", "PACKETTRACE_REPORT_INTERVAL", "soon"), new java.io.ByteArrayOutputStream(),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertEquals("packettrace agent: PACKETTRACE_REPORT_INTERVAL='soon' is not a duration like 500ms, 2s or 1m\n",
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static Map<String, String> with(String key, String value) {
         Map<String, String> env = new HashMap<>(Map.of("NODE_NAME", "node-a"));
         env.put(key, value);

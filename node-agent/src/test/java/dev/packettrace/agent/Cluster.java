@@ -46,7 +46,7 @@ record Cluster(KubernetesClient client) {
     PacketTrace trace(String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink) {
         PacketTraceSpec spec = new PacketTraceSpec(targets, filter,
                 new OutputSpec(true, false, false, 1000L, 5), "5m", null, sink);
-        return client.resource(new PacketTrace(namespace, name, spec)).create();
+        return client.resource(PacketTrace.of(namespace, name, spec)).create();
     }
 
     PacketTrace trace(String namespace, String name, FilterSpec filter, List<String> podNames) {

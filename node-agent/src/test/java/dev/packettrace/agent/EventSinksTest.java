@@ -35,7 +35,7 @@ class EventSinksTest {
     }
 
     static PacketTrace trace(String ns, String name) {
-        return new PacketTrace(ns, name, new PacketTraceSpec(new TargetSpec(null, List.of("p")), FilterSpec.none(), null, null, null, null));
+        return PacketTrace.of(ns, name, new PacketTraceSpec(new TargetSpec(null, List.of("p")), FilterSpec.none(), null, null, null, null));
     }
 
     static final EventTags TAGS = EventTags.builder().add("trace", "a/b").build();

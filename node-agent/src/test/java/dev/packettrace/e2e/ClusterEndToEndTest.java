@@ -127,7 +127,7 @@ class ClusterEndToEndTest {
                     AgentConfig.SINK_ROOT, tmp.resolve("sink").toString(),
                     AgentConfig.REPORT_INTERVAL, "500ms")), client, kernel, stdout);
             try {
-                PacketTrace trace = client.resource(new PacketTrace(NS, "drop", new PacketTraceSpec(
+                PacketTrace trace = client.resource(PacketTrace.of(NS, "drop", new PacketTraceSpec(
                         new TargetSpec(null, List.of("server-0")),
                         new FilterSpec(null, null, null, DemoLab.BLOCKED_PORT, "tcp", null, null, false),
                         new OutputSpec(true, false, false, 10_000L, 10),
@@ -136,6 +136,10 @@ class ClusterEndToEndTest {
 
                 PacketTraceStatus running = awaitStatus(trace, "phase Running", s -> s.phase() == Phase.Running);
                 assertEquals(1, running.targetCount());
+                NodeStatus tracing = running.nodes().stream().filter(n -> n.node().equals(NODE)).findFirst().orElseThrow();
+                assertEquals(AgentState.Tracing, tracing.state());
+                assertEquals("tracepoint", tracing.backend());
+                assertTrue(tracing.probesAttached() > 0, tracing.toString());
                 assertFalse(programIds.isEmpty(), "the agent loaded its tracer");
                 assertTrue(programIds.stream().allMatch(Bpftool::programLoaded), "the agent's programs are loaded while the trace runs");
 
@@ -168,7 +172,7 @@ class ClusterEndToEndTest {
                 assertEquals(NODE, target.node());
                 NodeStatus node = last.nodes().stream().filter(n -> n.node().equals(NODE)).findFirst().orElseThrow();
                 assertEquals("tracepoint", node.backend());
-                assertTrue(node.probesAttached() > 0, node.toString());
+                assertEquals(0, node.probesAttached(), "detached: " + node);
                 TraceEvent recent = last.recentEvents().stream().filter(e -> "NETFILTER_DROP".equals(e.reason())).findFirst()
                         .orElseThrow(() -> new AssertionError("no drop among the recent events: " + last.recentEvents()));
                 assertEquals("server-0", recent.pod());
