@@ -208,6 +208,14 @@ final class ActiveTrace {
         }
     }
 
+    /** The sink failed outside a write (its last flush): say so in the report. */
+    void sinkFailed(String error) {
+        if (sinkError.isEmpty()) {
+            sinkError = Optional.of(error);
+            changed = true;
+        }
+    }
+
     private boolean budgetReached() {
         return tally.events() >= maxEvents;
     }
@@ -265,7 +273,8 @@ final class ActiveTrace {
         if (budgetReached() && state.isActive()) {
             parts.add("reached the event budget of " + maxEvents + " on this node; further events are neither counted nor written");
         }
-        sinkError.ifPresent(s -> parts.add(s + "; " + unwritten + " event(s) not written"));
+        // "at least": lines still buffered when the sink failed are lost with it
+        sinkError.ifPresent(s -> parts.add(unwritten > 0 ? s + "; at least " + unwritten + " event(s) not written" : s));
         tracker.filter(t -> t.forgotten() > 0).ifPresent(t -> parts.add(t.forgotten()
                 + " tracked packet(s) forgotten: more than " + SkbTracker.DEFAULT_CAPACITY + " were followed at once"));
         return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", parts));

@@ -312,15 +312,24 @@ final class TraceCoordinator implements AutoCloseable {
             release(a);
         } else {
             active.remove(a.uid()); // deleted: there is no trace left to report to
-            sinks.release(a.sink());
+            closeSink(a);
         }
     }
 
-    /** Sends the trace's last report and forgets it. */
+    /** Closes the trace's sink, then sends its last report (which so counts what reached the sink) and forgets it. */
     private void release(ActiveTrace a) {
+        closeSink(a);
         publish(a);
         active.remove(a.uid());
-        sinks.release(a.sink());
+    }
+
+    private void closeSink(ActiveTrace a) {
+        try {
+            sinks.release(a.sink());
+        } catch (java.io.UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, "trace={0} sink={1} close=failed error=\"{2}\"", a.key(), a.sink().name(), e.getMessage());
+            a.sinkFailed(e.getMessage());
+        }
     }
 
     private void fail(PacketTrace t, String message) {

@@ -33,11 +33,15 @@ class ActiveTraceTest {
     static final long SECOND = Duration.ofSeconds(1).toNanos();
 
     static ActiveTrace trace(FilterSpec filter) {
+        return trace(filter, new ByteArrayOutputStream());
+    }
+
+    static ActiveTrace trace(FilterSpec filter, java.io.OutputStream out) {
         PacketTrace t = PacketTrace.of("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), filter,
                 new OutputSpec(true, false, false, 100L, 5), "5m", null, null));
         t.getMetadata().setUid("uid-1");
         TraceRequest request = ((SpecValidation.Valid) PacketTraceSpecValidator.validate(t.getSpec())).request();
-        EventSink sink = EventSink.borrowed("test", new ByteArrayOutputStream(),
+        EventSink sink = EventSink.borrowed("test", out,
                 new TimestampFormatter(TimestampMode.NONE, () -> new ClockOffset(0, "t", 0)));
         ActiveTrace a = new ActiveTrace(t, request, TraceFilters.of(request.filter()), "node-a", sink, 0, Optional.empty());
         a.targets(Map.of("web-0", ResolvedTarget.of("web-0", "u", Set.of(10L), TargetState.Tracing, null)));
@@ -76,5 +80,24 @@ class ActiveTraceTest {
         var report = a.report(Optional.empty(), 7, Instant.EPOCH, ns -> "t");
         assertEquals(7, report.lost(), "the node's loss is every trace's loss");
         assertEquals(TargetState.Scheduled, report.targets().getFirst().state());
+    }
+
+    @Test
+    void aSinkThatFailsIsReportedWithTheEventsItLost() {
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("No space left on device");
+            }
+        };
+        ActiveTrace a = trace(null, full);
+        for (int i = 0; i < 100; i++) { // the trace's budget; about 25 kB of lines, more than the writer buffers
+            a.offer(Packets.tcp(i, 10, 80));
+        }
+        assertEquals(100, a.events(), "events are still counted");
+        String message = a.message().orElseThrow();
+        assertTrue(message.contains("writing to test failed: No space left on device; at least "), message);
+        long unwritten = Long.parseLong(message.replaceAll(".*; at least (\\d+) event\\(s\\) not written$", "$1"));
+        assertTrue(unwritten > 0 && unwritten < 100, "the events after the failure are counted as not written: " + message);
     }
 }

@@ -44,8 +44,11 @@ record Cluster(KubernetesClient client) {
     }
 
     PacketTrace trace(String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink) {
-        PacketTraceSpec spec = new PacketTraceSpec(targets, filter,
-                new OutputSpec(true, false, false, 1000L, 5), "5m", null, sink);
+        return trace(namespace, name, targets, filter, sink, new OutputSpec(true, false, false, 1000L, 5));
+    }
+
+    PacketTrace trace(String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink, OutputSpec output) {
+        PacketTraceSpec spec = new PacketTraceSpec(targets, filter, output, "5m", null, sink);
         return client.resource(PacketTrace.of(namespace, name, spec)).create();
     }
 

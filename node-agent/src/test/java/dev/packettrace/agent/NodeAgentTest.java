@@ -6,6 +6,7 @@ import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.FilterSpec;
 import dev.packettrace.api.v1alpha1.NodeReport;
+import dev.packettrace.api.v1alpha1.OutputSpec;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceReport;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
@@ -347,6 +348,34 @@ class NodeAgentTest {
     }
 
     @Test
+    void stacksAreCapturedWhenATraceAsksAndWrittenOnlyOnItsLines() {
+        Pod web = podHere("web-0", 100, NS_WEB);
+        Pod api = podHere("api-0", 200, NS_API);
+        PacketTrace tWeb = cluster.status(cluster.trace(NS, "web", null, List.of("web-0")), Phase.Running, 1000, web);
+        startAgent();
+        awaitState(tWeb, AgentState.Tracing);
+        assertFalse(tracers.current().config().captureStack());
+
+        PacketTrace tApi = cluster.status(cluster.trace(NS, "api", new TargetSpec(null, List.of("api-0")), null, null,
+                new OutputSpec(true, false, true, 1000L, 5)), Phase.Running, 1000, api);
+        awaitState(tApi, AgentState.Tracing);
+        Eventually.await(WAIT, () -> tracers.started().size() == 2 && tracers.current().config().captureStack(),
+                () -> "the tracer restarts with stacks on");
+        tracers.current().send(Packets.drop(0x71, NS_WEB, 80));
+        tracers.current().send(Packets.drop(0x72, NS_API, 80));
+        Eventually.await(WAIT, () -> stdoutLines().size() == 2, () -> "two lines: " + stdout);
+        JsonNode webLine = stdoutLines().stream().filter(l -> l.get("trace").asText().equals("team-a/web")).findFirst().orElseThrow();
+        JsonNode apiLine = stdoutLines().stream().filter(l -> l.get("trace").asText().equals("team-a/api")).findFirst().orElseThrow();
+        assertFalse(webLine.has("stack"), webLine.toString());
+        assertEquals("nf_hook_slow+0x9c", apiLine.get("stack").get(0).asText(), apiLine.toString());
+
+        cluster.status(tApi, Phase.Completed, 1000, api);
+        awaitState(tApi, AgentState.Detached);
+        Eventually.await(WAIT, () -> tracers.started().size() == 3 && !tracers.current().config().captureStack()
+                && !tracers.current().closed(), () -> "without the trace that wanted stacks the tracer goes back to none");
+    }
+
+    @Test
     void aPodWhoseSandboxIsRecreatedIsFollowedIntoItsNewNamespace() throws IOException {
         Pod web = podHere("web-0", 100, NS_WEB);
         PacketTrace t = cluster.status(cluster.trace(NS, "web", null, List.of("web-0")), Phase.Running, 1000, web);
@@ -378,11 +407,11 @@ class NodeAgentTest {
     void reportsGoOutAtABoundedRateUnderSustainedTrafficAndAtOnceOnStateChanges() {
         Pod web = podHere("web-0", 100, NS_WEB);
         PacketTrace t = cluster.status(cluster.trace(NS, "web", null, List.of("web-0")), Phase.Running, 1_000_000, web);
-        List<String> writes = new CopyOnWriteArrayList<>();
+        List<NodeReport> writes = new CopyOnWriteArrayList<>();
         try (var watch = client.resources(PacketTraceReport.class).inNamespace(NS).watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, PacketTraceReport r) {
-                writes.add(action + " " + r.getSpec().state() + " " + r.getSpec().events());
+                writes.add(r.getSpec());
             }
 
             @Override
@@ -392,7 +421,6 @@ class NodeAgentTest {
             startAgent("500ms");
             awaitState(t, AgentState.Tracing);
             ScriptedTracer tracer = tracers.current();
-            int before = writes.size();
 
             Duration load = Duration.ofSeconds(2);
             long end = System.nanoTime() + load.toNanos();
@@ -403,9 +431,10 @@ class NodeAgentTest {
                 LockSupport.parkNanos(Duration.ofMillis(1).toNanos()); // paces the traffic; nothing waits on it
             }
             awaitReport(t, "all " + sent.get() + " events counted", r -> r.events() == sent.get());
-            int during = writes.size() - before;
+            Eventually.await(WAIT, () -> writes.stream().anyMatch(r -> r.events() == sent.get()), () -> "the watch saw the last count");
+            List<Long> counts = writes.stream().filter(r -> r.state() == AgentState.Tracing && r.events() > 0).map(NodeReport::events).toList();
             // 2 s of traffic at one report per 500 ms: about 4, plus the one that carries the last count
-            assertTrue(during >= 3 && during <= 6, sent.get() + " events gave " + during + " report writes: " + writes.subList(before, writes.size()));
+            assertTrue(counts.size() >= 3 && counts.size() <= 6, sent.get() + " events gave " + counts.size() + " report writes: " + counts);
 
             cluster.status(t, Phase.Completed, 1_000_000, web);
             awaitState(t, AgentState.Detached);
