@@ -172,7 +172,8 @@ final class EventSinks implements AutoCloseable {
         }
     }
 
-    private static <T> Supplier<T> memoize(Supplier<T> s) {
+    /** The supplier's value, computed on the first call and kept. */
+    static <T> Supplier<T> memoize(Supplier<T> s) {
         return new Supplier<>() {
             private T value;
 

@@ -83,10 +83,11 @@ public final class NodeAgent implements AutoCloseable {
                       Supplier<ClockOffset> clockOffset) {
         this.config = config;
         this.client = client;
-        this.sinks = new EventSinks(config, clockOffset, stdout);
+        Supplier<ClockOffset> offset = EventSinks.memoize(clockOffset); // measured once, when first needed
+        this.sinks = new EventSinks(config, offset, stdout);
         this.sender = new ReportSender(new NodeReportPublisher(client));
         LongFunction<String> wallClock = monotonicNs -> {
-            long epochNs = clockOffset.get().toEpochNanos(monotonicNs);
+            long epochNs = offset.get().toEpochNanos(monotonicNs);
             return Instant.ofEpochSecond(Math.floorDiv(epochNs, 1_000_000_000L), Math.floorMod(epochNs, 1_000_000_000L)).toString();
         };
         this.coordinator = new TraceCoordinator(config, new PodNetnsResolver(config.procRoot(), config.nodeReferencePid()), tracers,
