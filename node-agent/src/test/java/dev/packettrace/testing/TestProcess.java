@@ -1,4 +1,4 @@
-package dev.packettrace.agent.netns;
+package dev.packettrace.testing;
 
 import dev.packettrace.testing.Eventually;
 import java.io.IOException;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** A long-running child process (killed on close) standing in for a pod's container process. */
-final class TestProcess implements AutoCloseable {
+public final class TestProcess implements AutoCloseable {
 
     private static final Duration START_DEADLINE = Duration.ofSeconds(10);
 
@@ -23,7 +23,7 @@ final class TestProcess implements AutoCloseable {
      * as {@code ip netns exec} switch namespace before exec'ing, so once the final program runs, the
      * process is where it will stay.
      */
-    static TestProcess start(String finalProgram, String... command) {
+    public static TestProcess start(String finalProgram, String... command) {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -42,7 +42,7 @@ final class TestProcess implements AutoCloseable {
         return started;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 

@@ -1,16 +1,16 @@
-package dev.packettrace.agent.netns;
+package dev.packettrace.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the system's own tools (ip, stat) so that tests check the resolver against independent answers. */
-final class Commands {
+public final class Commands {
 
     private Commands() {
     }
 
     /** Runs the command and returns its output, or throws naming the command, its exit code and output. */
-    static String run(String... command) {
+    public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -28,7 +28,7 @@ final class Commands {
     }
 
     /** The inode of a file after following links, as stat(1) reports it. */
-    static long inodeOf(String path) {
+    public static long inodeOf(String path) {
         return Long.parseLong(run("stat", "-L", "-c", "%i", path).strip());
     }
 }

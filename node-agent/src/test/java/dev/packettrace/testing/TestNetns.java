@@ -1,9 +1,9 @@
-package dev.packettrace.agent.netns;
+package dev.packettrace.testing;
 
 import java.util.UUID;
 
 /** A named network namespace ({@code ip netns add}) that exists until closed. */
-final class TestNetns implements AutoCloseable {
+public final class TestNetns implements AutoCloseable {
 
     private final String name;
 
@@ -11,18 +11,18 @@ final class TestNetns implements AutoCloseable {
         this.name = name;
     }
 
-    static TestNetns create() {
+    public static TestNetns create() {
         String name = "pt-test-" + UUID.randomUUID().toString().substring(0, 8);
         Commands.run("ip", "netns", "add", name);
         return new TestNetns(name);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** The namespace's inode, from stat(1) on the bind mount that ip netns keeps under /run/netns. */
-    long inode() {
+    public long inode() {
         return Commands.inodeOf("/run/netns/" + name);
     }
 

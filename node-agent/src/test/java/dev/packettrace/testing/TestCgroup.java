@@ -1,4 +1,4 @@
-package dev.packettrace.agent.netns;
+package dev.packettrace.testing;
 
 import dev.packettrace.testing.Eventually;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.List;
  * only the directories this object created, deepest first, after their processes are gone. A parent
  * such as {@code kubepods} that another test still uses is left in place.
  */
-final class TestCgroup implements AutoCloseable {
+public final class TestCgroup implements AutoCloseable {
 
     private static final Duration EMPTY_DEADLINE = Duration.ofSeconds(10);
 
@@ -29,7 +29,7 @@ final class TestCgroup implements AutoCloseable {
     }
 
     /** Creates {@code hierarchy/relative}, e.g. {@code /sys/fs/cgroup/pids} + {@code kubepods/besteffort/pod<uid>/<id>}. */
-    static TestCgroup create(Path hierarchy, String relative) {
+    public static TestCgroup create(Path hierarchy, String relative) {
         if (!Files.exists(hierarchy.resolve("cgroup.procs"))) {
             throw new IllegalStateException(hierarchy + " is not a mounted cgroup hierarchy (no cgroup.procs)");
         }
@@ -54,11 +54,11 @@ final class TestCgroup implements AutoCloseable {
         return new TestCgroup(current, created);
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
-    void add(long pid) {
+    public void add(long pid) {
         try {
             Files.writeString(dir.resolve("cgroup.procs"), pid + "\n");
         } catch (IOException e) {

@@ -1,5 +1,6 @@
-package dev.packettrace.agent.netns;
+package dev.packettrace.testing;
 
+import dev.packettrace.agent.netns.PodNetnsResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,34 +11,34 @@ import java.nio.file.Path;
  * {@code <root>/<pid>/ns/net} is a symbolic link whose text is {@code net:[INODE]}, which is exactly
  * what readlink returns for the kernel's magic link.
  */
-final class SyntheticProc {
+public final class SyntheticProc {
 
-    static final long NODE_NETNS = 4026531833L;
+    public static final long NODE_NETNS = 4026531833L;
 
     private final Path root;
 
-    SyntheticProc(Path root) {
+    public SyntheticProc(Path root) {
         this.root = root;
     }
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
     /** A node whose PID 1 is in the node's namespace, as with hostPID. */
-    static SyntheticProc node(Path root) {
+    public static SyntheticProc node(Path root) {
         SyntheticProc proc = new SyntheticProc(root);
         proc.process(1, "0::/init.scope\n", NODE_NETNS);
         return proc;
     }
 
-    SyntheticProc process(int pid, String cgroupFile, long netnsInode) {
+    public SyntheticProc process(int pid, String cgroupFile, long netnsInode) {
         processWithoutNetns(pid, cgroupFile);
         return nsLink(pid, "net:[" + netnsInode + "]");
     }
 
     /** A process that exited between the read of its cgroup file and of its namespace link. */
-    SyntheticProc processWithoutNetns(int pid, String cgroupFile) {
+    public SyntheticProc processWithoutNetns(int pid, String cgroupFile) {
         try {
             Path dir = Files.createDirectories(root.resolve(Integer.toString(pid)).resolve("ns"));
             Files.writeString(dir.getParent().resolve("cgroup"), cgroupFile);
@@ -47,7 +48,7 @@ final class SyntheticProc {
         return this;
     }
 
-    SyntheticProc nsLink(int pid, String linkText) {
+    public SyntheticProc nsLink(int pid, String linkText) {
         try {
             Files.createSymbolicLink(root.resolve(Integer.toString(pid)).resolve("ns").resolve("net"), Path.of(linkText));
         } catch (IOException e) {
@@ -57,7 +58,7 @@ final class SyntheticProc {
     }
 
     /** A process directory with nothing left in it: the process exited before its cgroup file was read. */
-    SyntheticProc vanished(int pid) {
+    public SyntheticProc vanished(int pid) {
         try {
             Files.createDirectories(root.resolve(Integer.toString(pid)));
         } catch (IOException e) {
@@ -67,7 +68,7 @@ final class SyntheticProc {
     }
 
     /** A process whose cgroup file cannot be read (as root, a directory in its place is the portable way). */
-    SyntheticProc unreadableCgroup(int pid) {
+    public SyntheticProc unreadableCgroup(int pid) {
         try {
             Files.createDirectories(root.resolve(Integer.toString(pid)).resolve("cgroup"));
         } catch (IOException e) {
@@ -77,7 +78,7 @@ final class SyntheticProc {
     }
 
     /** Entries of a real /proc that are not processes. */
-    SyntheticProc nonProcessEntries() {
+    public SyntheticProc nonProcessEntries() {
         try {
             Files.createDirectories(root.resolve("sys"));
             Files.writeString(root.resolve("cgroups"), "#subsys_name\thierarchy\tnum_cgroups\tenabled\n");
@@ -88,12 +89,12 @@ final class SyntheticProc {
         return this;
     }
 
-    PodNetnsResolver resolver() {
+    public PodNetnsResolver resolver() {
         return new PodNetnsResolver(root);
     }
 
     /** cgroup v1 lines for every controller, all pointing at {@code path}, as a cgroupfs node has them. */
-    static String v1(String path) {
+    public static String v1(String path) {
         return String.join("\n",
                 "12:pids:" + path,
                 "11:hugetlb:" + path,
@@ -110,16 +111,16 @@ final class SyntheticProc {
                 "0::/") + "\n";
     }
 
-    static String v2(String path) {
+    public static String v2(String path) {
         return "0::" + path + "\n";
     }
 
-    static String systemdPodSlice(String qos, String uid) {
+    public static String systemdPodSlice(String qos, String uid) {
         String pod = "kubepods-" + (qos.isEmpty() ? "" : qos + "-") + "pod" + uid.replace('-', '_') + ".slice";
         return "/kubepods.slice/" + (qos.isEmpty() ? "" : "kubepods-" + qos + ".slice/") + pod;
     }
 
-    static String cgroupfsPodDir(String qos, String uid) {
+    public static String cgroupfsPodDir(String qos, String uid) {
         return "/kubepods/" + (qos.isEmpty() ? "" : qos + "/") + "pod" + uid;
     }
 }
