@@ -38,7 +38,7 @@ class ActiveTraceTest {
 
     static ActiveTrace trace(FilterSpec filter, java.io.OutputStream out) {
         PacketTrace t = PacketTrace.of("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), filter,
-                new OutputSpec(true, false, false, 100L, 5), "5m", null, null));
+                new OutputSpec(true, false, false, 100L, 5, false), "5m", null, null));
         t.getMetadata().setUid("uid-1");
         TraceRequest request = ((SpecValidation.Valid) PacketTraceSpecValidator.validate(t.getSpec())).request();
         EventSink sink = EventSink.borrowed("test", out,

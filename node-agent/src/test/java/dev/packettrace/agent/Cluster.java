@@ -44,7 +44,7 @@ record Cluster(KubernetesClient client) {
     }
 
     PacketTrace trace(String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink) {
-        return trace(namespace, name, targets, filter, sink, new OutputSpec(true, false, false, 1000L, 5));
+        return trace(namespace, name, targets, filter, sink, new OutputSpec(true, false, false, 1000L, 5, false));
     }
 
     PacketTrace trace(String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink, OutputSpec output) {

@@ -357,7 +357,7 @@ class NodeAgentTest {
         assertFalse(tracers.current().config().captureStack());
 
         PacketTrace tApi = cluster.status(cluster.trace(NS, "api", new TargetSpec(null, List.of("api-0")), null, null,
-                new OutputSpec(true, false, true, 1000L, 5)), Phase.Running, 1000, api);
+                new OutputSpec(true, false, true, 1000L, 5, false)), Phase.Running, 1000, api);
         awaitState(tApi, AgentState.Tracing);
         Eventually.await(WAIT, () -> tracers.started().size() == 2 && tracers.current().config().captureStack(),
                 () -> "the tracer restarts with stacks on");

@@ -130,7 +130,7 @@ class ClusterEndToEndTest {
                 PacketTrace trace = client.resource(PacketTrace.of(NS, "drop", new PacketTraceSpec(
                         new TargetSpec(null, List.of("server-0")),
                         new FilterSpec(null, null, null, DemoLab.BLOCKED_PORT, "tcp", null, null, false),
-                        new OutputSpec(true, false, false, 10_000L, 10),
+                        new OutputSpec(true, false, false, 10_000L, 10, false),
                         TRACE_DURATION.toSeconds() + "s", null,
                         new SinkSpec(SinkSpec.TYPE_HOST_PATH, SinkSpec.HOST_PATH_ROOT + "/e2e")))).create();
 
