@@ -1,5 +1,6 @@
 package dev.packettrace.cli;
 
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.lab.DemoLab;
 import dev.packettrace.lab.DemoTraffic;
 import dev.packettrace.lab.NetLab;
@@ -85,7 +86,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
         CompletableFuture<Void> attached = new CompletableFuture<>();
         SessionFactory sessions = (config, listener) -> {
-            TracingSession s = context.sessions().start(config, listener);
+            Tracer s = context.sessions().start(config, listener);
             attached.complete(null);
             return s;
         };

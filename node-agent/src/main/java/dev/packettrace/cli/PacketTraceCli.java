@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
             CommandLine.HelpCommand.class,
             TraceCommand.class,
             DemoCommand.class,
+            AgentCommand.class,
         })
 public final class PacketTraceCli implements Callable<Integer> {
 

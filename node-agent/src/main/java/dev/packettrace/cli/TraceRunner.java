@@ -1,5 +1,6 @@
 package dev.packettrace.cli;
 
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.EventWriter;
 import dev.packettrace.output.StopReason;
@@ -90,7 +91,7 @@ public final class TraceRunner {
             TraceStats stats;
             long startNs;
             long endNs;
-            TracingSession started;
+            Tracer started;
             try {
                 started = sessions.start(request.config(), sink,
                         new AttachProgress(status, nanoClock, () -> stopReason.get() != null));
@@ -102,7 +103,7 @@ public final class TraceRunner {
                 status.flush();
                 return summarize(writer, sink, new TraceStats(0, 0), Duration.ZERO);
             }
-            try (TracingSession session = started) {
+            try (Tracer session = started) {
                 status.println(attachedLine(session));
                 status.flush();
                 sink.begin();
@@ -140,7 +141,7 @@ public final class TraceRunner {
         return new RunResult(report.stoppedBy(), report);
     }
 
-    private void pollUntilStopped(TracingSession session, Sink sink, Optional<Duration> duration, long startNs) {
+    private void pollUntilStopped(Tracer session, Sink sink, Optional<Duration> duration, long startNs) {
         long durationNs = duration.map(Duration::toNanos).orElse(Long.MAX_VALUE);
         while (stopReason.get() == null && sink.failure == null) {
             long remaining = durationNs - (nanoClock.getAsLong() - startNs);
@@ -156,7 +157,7 @@ public final class TraceRunner {
     }
 
     /** "Attached 1530 probes (ignored 12) with the kprobe backend (why) in 4200 ms", like pwru's "Attached (ignored 12)". */
-    static String attachedLine(TracingSession session) {
+    static String attachedLine(Tracer session) {
         int n = session.attachedProbes().size();
         int ignored = session.ignoredProbes().size();
         String reason = session.backendReason().isBlank() ? "" : " (" + session.backendReason() + ")";

@@ -8,13 +8,19 @@ import java.net.InetAddress;
  * allocate a string per call and writes IPv6 without compression ("fd00:0:0:0:0:0:0:1").
  * Not thread-safe.
  */
-final class AddressText {
+public final class AddressText {
 
     /** Longest form: 8 groups of 4 hex digits and 7 colons. */
     static final int MAX_LENGTH = 39;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final char[] buf = new char[MAX_LENGTH];
+
+    /** The address as text, in a new string (for the rare caller outside the per-event path). */
+    public static String toText(InetAddress address) {
+        AddressText t = new AddressText();
+        return new String(t.buf, 0, t.format(address));
+    }
 
     /** Formats the address into {@link #chars()}; returns the length. */
     int format(InetAddress address) {

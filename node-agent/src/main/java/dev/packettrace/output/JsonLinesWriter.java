@@ -16,6 +16,8 @@ import java.io.UncheckedIOException;
  * One JSON object per line per event, written with Jackson's streaming generator (no reflection, no per-event
  * maps). Fields, in this order:
  * <pre>
+ * (tags)     string fields of the {@link EventTags} given with the event, in their order; none from the CLI.
+ *            The node agent writes trace ("namespace/name"), pod ("namespace/name") and node here.
  * time       per --timestamp: omitted (none), integer ns (relative, absolute), ISO-8601 string (current)
  * skb        string, "0x" and lower-case hex of the sk_buff address
  * cpu, pid   integers
@@ -89,7 +91,19 @@ public final class JsonLinesWriter implements EventWriter {
 
     @Override
     public void write(PacketEvent e) throws IOException {
+        write(e, EventTags.NONE, stack);
+    }
+
+    /**
+     * Writes one event led by the given tags. {@code withStack} overrides the writer's stack setting for this
+     * line: one stream may carry the events of several traces of which only some asked for stacks.
+     */
+    public void write(PacketEvent e, EventTags tags, boolean withStack) throws IOException {
         g.writeStartObject();
+        for (int i = 0; i < tags.size(); i++) {
+            g.writeFieldName(tags.name(i));
+            g.writeString(tags.value(i));
+        }
         timestamps.writeJsonField(g, TIME, e.timestampNs());
         g.writeFieldName(SKB);
         g.writeString(skbText, 0, hex(e.skb()));
@@ -128,7 +142,7 @@ public final class JsonLinesWriter implements EventWriter {
             g.writeFieldName(LOCATION);
             g.writeString(e.location().get());
         }
-        if (stack) {
+        if (withStack) {
             g.writeFieldName(STACK);
             g.writeStartArray();
             for (String frame : e.stack()) {

@@ -32,7 +32,7 @@ import java.util.Set;
  * }
  * }</pre>
  */
-public final class TracerSession implements AutoCloseable {
+public final class TracerSession implements Tracer {
 
     static final String OBJECT_RESOURCE = "/bpf/skb_tracepoints.bpf.o";
     // indexes of pt_stats (PT_STAT_* in bpf/include/maps.h)
@@ -151,6 +151,7 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** Names of the attached probes: tracepoints ("skb:kfree_skb") then kernel functions ("ip_rcv"). */
+    @Override
     public List<String> attachedProbes() {
         List<String> all = new ArrayList<>(tracepoints.attached());
         functions.ifPresent(f -> all.addAll(f.attachedFunctions()));
@@ -162,6 +163,11 @@ public final class TracerSession implements AutoCloseable {
         return functions.map(FunctionProbes::ignored).orElse(Map.of());
     }
 
+    @Override
+    public Map<String, String> ignoredProbes() {
+        return ignoredFunctions();
+    }
+
     /** The kernel's ids of the loaded programs, as `bpftool prog show id N` knows them. */
     public List<Integer> kernelProgramIds() {
         List<Integer> ids = new ArrayList<>(tracepoints.programIds());
@@ -170,16 +176,19 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** The backend in use (never AUTO); TRACEPOINT when no function-level backend serves. */
+    @Override
     public Backend backend() {
         return choice.backend();
     }
 
     /** Why this backend: the user asked for it, or what auto-detection found. */
+    @Override
     public String backendReason() {
         return choice.reason();
     }
 
     /** How long loading, verifying and attaching took. */
+    @Override
     public Duration attachTime() {
         return attachTime;
     }
@@ -195,6 +204,7 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** Waits up to timeout for events and delivers them to the listener; returns how many. */
+    @Override
     public synchronized int poll(Duration timeout) {
         ensureOpen();
         int n = reader.poll((int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis())));
@@ -217,6 +227,7 @@ public final class TracerSession implements AutoCloseable {
     }
 
     /** Events delivered so far and events the kernel side could not fit in the ring buffer. */
+    @Override
     public synchronized TraceStats stats() {
         ensureOpen();
         return new TraceStats(delivered, perCpuSum(STAT_LOST));

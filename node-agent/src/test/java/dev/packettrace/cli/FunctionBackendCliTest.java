@@ -16,6 +16,7 @@ import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
 import java.io.ByteArrayOutputStream;
@@ -92,11 +93,11 @@ class FunctionBackendCliTest {
 
     @Test
     void theAttachLineCountsIgnoredFunctionsLikePwru() {
-        TracingSession session = new FixedSession(Backend.KPROBE, List.of("skb:kfree_skb", "ip_rcv", "nf_hook_slow"),
+        Tracer session = new FixedSession(Backend.KPROBE, List.of("skb:kfree_skb", "ip_rcv", "nf_hook_slow"),
                 Map.of("inlined_fn", "ENOENT", "other_fn", "EINVAL"));
         assertEquals("Attached 3 probes (ignored 2) with the kprobe backend (because) in 1500 ms",
                 TraceRunner.attachedLine(session));
-        TracingSession none = new FixedSession(Backend.TRACEPOINT, List.of("skb:kfree_skb"), Map.of());
+        Tracer none = new FixedSession(Backend.TRACEPOINT, List.of("skb:kfree_skb"), Map.of());
         assertEquals("Attached 1 probe with the tracepoint backend (because) in 1500 ms", TraceRunner.attachedLine(none));
     }
 
@@ -106,12 +107,12 @@ class FunctionBackendCliTest {
         List<Integer> progressSeen = new ArrayList<>();
         SessionFactory attaching = new SessionFactory() {
             @Override
-            public TracingSession start(TracerConfig config, TraceListener listener) {
+            public Tracer start(TracerConfig config, TraceListener listener) {
                 throw new AssertionError("the runner passes its monitor");
             }
 
             @Override
-            public TracingSession start(TracerConfig config, TraceListener listener, AttachMonitor monitor) {
+            public Tracer start(TracerConfig config, TraceListener listener, AttachMonitor monitor) {
                 for (int done = 1; done <= 1500; done++) {
                     if (monitor.cancelled()) {
                         progressSeen.add(done);
@@ -151,7 +152,7 @@ class FunctionBackendCliTest {
 
     /** A started session that only reports how it attached. */
     private record FixedSession(Backend backend, List<String> attachedProbes, Map<String, String> ignoredProbes)
-            implements TracingSession {
+            implements Tracer {
 
         @Override
         public String backendReason() {

@@ -1,5 +1,6 @@
 package dev.packettrace.cli;
 
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceListener;
@@ -18,7 +19,7 @@ import java.util.function.IntFunction;
  * A tracer session that delivers scripted events: poll number i (from 0) delivers script.apply(i) and then, like
  * a real poll that found nothing sooner, lets the full timeout pass on the fake clock.
  */
-final class ScriptedSession implements TracingSession {
+final class ScriptedSession implements Tracer {
 
     private final TraceListener listener;
     private final FakeClock clock;
@@ -120,7 +121,7 @@ final class ScriptedSession implements TracingSession {
         }
 
         @Override
-        public TracingSession start(TracerConfig config, TraceListener listener) {
+        public Tracer start(TracerConfig config, TraceListener listener) {
             this.config = config;
             this.session = new ScriptedSession(listener, clock, script, lost);
             return session;

@@ -1,5 +1,6 @@
 package dev.packettrace.cli;
 
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.SampleEvents;
 import dev.packettrace.tracer.Backend;
@@ -18,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class SignalChild {
 
     public static void main(String[] args) {
-        SessionFactory sessions = (config, listener) -> new TracingSession() {
+        SessionFactory sessions = (config, listener) -> new Tracer() {
             private long polls;
             private volatile boolean closed;
 

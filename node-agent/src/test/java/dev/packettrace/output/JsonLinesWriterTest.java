@@ -155,4 +155,38 @@ class JsonLinesWriterTest {
         assertEquals("duration", sum.get("stoppedBy").asText());
         assertEquals(1500, sum.get("elapsedMs").asLong());
     }
+
+    @Test
+    void tagsLeadTheLineAndTheStackIsChosenPerLine() throws IOException {
+        JsonLinesWriter w = writer(TimestampMode.ABSOLUTE, false);
+        EventTags tags = EventTags.builder().add("trace", "team-a/web").add("pod", "team-a/web-0")
+                .add("node", "node-\"a\"").build();
+        w.write(SampleEvents.drop(5), tags, true);
+        w.write(SampleEvents.drop(6), tags, false);
+        w.write(SampleEvents.tcp(7));
+        w.flush();
+
+        List<JsonNode> lines = lines();
+        assertEquals(List.of("trace", "pod", "node", "time", "skb"), fieldNames(lines.get(0)).stream().limit(5).toList(),
+                "tags first, then the event's fields in their usual order");
+        assertEquals("team-a/web", lines.get(0).get("trace").asText());
+        assertEquals("team-a/web-0", lines.get(0).get("pod").asText());
+        assertEquals("node-\"a\"", lines.get(0).get("node").asText(), "values are JSON-escaped");
+        assertEquals(5, lines.get(0).get("time").asLong());
+        assertEquals("NETFILTER_DROP", lines.get(0).get("dropReason").asText());
+        assertEquals(2, lines.get(0).get("stack").size());
+        assertFalse(lines.get(1).has("stack"), "this line's trace did not ask for stacks");
+        assertFalse(lines.get(2).has("trace"), "an untagged line has the event's fields only");
+    }
+
+    @Test
+    void tagsMayNotShadowEventFieldsOrRepeat() {
+        IllegalArgumentException shadow = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EventTags.builder().add("netns", "x"));
+        assertTrue(shadow.getMessage().contains("'netns'"), shadow.getMessage());
+        IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EventTags.builder().add("pod", "a").add("pod", "b"));
+        assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> EventTags.builder().add("Bad-Name", "x"));
+    }
 }

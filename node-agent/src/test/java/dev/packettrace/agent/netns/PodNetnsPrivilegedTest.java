@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.packettrace.testing.Commands;
 import dev.packettrace.testing.Privileged;
+import dev.packettrace.testing.TestCgroup;
+import dev.packettrace.testing.TestNetns;
+import dev.packettrace.testing.TestProcess;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;

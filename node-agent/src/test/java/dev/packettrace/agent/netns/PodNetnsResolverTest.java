@@ -1,16 +1,17 @@
 package dev.packettrace.agent.netns;
 
-import static dev.packettrace.agent.netns.SyntheticProc.NODE_NETNS;
-import static dev.packettrace.agent.netns.SyntheticProc.cgroupfsPodDir;
-import static dev.packettrace.agent.netns.SyntheticProc.systemdPodSlice;
-import static dev.packettrace.agent.netns.SyntheticProc.v1;
-import static dev.packettrace.agent.netns.SyntheticProc.v2;
+import static dev.packettrace.testing.SyntheticProc.NODE_NETNS;
+import static dev.packettrace.testing.SyntheticProc.cgroupfsPodDir;
+import static dev.packettrace.testing.SyntheticProc.systemdPodSlice;
+import static dev.packettrace.testing.SyntheticProc.v1;
+import static dev.packettrace.testing.SyntheticProc.v2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.packettrace.testing.SyntheticProc;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,99 @@
+package dev.packettrace.agent;
+
+import dev.packettrace.tracer.TraceListener;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Owns the node's one tracer and keeps it in line with what the active traces need: starts it, changes
+ * its namespaces in place, or restarts it when track-skb, stacks or the backend change (those are
+ * compiled into the loaded program). Before a tracer is closed, what is waiting in its ring buffer is
+ * delivered, so a restart loses nothing that had already been captured. Used from the agent's thread only.
+ */
+final class TracerControl implements AutoCloseable {
+
+    enum Change { NONE, STARTED, RESTARTED, NETNS_UPDATED, STOPPED }
+
+    private static final System.Logger LOG = System.getLogger(TracerControl.class.getName());
+
+    private final NodeTracerFactory factory;
+    private final TraceListener listener;
+    private NodeTracer tracer;
+    private SessionSpec running;
+    private long lostInClosedTracers;
+
+    TracerControl(NodeTracerFactory factory, TraceListener listener) {
+        this.factory = Objects.requireNonNull(factory, "factory");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Brings the tracer in line with {@code wanted} (empty: no trace needs one).
+     *
+     * @throws dev.packettrace.tracer.TracerException when a tracer cannot be started; none is running then
+     */
+    Change apply(Optional<SessionSpec> wanted) {
+        if (wanted.isEmpty()) {
+            return stop() ? Change.STOPPED : Change.NONE;
+        }
+        SessionSpec w = wanted.get();
+        if (tracer != null && running.sameAttachment(w)) {
+            if (running.netns().equals(w.netns())) {
+                return Change.NONE;
+            }
+            tracer.setNetns(w.netns());
+            running = w;
+            LOG.log(System.Logger.Level.INFO, "tracer=netns-updated netns={0}", Integer.toString(w.netns().size()));
+            return Change.NETNS_UPDATED;
+        }
+        boolean restarting = stop();
+        if (w.netns().isEmpty()) {
+            // A tracer started without namespaces would trace the whole node: wait until a target resolves.
+            return restarting ? Change.STOPPED : Change.NONE;
+        }
+        tracer = factory.start(w.config(), listener);
+        running = w;
+        LOG.log(System.Logger.Level.INFO, "tracer={0} backend={1} probes={2} netns={3} trackSkb={4} stack={5}",
+                restarting ? "restarted" : "started", tracer.backend().flagName(), Integer.toString(tracer.attachedProbes().size()),
+                Integer.toString(w.netns().size()), w.trackSkb(), w.stack());
+        return restarting ? Change.RESTARTED : Change.STARTED;
+    }
+
+    Optional<NodeTracer> tracer() {
+        return Optional.ofNullable(tracer);
+    }
+
+    /** Waits up to timeout for events of the running tracer; 0 without one. */
+    int poll(Duration timeout) {
+        return tracer == null ? 0 : tracer.poll(timeout);
+    }
+
+    /** Events the kernel could not queue, over every tracer this control has run. */
+    long totalLost() {
+        return lostInClosedTracers + (tracer == null ? 0 : tracer.stats().lost());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private boolean stop() {
+        if (tracer == null) {
+            return false;
+        }
+        NodeTracer closing = tracer;
+        tracer = null;
+        running = null;
+        try {
+            closing.drain();
+            lostInClosedTracers += closing.stats().lost();
+        } finally {
+            closing.close();
+        }
+        LOG.log(System.Logger.Level.INFO, "tracer=closed");
+        return true;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.packettrace.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/**
+ * What each event carries (pwru's --output-tuple/--output-meta/--output-stack) and the trace's budgets.
+ * Absent fields take the documented defaults when the spec is validated.
+ *
+ * <p>packetContent is a request, not a permission: whether packet bytes may leave a node at all is the
+ * cluster administrator's decision (operator setting PACKETTRACE_ALLOW_PACKET_CONTENT, off by default).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record OutputSpec(
+        @Default("true")
+        @JsonPropertyDescription("Include the L3/L4 tuple (addresses, ports, protocol) in each event.")
+        Boolean tuple,
+
+        @Default("false")
+        @JsonPropertyDescription("Include skb metadata (mark, interface, length, netns) in each event.")
+        Boolean meta,
+
+        @Default("false")
+        @JsonPropertyDescription("Include the kernel stack of each event (costly: use with narrow filters).")
+        Boolean stack,
+
+        @Default("10000")
+        @Min(1) @Max(MAX_EVENTS_LIMIT)
+        @JsonPropertyDescription("The trace completes after this many events in total over all nodes (the operator may cap it lower).")
+        Long maxEvents,
+
+        @Default("10")
+        @Min(0) @Max(MAX_RECENT_EVENTS)
+        @JsonPropertyDescription("How many of the most recent events to keep in status.recentEvents (0 to 25).")
+        Integer recentEvents,
+
+        @Default("false")
+        @JsonPropertyDescription("Ask for packet contents (skb dumps, later packet captures). Packet contents are sensitive: "
+                + "the cluster administrator must allow them (Helm value packetContent.allowed), otherwise the trace fails.")
+        Boolean packetContent) {
+
+    public static final long DEFAULT_MAX_EVENTS = 10_000;
+    public static final long MAX_EVENTS_LIMIT = 100_000_000;
+    public static final int DEFAULT_RECENT_EVENTS = 10;
+    public static final int MAX_RECENT_EVENTS = 25;
+
+    public static OutputSpec defaults() {
+        return new OutputSpec(true, false, false, DEFAULT_MAX_EVENTS, DEFAULT_RECENT_EVENTS, false);
+    }
+}

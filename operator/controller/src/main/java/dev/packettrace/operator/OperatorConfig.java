@@ -1,0 +1,201 @@
+package dev.packettrace.operator;
+
+import dev.packettrace.api.v1alpha1.SinkSpec;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything an administrator sets for the operator (later the Helm chart's values), read from
+ * environment variables named PACKETTRACE_*. Bad values fail start-up with a message naming the variable.
+ *
+ * @param operatorNamespace where the node-agent DaemonSet and the leader-election lease live
+ * @param agentCapabilities Linux capabilities the agent container adds (everything else is dropped)
+ * @param agentNodeSelector labels a node must have to get an agent (on top of hosting a target)
+ * @param agentPrivileged   run the agent as a privileged container instead of with agentCapabilities: for
+ *                          nodes whose kernel or security module refuses the capability set
+ * @param agentSinkHostDirectory the node directory mounted at /var/log/packettrace in the agent (hostPath sinks)
+ * @param agentDefaultSink  where agents write the events of traces without spec.sink: "stdout", or a file
+ *                          below /var/log/packettrace (inside the agent, i.e. below agentSinkHostDirectory)
+ * @param allowPacketContent whether a trace may ask for packet contents (spec.output.packetContent); off by
+ *                          default because packet bytes carry whatever the applications send
+ * @param idleGracePeriod   how long the DaemonSet stays after the last trace needing it ended
+ * @param maxDuration       cluster-wide cap on spec.duration
+ * @param maxEventsPerTrace cluster-wide cap on spec.output.maxEvents
+ * @param maxTracesPerNode  how many traces may run on one node at once
+ * @param capPolicy         what happens to a trace asking for more than maxDuration/maxEventsPerTrace
+ * @param pendingTimeout    a trace whose agents have not attached by then fails
+ * @param detachTimeout     how long deletion waits for agents to report they detached
+ */
+public record OperatorConfig(
+        String operatorNamespace,
+        String agentDaemonSetName,
+        String agentImage,
+        String agentImagePullPolicy,
+        String agentServiceAccount,
+        ResourceRequirements agentResources,
+        List<Toleration> agentTolerations,
+        List<String> agentCapabilities,
+        Map<String, String> agentNodeSelector,
+        boolean agentPrivileged,
+        String agentSinkHostDirectory,
+        String agentDefaultSink,
+        Optional<String> agentPriorityClassName,
+        Duration idleGracePeriod,
+        Duration maxDuration,
+        long maxEventsPerTrace,
+        int maxTracesPerNode,
+        CapPolicy capPolicy,
+        Duration pendingTimeout,
+        Duration detachTimeout,
+        boolean leaderElection,
+        String leaseName,
+        boolean allowPacketContent) {
+
+    /** Clamp: run the trace within the caps and say so in status. Reject: fail the trace and say why. */
+    public enum CapPolicy { CLAMP, REJECT }
+
+    public static final List<String> DEFAULT_CAPABILITIES = List.of("BPF", "PERFMON", "SYSLOG", "SYS_PTRACE", "SYS_RESOURCE");
+
+    public OperatorConfig {
+        agentTolerations = List.copyOf(agentTolerations);
+        agentCapabilities = List.copyOf(agentCapabilities);
+        agentNodeSelector = Map.copyOf(new java.util.TreeMap<>(agentNodeSelector));
+        require(!operatorNamespace.isBlank(), "PACKETTRACE_NAMESPACE", "must not be empty");
+        require(!agentImage.isBlank(), "PACKETTRACE_AGENT_IMAGE", "must not be empty");
+        require(maxEventsPerTrace >= 1, "PACKETTRACE_MAX_EVENTS_PER_TRACE", "must be at least 1, got " + maxEventsPerTrace);
+        require(maxTracesPerNode >= 1, "PACKETTRACE_MAX_TRACES_PER_NODE", "must be at least 1, got " + maxTracesPerNode);
+        require(!maxDuration.isNegative() && !maxDuration.isZero(), "PACKETTRACE_MAX_DURATION", "must be positive");
+        require(isCleanAbsolute(agentSinkHostDirectory) && !agentSinkHostDirectory.equals("/"), "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY",
+                "'" + agentSinkHostDirectory + "' must be an absolute directory other than / without . or .. segments");
+        require(agentDefaultSink.equals(STDOUT_SINK) || (isCleanAbsolute(agentDefaultSink)
+                        && agentDefaultSink.startsWith(SinkSpec.HOST_PATH_ROOT + "/") && !agentDefaultSink.endsWith("/")),
+                "PACKETTRACE_AGENT_DEFAULT_SINK", "'" + agentDefaultSink + "' must be stdout or a file below "
+                        + SinkSpec.HOST_PATH_ROOT + " without . or .. segments");
+    }
+
+    /** The agent's default sink value for its standard output (anything else is a file). */
+    public static final String STDOUT_SINK = "stdout";
+
+    private static boolean isCleanAbsolute(String path) {
+        return path.startsWith("/") && java.util.Arrays.stream(path.split("/")).noneMatch(seg -> seg.equals(".") || seg.equals(".."))
+                && !path.contains("//");
+    }
+
+    /** Defaults suitable for tests and for a first install. */
+    public static OperatorConfig defaults(String namespace) {
+        return fromEnv(Map.of("PACKETTRACE_NAMESPACE", namespace));
+    }
+
+    public static OperatorConfig fromEnv(Map<String, String> env) {
+        Env e = new Env(env);
+        KubernetesSerialization json = new KubernetesSerialization();
+        ResourceRequirements resources = e.opt("PACKETTRACE_AGENT_RESOURCES")
+                .map(v -> e.parse("PACKETTRACE_AGENT_RESOURCES", () -> json.unmarshal(v, ResourceRequirements.class)))
+                .orElseGet(OperatorConfig::defaultResources);
+        List<Toleration> tolerations = e.opt("PACKETTRACE_AGENT_TOLERATIONS")
+                .map(v -> e.parse("PACKETTRACE_AGENT_TOLERATIONS", () -> List.of(json.unmarshal(v, Toleration[].class))))
+                // Targets may run on tainted nodes; the agent must be able to follow them there.
+                .orElse(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder().withOperator("Exists").build()));
+        List<String> caps = e.opt("PACKETTRACE_AGENT_CAPABILITIES")
+                .map(v -> List.of(v.split("\\s*,\\s*")))
+                .orElse(DEFAULT_CAPABILITIES);
+        Map<String, String> nodeSelector = e.opt("PACKETTRACE_AGENT_NODE_SELECTOR")
+                .map(v -> e.parse("PACKETTRACE_AGENT_NODE_SELECTOR", () -> stringMap(json, v)))
+                .orElse(Map.of());
+        return new OperatorConfig(
+                e.get("PACKETTRACE_NAMESPACE", "packettrace-system"),
+                e.get("PACKETTRACE_AGENT_DAEMONSET", "packettrace-node-agent"),
+                e.get("PACKETTRACE_AGENT_IMAGE", "packettrace/node-agent:0.1.0"),
+                e.get("PACKETTRACE_AGENT_IMAGE_PULL_POLICY", "IfNotPresent"),
+                e.get("PACKETTRACE_AGENT_SERVICE_ACCOUNT", "packettrace-node-agent"),
+                resources,
+                tolerations,
+                caps,
+                nodeSelector,
+                e.bool("PACKETTRACE_AGENT_PRIVILEGED", false),
+                e.get("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", SinkSpec.HOST_PATH_ROOT),
+                e.get("PACKETTRACE_AGENT_DEFAULT_SINK", STDOUT_SINK),
+                e.opt("PACKETTRACE_AGENT_PRIORITY_CLASS"),
+                e.duration("PACKETTRACE_IDLE_GRACE_PERIOD", Duration.ofMinutes(10)),
+                e.duration("PACKETTRACE_MAX_DURATION", Duration.ofHours(1)),
+                e.number("PACKETTRACE_MAX_EVENTS_PER_TRACE", 1_000_000),
+                (int) e.number("PACKETTRACE_MAX_TRACES_PER_NODE", 4),
+                e.parse("PACKETTRACE_CAP_POLICY", () -> CapPolicy.valueOf(e.get("PACKETTRACE_CAP_POLICY", "clamp").toUpperCase())),
+                e.duration("PACKETTRACE_PENDING_TIMEOUT", Duration.ofMinutes(5)),
+                e.duration("PACKETTRACE_DETACH_TIMEOUT", Duration.ofSeconds(60)),
+                Boolean.parseBoolean(e.get("PACKETTRACE_LEADER_ELECTION", "true")),
+                e.get("PACKETTRACE_LEASE_NAME", "packettrace-operator-leader"),
+                e.bool("PACKETTRACE_ALLOW_PACKET_CONTENT", false));
+    }
+
+    private static Map<String, String> stringMap(KubernetesSerialization json, String text) {
+        Map<?, ?> raw = json.unmarshal(text, Map.class);
+        Map<String, String> result = new java.util.TreeMap<>();
+        raw.forEach((k, v) -> {
+            if (!(v instanceof String s)) {
+                throw new IllegalArgumentException("the value of '" + k + "' must be a string, got " + v);
+            }
+            result.put(String.valueOf(k), s);
+        });
+        return result;
+    }
+
+    private static ResourceRequirements defaultResources() {
+        return new KubernetesSerialization().unmarshal(
+                "{\"requests\":{\"cpu\":\"50m\",\"memory\":\"128Mi\"},\"limits\":{\"memory\":\"512Mi\"}}", ResourceRequirements.class);
+    }
+
+    private static void require(boolean ok, String variable, String message) {
+        if (!ok) {
+            throw new ConfigException(variable + ": " + message);
+        }
+    }
+
+    /** A bad operator setting; the message names the environment variable. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    private record Env(Map<String, String> env) {
+        Optional<String> opt(String name) {
+            return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+        }
+
+        String get(String name, String dflt) {
+            return opt(name).orElse(dflt);
+        }
+
+        Duration duration(String name, Duration dflt) {
+            return opt(name).map(v -> parse(name, () -> dev.packettrace.api.validation.DurationText.parse(v))).orElse(dflt);
+        }
+
+        /** Strict: a typo such as "ture" must not silently mean false for a security switch. */
+        boolean bool(String name, boolean dflt) {
+            return opt(name).map(v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new ConfigException(name + "='" + v + "' is not valid: must be true or false");
+            }).orElse(dflt);
+        }
+
+        long number(String name, long dflt) {
+            return opt(name).map(v -> parse(name, () -> Long.parseLong(v))).orElse(dflt);
+        }
+
+        <T> T parse(String name, java.util.function.Supplier<T> parser) {
+            try {
+                return parser.get();
+            } catch (RuntimeException ex) {
+                throw new ConfigException(name + "='" + env.get(name) + "' is not valid: " + ex.getMessage());
+            }
+        }
+    }
+}
