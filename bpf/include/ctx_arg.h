@@ -1,5 +1,5 @@
-/* Reading the n-th 64-bit argument slot of a context that is an array of u64 (raw tracepoints, and
- * the fentry trampolines' saved arguments). */
+/* Reading the n-th 64-bit argument slot of a context that is an array of u64 (tp_btf tracepoints,
+ * and the fentry trampolines' saved arguments). */
 #ifndef PACKETTRACE_CTX_ARG_H
 #define PACKETTRACE_CTX_ARG_H
 
@@ -7,7 +7,7 @@
  * Written as ctx[index], clang merges the cases into one load from ctx + computed offset, which
  * the verifier rejects ("dereference of modified ctx ptr"); one asm load per case keeps them
  * apart. Callers pass a .rodata constant as the index, so only the taken case is verified, which
- * also keeps the program's context reads within the target's arguments (a raw tracepoint's
+ * also keeps the program's context reads within the target's arguments (a tracepoint's
  * argument count, an fentry target's parameter count) at load and attach time. */
 #define PT_CTX_ARG(ctx, n) ({                                                   \
 	__u64 __value;                                                          \

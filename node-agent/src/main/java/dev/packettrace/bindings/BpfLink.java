@@ -2,7 +2,7 @@ package dev.packettrace.bindings;
 
 import java.lang.foreign.MemorySegment;
 
-/** One attachment of a program (raw tracepoint, kprobe, kprobe-multi or fentry link). Closing it detaches the program there. */
+/** One attachment of a program (tracepoint, kprobe, kprobe-multi or fentry link). Closing it detaches the program there. */
 public final class BpfLink implements AutoCloseable {
 
     private final MemorySegment link;
@@ -14,7 +14,7 @@ public final class BpfLink implements AutoCloseable {
         this.description = description;
     }
 
-    /** What is attached where, e.g. "pt0_skb__kfree_skb -> raw_tracepoint/kfree_skb" or "ptk_skb1 -> kprobe/ip_rcv". */
+    /** What is attached where, e.g. "pt0_skb__kfree_skb -> tp_btf/kfree_skb" or "ptk_skb1 -> kprobe/ip_rcv". */
     public String description() {
         return description;
     }

@@ -39,7 +39,7 @@ public final class BpfProgram {
         return name;
     }
 
-    /** The ELF section, e.g. "raw_tracepoint/kfree_skb". */
+    /** The ELF section, e.g. "tp_btf/kfree_skb". */
     public String section() {
         return section;
     }
@@ -75,20 +75,6 @@ public final class BpfProgram {
             Calls.check("bpf_obj_get_info_by_fd(" + name + ")",
                     (int) Native.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length));
             return info.get(JAVA_INT, 4);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
-    }
-
-    /** Attaches to a raw tracepoint (the event name without its group, e.g. "kfree_skb"). */
-    public BpfLink attachRawTracepoint(String tracepoint) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = Native.captureSegment(arena);
-            LibbpfLog.begin();
-            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_RAW_TP.invokeExact(
-                    capture, program, arena.allocateFrom(tracepoint));
-            String what = name + " -> raw_tracepoint/" + tracepoint;
-            return new BpfLink(Calls.checkPointer("bpf_program__attach_raw_tracepoint(" + what + ")", link, capture), what);
         } catch (Throwable t) {
             throw Calls.rethrow(t);
         }
@@ -161,13 +147,17 @@ public final class BpfProgram {
         }
     }
 
-    /** Attaches a loaded fentry/fexit program to the function it was bound to before load. */
-    public BpfLink attachTrace(String function) {
+    /**
+     * Attaches a loaded BTF-typed program where it was bound at load: a tp_btf program to its tracepoint,
+     * an fentry/fexit program to its function. The target only names the link, e.g. "kfree_skb".
+     */
+    public BpfLink attachTrace(String target) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
             MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_TRACE.invokeExact(capture, program);
-            String what = name + " -> fentry/" + function;
+            String kind = section().split("/", 2)[0]; // "tp_btf/kfree_skb" -> tp_btf, "fentry" -> fentry
+            String what = name + " -> " + kind + "/" + target;
             return new BpfLink(Calls.checkPointer("bpf_program__attach_trace(" + what + ")", link, capture), what);
         } catch (Throwable t) {
             throw Calls.rethrow(t);

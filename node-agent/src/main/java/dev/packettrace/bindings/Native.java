@@ -54,8 +54,6 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
     static final MethodHandle PROGRAM_AUTOLOAD = bpf("bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     static final MethodHandle PROGRAM_FD = bpf("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    static final MethodHandle PROGRAM_ATTACH_RAW_TP = bpfErrno("bpf_program__attach_raw_tracepoint",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_ATTACH_KPROBE_OPTS = bpfErrno("bpf_program__attach_kprobe_opts",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_ATTACH_KPROBE_MULTI_OPTS = bpfErrno("bpf_program__attach_kprobe_multi_opts",

@@ -60,7 +60,7 @@ final class TracepointProbes implements AutoCloseable {
             BpfProgram program = object.programs().stream().filter(p -> p.name().equals(probe.program())).findFirst()
                     .orElseThrow();
             try {
-                links.add(program.attachRawTracepoint(probe.event()));
+                links.add(program.attachTrace(probe.event()));
                 attached.add(probe.displayName());
                 programIds.add(program.kernelId());
             } catch (LibbpfException e) {
