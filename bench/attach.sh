@@ -18,6 +18,7 @@ set -euo pipefail
 RUNS=${RUNS:-10}
 TUNED_JVM_OPTIONS=${TUNED_JVM_OPTIONS:--Xmx32m -XX:+UseSerialGC}
 need_root "bench/attach.sh"
+raise_priority
 need_cmd bpftrace bpftrace
 need_cmd bpftool bpftool
 need_cmd jq jq
@@ -55,7 +56,7 @@ JDK_JAVA_OPTIONS="$TUNED_JVM_OPTIONS -XX:AOTCacheOutput=$aot" "$repo_dir/bin/pac
 [ -f "$aot" ] || die "the AOT training run wrote no $aot: $(tail -n 5 "$work/training.log")"
 
 printf 'variant\trun\tinternal_ms\twall_ms\n' >"$out/attach.tsv"
-wait_quiet "${BENCH_QUIET_WAIT:-300}" >"$out/attach-quiet.txt"
+wait_quiet "${BENCH_QUIET_WAIT:-60}" >"$out/attach-quiet.txt"
 log "$(cat "$out/attach-quiet.txt")"
 others_snapshot "$work/others.0"
 t_start=$(now_ns)
@@ -74,8 +75,7 @@ measure_packettrace() {
     --output-file /dev/null 2> >(while IFS= read -r line; do echo "$(now_ns) $line"; done >"$work/err") &
   pid=$!
   wait_for 60 "packettrace ($1) run $2 to attach" stamped_attached
-  kill -TERM "$pid"
-  wait "$pid" || true
+  stop_process "$pid" TERM || true
   pid=""
   read -r t1 internal < <(sed -n 's/^\([0-9]*\) Attached .* in \([0-9]*\) ms$/\1 \2/p' "$work/err")
   [ -n "$internal" ] || die "no 'Attached ... in X ms' line from packettrace ($1): $(cat "$work/err")"
@@ -93,8 +93,7 @@ measure_bpftrace() {
   pid=$!
   wait_for 60 "bpftrace run $1 to attach" bpftrace_attached
   t1=$(now_ns)
-  kill -INT "$pid"
-  wait "$pid" || true
+  stop_process "$pid" INT || true
   pid=""
   printf 'bpftrace\t%d\t\t%d\n' "$1" $(((t1 - t0) / 1000000)) >>"$out/attach.tsv"
 }

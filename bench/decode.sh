@@ -7,6 +7,7 @@ set -euo pipefail
 . "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib/common.sh"
 
 need_root "bench/decode.sh"
+raise_priority
 need_cmd taskset util-linux
 need_cmd jq jq
 . "$repo_dir/bin/lib/java25.sh"
@@ -23,7 +24,7 @@ jar="$bench_dir/jmh/target/benchmarks.jar"
 # The event files go to a real disk (the bench output directory), one per iteration, deleted after its check.
 scratch="$out/decode-files"
 mkdir -p "$scratch"
-wait_quiet "${BENCH_QUIET_WAIT:-300}" >"$out/decode-quiet.txt"
+wait_quiet "${BENCH_QUIET_WAIT:-60}" >"$out/decode-quiet.txt"
 log "$(cat "$out/decode-quiet.txt")"
 log "running JMH pinned to CPU 0 (the forked benchmark JVM inherits the affinity)"
 others_snapshot "$out/.others.0"

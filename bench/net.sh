@@ -23,6 +23,7 @@ TUNED_JVM_OPTIONS=${TUNED_JVM_OPTIONS:--Xmx32m -XX:+UseSerialGC}
 CONFIGS=(baseline pt-nomatch pt-match pt-match-tuned bt-nomatch bt-match)
 
 need_root "bench/net.sh"
+raise_priority
 for c in ip:iproute2 iperf3:iperf3 bpftrace:bpftrace bpftool:bpftool jq:jq ss:iproute2; do
   need_cmd "${c%%:*}" "${c#*:}"
 done
@@ -102,11 +103,10 @@ bpftrace_attached() {
 }
 
 # stop_tracer SIGNAL: packettrace stops on TERM (a background job of a script starts with SIGINT ignored, and the JVM
-# leaves an ignored SIGINT alone), bpftrace on INT (it installs its own handler).
+# leaves an ignored SIGINT alone), bpftrace on INT (it installs its own handler, see stop_process).
 stop_tracer() {
-  kill "-$1" "$tracer_pid"
   local rc=0
-  wait "$tracer_pid" || rc=$?
+  stop_process "$tracer_pid" "$1" || rc=$?
   tracer_pid=""
   # 143: the JVM reports the SIGTERM it was stopped with, after the CLI's shutdown hook wrote the summary.
   [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || die "the tracer exited with $rc: $(tail -n 5 "$work/tracer.err")"
@@ -179,7 +179,7 @@ run_config() {
 
 printf 'config\trep\tbits_per_second\tretransmits\tseconds\tevents\tlost\ttracer_cpu_pct\tvmrss_kib\tvmhwm_kib\tattach_ms\tothers_cpu_pct\n' \
   >"$out/net.tsv"
-wait_quiet "${BENCH_QUIET_WAIT:-300}" >"$out/net-quiet.txt"
+wait_quiet "${BENCH_QUIET_WAIT:-60}" >"$out/net-quiet.txt"
 log "$(cat "$out/net-quiet.txt")"
 log "$REPS repetitions x ${#CONFIGS[@]} configurations x $((SECONDS_PER_RUN + 1)) s (iperf3 -O 1 -t $SECONDS_PER_RUN)"
 for ((rep = 1; rep <= REPS; rep++)); do

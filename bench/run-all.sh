@@ -6,6 +6,7 @@ set -euo pipefail
 . "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib/common.sh"
 
 need_root "bench/run-all.sh"
+raise_priority
 export BENCH_OUT
 BENCH_OUT=$(out_dir)
 log "results in $BENCH_OUT"
