@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# TCP throughput across a veth pair (iperf3) with and without tracing; packettrace against a bpftrace peer.
+# Usage: sudo bench/net.sh        REPS=5 SECONDS_PER_RUN=10 by default (~8 minutes)
+#
+# Lab: namespaces <p>-srv (iperf3 server) and <p>-cli (client) joined by a veth pair, plus <p>-idle, a namespace
+# with no traffic whose inode is the "matches nothing" filter. Configurations, interleaved within each repetition
+# (the order rotates from one repetition to the next, so drift of the VM spreads over all of them):
+#   baseline        no tracer
+#   pt-nomatch      bin/packettrace trace --filter-netns inode:<idle>
+#   pt-match        bin/packettrace trace --filter-netns inode:<srv> --output-json --output-file FILE
+#   pt-match-tuned  the same with JDK_JAVA_OPTIONS=$TUNED_JVM_OPTIONS (smaller heap, serial GC)
+#   bt-nomatch      bpftrace bench/net/peer-netns.bt <idle>
+#   bt-match        bpftrace -o FILE bench/net/peer-netns.bt <srv>
+# Per run: throughput (iperf3's receiver figure), retransmits, events and lost events, the tracer's CPU use and,
+# for packettrace, VmRSS/VmHWM of the java process at the end of the load.
+# Writes net.tsv (one row per run) and net.md (summary tables) to the output directory.
+set -euo pipefail
+. "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib/common.sh"
+
+REPS=${REPS:-5}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+TUNED_JVM_OPTIONS=${TUNED_JVM_OPTIONS:--Xmx32m -XX:+UseSerialGC}
+CONFIGS=(baseline pt-nomatch pt-match pt-match-tuned bt-nomatch bt-match)
+
+need_root "bench/net.sh"
+raise_priority
+for c in ip:iproute2 iperf3:iperf3 bpftrace:bpftrace bpftool:bpftool jq:jq ss:iproute2; do
+  need_cmd "${c%%:*}" "${c#*:}"
+done
+need_built_cli
+out=$(out_dir)
+work=$(mktemp -d "${TMPDIR:-/tmp}/ptbench.XXXXXX")
+# The event files of the matching runs go to the output directory's disk, deleted after each run.
+files="$out/net-files"
+mkdir -p "$files"
+
+p="ptb$$"
+srv="$p-srv" cli="$p-cli" idle="$p-idle"
+server_ip=10.250.0.1
+server_pid=""
+tracer_pid=""
+mounted_tracefs=""
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in $tracer_pid $server_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  for ns in "$srv" "$cli" "$idle"; do
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  [ -z "$mounted_tracefs" ] || umount /sys/kernel/tracing 2>/dev/null || true
+  rm -rf "$work" "$files"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# bpftrace's tracepoint: probes read the event ids from tracefs.
+if [ ! -d /sys/kernel/tracing/events/skb ]; then
+  log "mounting tracefs on /sys/kernel/tracing for bpftrace (unmounted again at the end)"
+  mount -t tracefs tracefs /sys/kernel/tracing
+  mounted_tracefs=1
+fi
+
+log "building the lab: $srv <-> $cli over veth, $idle without traffic"
+for ns in "$srv" "$cli" "$idle"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+done
+ip link add "${p}c" netns "$cli" type veth peer name "${p}s" netns "$srv"
+ip -n "$srv" addr add "$server_ip/24" dev "${p}s"
+ip -n "$cli" addr add 10.250.0.2/24 dev "${p}c"
+ip -n "$srv" link set "${p}s" up
+ip -n "$cli" link set "${p}c" up
+srv_inode=$(stat -L -c %i "/run/netns/$srv")
+idle_inode=$(stat -L -c %i "/run/netns/$idle")
+
+ip netns exec "$srv" iperf3 -s -B "$server_ip" >"$work/iperf3-server.log" 2>&1 &
+server_pid=$!
+server_listening() { ip netns exec "$srv" ss -Hltn "sport = :5201" | grep -q LISTEN; }
+wait_for 10 "the iperf3 server in $srv to listen" server_listening
+
+# Runs the iperf3 client; prints "bits_per_second retransmits".
+run_iperf() {
+  ip netns exec "$cli" iperf3 -c "$server_ip" -O 1 -t "$SECONDS_PER_RUN" -J >"$work/iperf3.json" ||
+    die "iperf3 client failed: $(jq -r '.error // empty' "$work/iperf3.json" 2>/dev/null)"
+  jq -r '"\(.end.sum_received.bits_per_second) \(.end.sum_sent.retransmits)"' "$work/iperf3.json"
+}
+
+tracer_attached() {
+  kill -0 "$tracer_pid" 2>/dev/null || die "the tracer exited before attaching: $(cat "$work/tracer.err")"
+  grep -q '^Attached ' "$work/tracer.err"
+}
+
+bpftrace_attached() {
+  kill -0 "$tracer_pid" 2>/dev/null || die "bpftrace exited before attaching: $(cat "$work/tracer.err")"
+  [ "$(bpftool perf show -j 2>/dev/null | jq --argjson p "$tracer_pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length')" -ge 16 ]
+}
+
+# stop_tracer SIGNAL: packettrace stops on TERM (a background job of a script starts with SIGINT ignored, and the JVM
+# leaves an ignored SIGINT alone), bpftrace on INT (it installs its own handler, see stop_process).
+stop_tracer() {
+  local rc=0
+  stop_process "$tracer_pid" "$1" || rc=$?
+  tracer_pid=""
+  # 143: the JVM reports the SIGTERM it was stopped with, after the CLI's shutdown hook wrote the summary.
+  [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || die "the tracer exited with $rc: $(tail -n 5 "$work/tracer.err")"
+}
+
+# run_config NAME REP: one measurement; appends a row to net.tsv.
+run_config() {
+  local name=$1 rep=$2 file="$files/events" ticks0=0 ticks1=0 rss="" hwm="" attach_ms="" events="" lost=""
+  rm -f "$file" "$work/tracer.err"
+  case $name in
+    baseline) ;;
+    pt-*)
+      local inode=$idle_inode opts=""
+      case $name in pt-match*) inode=$srv_inode ;; esac
+      [ "$name" != pt-match-tuned ] || opts=$TUNED_JVM_OPTIONS
+      env ${opts:+JDK_JAVA_OPTIONS="$opts"} "$repo_dir/bin/packettrace" trace --filter-netns "inode:$inode" --output-json \
+        --output-file "$file" 2>"$work/tracer.err" &
+      tracer_pid=$! # the launcher execs java: this is the JVM
+      wait_for 60 "packettrace to attach ($name)" tracer_attached
+      attach_ms=$(sed -n 's/^Attached .* in \([0-9]*\) ms$/\1/p' "$work/tracer.err")
+      ;;
+    bt-*)
+      local inode=$idle_inode
+      [ "$name" != bt-match ] || inode=$srv_inode
+      bpftrace -o "$file" "$bench_dir/net/peer-netns.bt" "$inode" >/dev/null 2>"$work/tracer.err" &
+      tracer_pid=$!
+      wait_for 60 "bpftrace to attach ($name)" bpftrace_attached
+      ;;
+  esac
+
+  [ -z "$tracer_pid" ] || ticks0=$(cpu_ticks "$tracer_pid")
+  local t0 t1 result
+  others_snapshot "$work/others.0"
+  t0=$(now_ns)
+  result=$(run_iperf)
+  t1=$(now_ns)
+  others_snapshot "$work/others.1"
+  if [ -n "$tracer_pid" ]; then
+    ticks1=$(cpu_ticks "$tracer_pid")
+    case $name in
+      pt-*)
+        rss=$(status_kib "$tracer_pid" VmRSS) hwm=$(status_kib "$tracer_pid" VmHWM)
+        stop_tracer TERM
+        ;;
+      bt-*) stop_tracer INT ;;
+    esac
+  fi
+
+  case $name in
+    pt-*)
+      local summary
+      summary=$(tail -n 1 "$file")
+      events=$(jq -r '.summary.events' <<<"$summary")
+      lost=$(jq -r '.summary.lost' <<<"$summary")
+      ;;
+    bt-*)
+      events=$(grep -c '^[0-9]' "$file" || true)
+      lost=$(awk '/^Lost [0-9]+ events/ { n += $2 } END { print n + 0 }' "$file" "$work/tracer.err")
+      ;;
+  esac
+  rm -f "$file"
+  local secs cpu_pct=""
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  [ "$name" = baseline ] ||
+    cpu_pct=$(awk -v t="$((ticks1 - ticks0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN { printf "%.1f", 100 * t / hz / s }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" $result "$secs" "$events" "$lost" \
+    "$cpu_pct" "$rss" "$hwm" "$attach_ms" "$(others_pct "$work/others.0" "$work/others.1" "$secs")" >>"$out/net.tsv"
+  log "$(tail -n 1 "$out/net.tsv" | tr '\t' ' ')"
+}
+
+printf 'config\trep\tbits_per_second\tretransmits\tseconds\tevents\tlost\ttracer_cpu_pct\tvmrss_kib\tvmhwm_kib\tattach_ms\tothers_cpu_pct\n' \
+  >"$out/net.tsv"
+wait_quiet "${BENCH_QUIET_WAIT:-60}" >"$out/net-quiet.txt"
+log "$(cat "$out/net-quiet.txt")"
+log "$REPS repetitions x ${#CONFIGS[@]} configurations x $((SECONDS_PER_RUN + 1)) s (iperf3 -O 1 -t $SECONDS_PER_RUN)"
+for ((rep = 1; rep <= REPS; rep++)); do
+  for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
+    run_config "${CONFIGS[$(((i + rep - 1) % ${#CONFIGS[@]}))]}" "$rep"
+  done
+done
+
+# Summary: one row per configuration.
+column_stats() { # column_stats CONFIG COLUMN -> "mean sd n" over the rows of CONFIG
+  awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $1 == c && $k != "" { print $k }' "$out/net.tsv" | mean_sd
+}
+read -r base_mean _ _ < <(column_stats baseline 3)
+{
+  echo "| configuration | Gbit/s mean | stddev | change vs baseline | retransmits (mean) | events/s | lost events (total) | tracer CPU % (mean) | VmRSS / VmHWM MiB (max) | other work's CPU % (mean) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for c in "${CONFIGS[@]}"; do
+    read -r m sd n < <(column_stats "$c" 3)
+    read -r rt _ _ < <(column_stats "$c" 4)
+    read -r ev _ _ < <(awk -F'\t' -v c="$c" 'NR > 1 && $1 == c && $6 != "" { print $6 / $5 }' "$out/net.tsv" | mean_sd)
+    lost=$(awk -F'\t' -v c="$c" 'NR > 1 && $1 == c { n += $7 } END { print n + 0 }' "$out/net.tsv")
+    read -r cpu _ _ < <(column_stats "$c" 8)
+    read -r others _ _ < <(column_stats "$c" 12)
+    rss=$(awk -F'\t' -v c="$c" 'NR > 1 && $1 == c && $9 != "" { if ($9 > r) r = $9; if ($10 > h) h = $10 } END { if (r) printf "%.0f / %.0f", r / 1024, h / 1024 }' "$out/net.tsv")
+    awk -v c="$c" -v m="$m" -v sd="$sd" -v b="$base_mean" -v rt="$rt" -v ev="$ev" -v lost="$lost" -v cpu="$cpu" -v rss="$rss" -v n="$n" -v others="$others" \
+      'BEGIN {
+        change = (c == "baseline") ? "-" : sprintf("%+.1f%%", 100 * (m - b) / b)
+        printf "| %s (n=%d) | %.2f | %.2f | %s | %.0f | %s | %s | %s | %s | %.0f |\n", c, n, m / 1e9, sd / 1e9, change, rt,
+          (ev == "nan" ? "-" : sprintf("%.0f", ev)), (c == "baseline" ? "-" : lost), (cpu == "nan" ? "-" : cpu), (rss == "" ? "-" : rss),
+          others
+      }'
+  done
+} >"$out/net.md"
+{
+  echo
+  echo "$(cat "$out/net-quiet.txt"). Other work's CPU %: CPU used by processes outside this run during each iperf3 run, in % of one CPU (of 200), a lower bound."
+  echo "Attach (ms) of the packettrace runs: $(awk -F'\t' 'NR > 1 && $11 != "" { printf "%s ", $11 }' "$out/net.tsv")"
+} >>"$out/net.md"
+cat "$out/net.md"
