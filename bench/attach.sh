@@ -9,7 +9,7 @@
 #   default   bin/packettrace as it is
 #   tuned     $TUNED_JVM_OPTIONS (the memory options net.sh measures)
 #   tuned+aot the same plus -XX:AOTCache, a JDK 25 ahead-of-time cache made by one training run here first
-# bpftrace: wall time from starting it until bpftool lists all 16 of its tracepoint attachments (polled every
+# bpftrace: wall time from starting it until bpftool lists all 15 of its tracepoint attachments (polled every
 # ~20 ms plus the time one bpftool call takes, so it is an upper bound by a few tens of ms).
 # The four are interleaved run by run. Writes attach.tsv and attach.md to the output directory.
 set -euo pipefail
@@ -84,7 +84,7 @@ measure_packettrace() {
 
 bpftrace_attached() {
   kill -0 "$pid" 2>/dev/null || die "bpftrace exited: $(cat "$work/err")"
-  [ "$(bpftool perf show -j 2>/dev/null | jq --argjson p "$pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length')" -ge 16 ]
+  [ "$(bpftool perf show -j 2>/dev/null | jq --argjson p "$pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length')" -ge 15 ]
 }
 measure_bpftrace() {
   local t0 t1
@@ -121,7 +121,7 @@ summary() { # summary VARIANT COLUMN -> "mean / median / min / max | all runs"
   echo "| packettrace process start to that line, default JVM | $(summary default 4) |"
   echo "| packettrace process start to that line, $TUNED_JVM_OPTIONS | $(summary tuned 4) |"
   echo "| packettrace process start to that line, $TUNED_JVM_OPTIONS + AOT cache | $(summary tuned+aot 4) |"
-  echo "| bpftrace peer: process start to 16 tracepoints attached | $(summary bpftrace 4) |"
+  echo "| bpftrace peer: process start to 15 tracepoints attached | $(summary bpftrace 4) |"
   echo
   echo "$(cat "$out/attach-quiet.txt"). Other work on the machine during the runs: ${others}% of one CPU (lower bound)."
 } >"$out/attach.md"

@@ -99,7 +99,7 @@ tracer_attached() {
 
 bpftrace_attached() {
   kill -0 "$tracer_pid" 2>/dev/null || die "bpftrace exited before attaching: $(cat "$work/tracer.err")"
-  [ "$(bpftool perf show -j 2>/dev/null | jq --argjson p "$tracer_pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length')" -ge 16 ]
+  [ "$(bpftool perf show -j 2>/dev/null | jq --argjson p "$tracer_pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length')" -ge 15 ]
 }
 
 # stop_tracer SIGNAL: packettrace stops on TERM (a background job of a script starts with SIGINT ignored, and the JVM
@@ -112,10 +112,10 @@ stop_tracer() {
   [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || die "the tracer exited with $rc: $(tail -n 5 "$work/tracer.err")"
 }
 
-# run_config NAME REP: one measurement; appends a row to net.tsv.
-run_config() {
-  local name=$1 rep=$2 file="$files/events" ticks0=0 ticks1=0 rss="" hwm="" attach_ms="" events="" lost=""
-  rm -f "$file" "$work/tracer.err"
+# start_tracer CONFIG FILE: starts the configuration's tracer (none for baseline) writing its events to FILE, and
+# waits until it is attached; sets tracer_pid.
+start_tracer() {
+  local name=$1 file=$2
   case $name in
     baseline) ;;
     pt-*)
@@ -126,7 +126,6 @@ run_config() {
         --output-file "$file" 2>"$work/tracer.err" &
       tracer_pid=$! # the launcher execs java: this is the JVM
       wait_for 60 "packettrace to attach ($name)" tracer_attached
-      attach_ms=$(sed -n 's/^Attached .* in \([0-9]*\) ms$/\1/p' "$work/tracer.err")
       ;;
     bt-*)
       local inode=$idle_inode
@@ -136,6 +135,14 @@ run_config() {
       wait_for 60 "bpftrace to attach ($name)" bpftrace_attached
       ;;
   esac
+}
+
+# run_config NAME REP: one measurement; appends a row to net.tsv.
+run_config() {
+  local name=$1 rep=$2 file="$files/events" ticks0=0 ticks1=0 rss="" hwm="" attach_ms="" events="" lost=""
+  rm -f "$file" "$work/tracer.err"
+  start_tracer "$name" "$file"
+  case $name in pt-*) attach_ms=$(sed -n 's/^Attached .* in \([0-9]*\) ms$/\1/p' "$work/tracer.err") ;; esac
 
   [ -z "$tracer_pid" ] || ticks0=$(cpu_ticks "$tracer_pid")
   local t0 t1 result
@@ -188,6 +195,49 @@ for ((rep = 1; rep <= REPS; rep++)); do
   done
 done
 
+# Probe cost: where a tracer's overhead goes. One more iperf3 run per non-matching tracer with the kernel's BPF
+# statistics on (kernel.bpf_stats_enabled, which itself adds two clock reads per program run, so these runs are
+# not part of the throughput figures): run count and run time of each of the tracer's programs.
+prog_stats() { # prog_stats CONFIG PID -> "id name run_cnt run_time_ns" per program of that tracer
+  local ids
+  case $1 in
+    pt-*) ids=$(bpftool -j prog show | jq -c '[.[] | select(.name | startswith("pt")) | .id]') ;;
+    # bpftool of Debian 12 does not list owning processes; bpftrace's perf events name its pid
+    *) ids=$(bpftool -j perf show | jq -c --argjson p "$2" '[.[] | select(.pid == $p) | .prog_id]') ;;
+  esac
+  bpftool -j prog show | jq -r --argjson ids "$ids" \
+    '.[] | select(.id as $i | $ids | index($i)) | "\(.id) \(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
+}
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+printf 'config\tprogram\thits\tns_per_hit\tcpu_ms_per_s\tseconds\n' >"$out/probe-cost.tsv"
+for name in pt-nomatch bt-nomatch; do
+  rm -f "$work/tracer.err"
+  start_tracer "$name" "$files/events"
+  sysctl -qw kernel.bpf_stats_enabled=1
+  prog_stats "$name" "$tracer_pid" >"$work/stats.0"
+  t0=$(now_ns)
+  run_iperf >/dev/null
+  t1=$(now_ns)
+  prog_stats "$name" "$tracer_pid" >"$work/stats.1"
+  sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+  case $name in pt-*) stop_tracer TERM ;; *) stop_tracer INT ;; esac
+  rm -f "$files/events"
+  awk -v c="$name" -v s="$(((t1 - t0) / 1000000))" 'NR == FNR { n[$1] = $3; t[$1] = $4; next }
+    { h = $3 - n[$1]; ns = $4 - t[$1]; if (h > 0) printf "%s\t%s\t%d\t%.0f\t%.1f\t%.3f\n", c, $2, h, ns / h, ns / 1e6 / (s / 1000), s / 1000 }' \
+    "$work/stats.0" "$work/stats.1" >>"$out/probe-cost.tsv"
+done
+{
+  echo "| configuration | programs that ran | hits/s | mean ns per hit | CPU ms per s (all programs) |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  for name in pt-nomatch bt-nomatch; do
+    awk -F'\t' -v c="$name" 'NR > 1 && $1 == c { p++; h += $3; ns += $3 * $4; cpu += $5; s = $6 }
+      END { printf "| %s | %d | %.0f | %.0f | %.1f |\n", c, p, (s ? h / s : 0), (h ? ns / h : 0), cpu }' "$out/probe-cost.tsv"
+  done
+  echo
+  echo "Measured with kernel.bpf_stats_enabled=1 during one extra iperf3 run per tracer (the accounting adds its own"
+  echo "clock reads to every run, tens of ns on this VM). Per program: probe-cost.tsv."
+} >"$out/probe-cost.md"
+
 # Summary: one row per configuration.
 column_stats() { # column_stats CONFIG COLUMN -> "mean sd n" over the rows of CONFIG
   awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $1 == c && $k != "" { print $k }' "$out/net.tsv" | mean_sd
@@ -218,4 +268,4 @@ read -r base_mean _ _ < <(column_stats baseline 3)
   echo "$(cat "$out/net-quiet.txt"). Other work's CPU %: CPU used by processes outside this run during each iperf3 run, in % of one CPU (of 200), a lower bound."
   echo "Attach (ms) of the packettrace runs: $(awk -F'\t' 'NR > 1 && $11 != "" { printf "%s ", $11 }' "$out/net.tsv")"
 } >>"$out/net.md"
-cat "$out/net.md"
+cat "$out/net.md" "$out/probe-cost.md"
