@@ -5,10 +5,10 @@
 # packettrace: "Attached N probes with the tracepoint backend (...) in X ms" on stderr; X covers opening the BPF
 # object, reading the kernel's BTF, loading (verifier) and attaching every program, from TracerSession.start on.
 # Also measured: wall time from starting bin/packettrace to that line (JVM start, class loading, flag parsing
-# included), taken by stamping stderr lines as they arrive. Three JVM setups, through JDK_JAVA_OPTIONS:
-#   default   bin/packettrace as it is
-#   tuned     $TUNED_JVM_OPTIONS (the memory options net.sh measures)
-#   tuned+aot the same plus -XX:AOTCache, a JDK 25 ahead-of-time cache made by one training run here first
+# included), taken by stamping stderr lines as they arrive. Three JVM setups, through PACKETTRACE_JAVA_OPTIONS:
+#   default   bin/packettrace as it is (its options: $LAUNCHER_JVM_OPTIONS below)
+#   jvm       $ALT_JVM_OPTIONS instead (default empty: the JVM's own sizing and collector)
+#   aot       the launcher's options plus -XX:AOTCache, a JDK 25 ahead-of-time cache made by one training run here
 # bpftrace: wall time from starting it until bpftool lists all 15 of its tracepoint attachments (polled every
 # ~20 ms plus the time one bpftool call takes, so it is an upper bound by a few tens of ms).
 # The four are interleaved run by run. Writes attach.tsv and attach.md to the output directory.
@@ -16,7 +16,9 @@ set -euo pipefail
 . "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib/common.sh"
 
 RUNS=${RUNS:-10}
-TUNED_JVM_OPTIONS=${TUNED_JVM_OPTIONS:--Xmx32m -XX:+UseSerialGC}
+ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
+# what bin/packettrace passes when PACKETTRACE_JAVA_OPTIONS is unset
+LAUNCHER_JVM_OPTIONS=$(sed -n 's/^java_options=\${PACKETTRACE_JAVA_OPTIONS-"\(.*\)"}$/\1/p' "$repo_dir/bin/packettrace")
 need_root "bench/attach.sh"
 raise_priority
 need_cmd bpftrace bpftrace
@@ -50,7 +52,7 @@ nomatch_inode=1
 aot="$work/packettrace.aot"
 
 log "training run for the AOT cache ($aot)"
-JDK_JAVA_OPTIONS="$TUNED_JVM_OPTIONS -XX:AOTCacheOutput=$aot" "$repo_dir/bin/packettrace" trace \
+PACKETTRACE_JAVA_OPTIONS="$LAUNCHER_JVM_OPTIONS -XX:AOTCacheOutput=$aot" "$repo_dir/bin/packettrace" trace \
   --filter-netns "inode:$nomatch_inode" --duration 2s --output-file /dev/null >"$work/training.log" 2>&1 ||
   die "the AOT training run failed: $(tail -n 5 "$work/training.log")"
 [ -f "$aot" ] || die "the AOT training run wrote no $aot: $(tail -n 5 "$work/training.log")"
@@ -65,13 +67,14 @@ stamped_attached() {
   kill -0 "$pid" 2>/dev/null || die "packettrace exited before attaching: $(cat "$work/err")"
   grep -q ' Attached ' "$work/err"
 }
-# measure_packettrace VARIANT RUN JVM_OPTIONS
+# measure_packettrace VARIANT RUN [JVM_OPTIONS]: without JVM_OPTIONS, the launcher's own
 measure_packettrace() {
   rm -f "$work/err"
   local t0 t1 internal
   t0=$(now_ns)
   # Each stderr line is stamped when it arrives; the launcher execs java, so $! is the JVM.
-  env ${3:+JDK_JAVA_OPTIONS="$3"} "$repo_dir/bin/packettrace" trace --filter-netns "inode:$nomatch_inode" \
+  if [ $# -ge 3 ]; then export PACKETTRACE_JAVA_OPTIONS=$3; else unset PACKETTRACE_JAVA_OPTIONS; fi
+  "$repo_dir/bin/packettrace" trace --filter-netns "inode:$nomatch_inode" \
     --output-file /dev/null 2> >(while IFS= read -r line; do echo "$(now_ns) $line"; done >"$work/err") &
   pid=$!
   wait_for 60 "packettrace ($1) run $2 to attach" stamped_attached
@@ -99,9 +102,9 @@ measure_bpftrace() {
 }
 
 for ((run = 1; run <= RUNS; run++)); do
-  measure_packettrace default "$run" ""
-  measure_packettrace tuned "$run" "$TUNED_JVM_OPTIONS"
-  measure_packettrace tuned+aot "$run" "$TUNED_JVM_OPTIONS -XX:AOTCache=$aot"
+  measure_packettrace default "$run"
+  measure_packettrace jvm "$run" "$ALT_JVM_OPTIONS"
+  measure_packettrace aot "$run" "$LAUNCHER_JVM_OPTIONS -XX:AOTCache=$aot"
   measure_bpftrace "$run"
 done
 others_snapshot "$work/others.1"
@@ -115,12 +118,15 @@ summary() { # summary VARIANT COLUMN -> "mean / median / min / max | all runs"
 {
   echo "| measurement ($RUNS runs each, interleaved) | mean / median / min / max (ms) | all runs, in order (ms) |"
   echo "| --- | ---: | --- |"
-  echo "| packettrace \"Attached ... in X ms\", default JVM | $(summary default 3) |"
-  echo "| packettrace \"Attached ... in X ms\", $TUNED_JVM_OPTIONS | $(summary tuned 3) |"
-  echo "| packettrace \"Attached ... in X ms\", $TUNED_JVM_OPTIONS + AOT cache | $(summary tuned+aot 3) |"
-  echo "| packettrace process start to that line, default JVM | $(summary default 4) |"
-  echo "| packettrace process start to that line, $TUNED_JVM_OPTIONS | $(summary tuned 4) |"
-  echo "| packettrace process start to that line, $TUNED_JVM_OPTIONS + AOT cache | $(summary tuned+aot 4) |"
+  for v in default jvm aot; do
+    case $v in
+      default) label="launcher's options ($LAUNCHER_JVM_OPTIONS)" ;;
+      jvm) label="JVM options: '${ALT_JVM_OPTIONS}'${ALT_JVM_OPTIONS:+ }(empty: JVM defaults)" ;;
+      aot) label="launcher's options + AOT cache" ;;
+    esac
+    echo "| packettrace \"Attached ... in X ms\", $label | $(summary "$v" 3) |"
+    echo "| packettrace process start to that line, $label | $(summary "$v" 4) |"
+  done
   echo "| bpftrace peer: process start to 15 tracepoints attached | $(summary bpftrace 4) |"
   echo
   echo "$(cat "$out/attach-quiet.txt"). Other work on the machine during the runs: ${others}% of one CPU (lower bound)."

@@ -8,7 +8,8 @@
 #   baseline        no tracer
 #   pt-nomatch      bin/packettrace trace --filter-netns inode:<idle>
 #   pt-match        bin/packettrace trace --filter-netns inode:<srv> --output-json --output-file FILE
-#   pt-match-tuned  the same with JDK_JAVA_OPTIONS=$TUNED_JVM_OPTIONS (smaller heap, serial GC)
+#   pt-match-jvm    the same with PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS (default empty: the JVM's own sizing
+#                   and collector instead of the launcher's small serial heap)
 #   bt-nomatch      bpftrace bench/net/peer-netns.bt <idle>
 #   bt-match        bpftrace -o FILE bench/net/peer-netns.bt <srv>
 # Per run: throughput (iperf3's receiver figure), retransmits, events and lost events, the tracer's CPU use and,
@@ -19,8 +20,8 @@ set -euo pipefail
 
 REPS=${REPS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-TUNED_JVM_OPTIONS=${TUNED_JVM_OPTIONS:--Xmx32m -XX:+UseSerialGC}
-CONFIGS=(baseline pt-nomatch pt-match pt-match-tuned bt-nomatch bt-match)
+ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
+CONFIGS=(baseline pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match)
 
 need_root "bench/net.sh"
 raise_priority
@@ -119,10 +120,11 @@ start_tracer() {
   case $name in
     baseline) ;;
     pt-*)
-      local inode=$idle_inode opts=""
+      local inode=$idle_inode
       case $name in pt-match*) inode=$srv_inode ;; esac
-      [ "$name" != pt-match-tuned ] || opts=$TUNED_JVM_OPTIONS
-      env ${opts:+JDK_JAVA_OPTIONS="$opts"} "$repo_dir/bin/packettrace" trace --filter-netns "inode:$inode" --output-json \
+      # the launcher's JVM options unless this is the configuration with the alternative ones
+      if [ "$name" = pt-match-jvm ]; then export PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS; else unset PACKETTRACE_JAVA_OPTIONS; fi
+      "$repo_dir/bin/packettrace" trace --filter-netns "inode:$inode" --output-json \
         --output-file "$file" 2>"$work/tracer.err" &
       tracer_pid=$! # the launcher execs java: this is the JVM
       wait_for 60 "packettrace to attach ($name)" tracer_attached
