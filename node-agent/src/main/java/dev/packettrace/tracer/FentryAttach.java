@@ -15,6 +15,29 @@ final class FentryAttach {
     private FentryAttach() {
     }
 
+    /**
+     * Finds out whether the kernel allows BPF trampolines at all, by loading one program bound to the given
+     * function, before the caller pays for discovering and planning the whole function set (a BTF scan of
+     * hundreds of milliseconds, wasted on kernels that refuse trampolines, such as the CI hosts).
+     *
+     * @throws TracerException when the kernel refuses trampolines; a refusal of that one function is left to
+     *                         the real attach, which skips and counts it
+     */
+    static void checkTrampolines(ProbeLoader loader, SkbFunction probe) {
+        try (ProbeLoader.ProbeObject loaded = loader.loadFentry(List.of(new AttachPlan.Target(0, probe)))) {
+            // loaded, so trampolines are allowed; it is unloaded again at once
+        } catch (KernelRefusal r) {
+            if (r.refusesBackend()) {
+                throw refusal(r);
+            }
+        }
+    }
+
+    private static TracerException refusal(KernelRefusal r) {
+        return new TracerException(TracerException.Reason.KERNEL_FEATURE, "the kernel refuses BPF trampolines ("
+                + r.errnoName() + " loading an fentry program)", r);
+    }
+
     static void attach(AttachPlan.Fentry plan, ProbeLoader loader, FunctionProbes probes, int threads) {
         List<Runnable> jobs = new ArrayList<>();
         for (List<AttachPlan.Target> slots : plan.objects()) {
@@ -32,8 +55,7 @@ final class FentryAttach {
                 object = loader.loadFentry(slots);
             } catch (KernelRefusal r) {
                 if (r.refusesBackend()) {
-                    throw new TracerException(TracerException.Reason.KERNEL_FEATURE, "the kernel refuses BPF trampolines ("
-                            + r.errnoName() + " loading an fentry program)", r);
+                    throw refusal(r);
                 }
                 Optional<Integer> slot = r.failedProgram().flatMap(FentryAttach::slotOf).filter(s -> s < slots.size());
                 if (slot.isEmpty()) {

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -34,6 +36,12 @@ public final class FunctionDiscovery {
         return new FunctionDiscovery(btf).scan();
     }
 
+    /** One function by name, if this BTF has it and it takes an sk_buff: a quick look, without the full scan. */
+    public static Optional<SkbFunction> named(Btf btf, String name) {
+        OptionalInt id = btf.find(name, BtfKind.FUNC);
+        return id.isEmpty() ? Optional.empty() : new FunctionDiscovery(btf).skbFunction(btf.type(id.getAsInt()));
+    }
+
     private List<SkbFunction> scan() {
         List<SkbFunction> found = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -46,22 +54,26 @@ public final class FunctionDiscovery {
             if (func.name().isEmpty() || !seen.add(func.name())) {
                 continue;
             }
-            BtfType proto = btf.type(func.sizeOrType());
-            if (proto.kind() != BtfKind.FUNC_PROTO) {
-                continue;
-            }
-            List<BtfType.Member> params = proto.members();
-            // a variadic prototype ends with an unnamed parameter of type void
-            int paramCount = !params.isEmpty() && params.getLast().type() == 0 ? params.size() - 1 : params.size();
-            for (int i = 0; i < Math.min(paramCount, SkbFunction.MAX_SKB_PARAM); i++) {
-                if (isSkbPointer(params.get(i).type())) {
-                    found.add(new SkbFunction(func.name(), i + 1, paramCount));
-                    break;
-                }
-            }
+            skbFunction(func).ifPresent(found::add);
         }
         found.sort(Comparator.comparing(SkbFunction::name));
         return List.copyOf(found);
+    }
+
+    private Optional<SkbFunction> skbFunction(BtfType func) {
+        BtfType proto = btf.type(func.sizeOrType());
+        if (proto.kind() != BtfKind.FUNC_PROTO) {
+            return Optional.empty();
+        }
+        List<BtfType.Member> params = proto.members();
+        // a variadic prototype ends with an unnamed parameter of type void
+        int paramCount = !params.isEmpty() && params.getLast().type() == 0 ? params.size() - 1 : params.size();
+        for (int i = 0; i < Math.min(paramCount, SkbFunction.MAX_SKB_PARAM); i++) {
+            if (isSkbPointer(params.get(i).type())) {
+                return Optional.of(new SkbFunction(func.name(), i + 1, paramCount));
+            }
+        }
+        return Optional.empty();
     }
 
     private boolean isSkbPointer(int typeId) {

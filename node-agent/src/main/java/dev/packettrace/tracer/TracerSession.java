@@ -35,6 +35,8 @@ import java.util.Set;
 public final class TracerSession implements Tracer {
 
     static final String OBJECT_RESOURCE = "/bpf/skb_tracepoints.bpf.o";
+    /** The function fentry's trampoline check binds to; see attachFunctions. */
+    private static final String TRAMPOLINE_PROBE = "consume_skb";
     // indexes of pt_stats (PT_STAT_* in bpf/include/maps.h)
     private static final int STAT_LOST = 0;
     private static final int STAT_EMITTED = 1;
@@ -94,41 +96,38 @@ public final class TracerSession implements Tracer {
                                       AttachMonitor monitor) {
         long started = System.nanoTime();
         preflight();
-        List<Backend> candidates = BackendChoice.candidates(config.backend());
         TracepointProbes tracepoints = TracepointProbes.open(readObject(OBJECT_RESOURCE));
         Optional<FunctionProbes> functions = Optional.empty();
         RingBufferReader reader = null;
         try {
             TracepointCatalog catalog;
             DropReasons reasons;
-            Optional<FunctionCatalog> functionCatalog = Optional.empty();
-            KernelFeatures features;
+            NetnsFilterMap netnsFilter;
+            BackendSelector.Selection selection;
+            Optional<FunctionCatalog> functionCatalog;
+            // open until the backend is chosen: function discovery reads it, and only if a backend gets that far
             try (Btf kernel = loadKernelBtf()) {
-                features = KernelFeatures.detect(kernel);
+                KernelFeatures features = KernelFeatures.detect(kernel);
                 catalog = TracepointCatalog.discover(tracepoints.programNames(), kernel);
                 reasons = DropReasons.fromKernel(kernel);
-                if (!candidates.isEmpty()) {
-                    functionCatalog = Optional.of(FunctionCatalog.select(FunctionDiscovery.discover(kernel),
-                            TraceableFunctions.read(), config.functionFilter()));
+                if (catalog.available().stream().noneMatch(TracepointProbe::reportsDrops)) {
+                    throw new TracerException(TracerException.Reason.KERNEL_FEATURE,
+                            "this kernel has no skb:kfree_skb tracepoint with an sk_buff argument; packettrace needs it to see drops");
                 }
-            }
-            if (catalog.available().stream().noneMatch(TracepointProbe::reportsDrops)) {
-                throw new TracerException(TracerException.Reason.KERNEL_FEATURE,
-                        "this kernel has no skb:kfree_skb tracepoint with an sk_buff argument; packettrace needs it to see drops");
-            }
 
-            byte[] configBytes = ConfigEncoder.encode(config.filter(), config.captureStack(), config.outputCaller(),
-                    catalog.available());
-            tracepoints.load(catalog, configBytes, config.ringBufferBytes());
-            // the namespace filter is in place before the first probe fires
-            NetnsFilterMap netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"),
-                    !config.filter().netnsInodes().isEmpty());
-            netnsFilter.set(config.filter().netnsInodes());
-            tracepoints.attach();
+                byte[] configBytes = ConfigEncoder.encode(config.filter(), config.captureStack(), config.outputCaller(),
+                        catalog.available());
+                tracepoints.load(catalog, configBytes, config.ringBufferBytes());
+                // the namespace filter is in place before the first probe fires
+                netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"), !config.filter().netnsInodes().isEmpty());
+                netnsFilter.set(config.filter().netnsInodes());
+                tracepoints.attach();
 
-            Optional<FunctionCatalog> selectable = functionCatalog;
-            BackendSelector.Selection selection = BackendSelector.select(config.backend(),
-                    backend -> attachFunctions(backend, features, selectable.orElseThrow(), tracepoints, configBytes, monitor));
+                DiscoveredFunctions discovered = new DiscoveredFunctions(kernel, config.functionFilter());
+                selection = BackendSelector.select(config.backend(),
+                        backend -> attachFunctions(backend, features, kernel, discovered, tracepoints, configBytes, monitor));
+                functionCatalog = discovered.ifDiscovered();
+            }
             functions = selection.functions();
             // what could not be checked beforehand matters only when functions are probed
             System.Logger.Level notes = functions.isPresent() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
@@ -242,16 +241,22 @@ public final class TracerSession implements Tracer {
         closeAll(reader, functions, tracepoints, null);
     }
 
-    private static FunctionProbes attachFunctions(Backend backend, KernelFeatures features, FunctionCatalog catalog,
-                                                  TracepointProbes tracepoints, byte[] config, AttachMonitor monitor) {
+    private static FunctionProbes attachFunctions(Backend backend, KernelFeatures features, Btf kernel,
+                                                  DiscoveredFunctions discovered, TracepointProbes tracepoints, byte[] config,
+                                                  AttachMonitor monitor) {
         if (backend == Backend.KPROBE && !features.kprobes()) {
             throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobesMissing());
         }
         if (backend == Backend.KPROBE_MULTI && !features.kprobeMulti()) {
             throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobeMultiMissing());
         }
-        AttachPlan plan = AttachPlan.of(backend, catalog);
         ProbeLoader loader = new FunctionObjects(readObject(FunctionObjects.OBJECT_RESOURCE), tracepoints.object(), config);
+        if (backend == Backend.FENTRY) {
+            // consume_skb(struct sk_buff *) is in every kernel's BTF: the function behind skb:consume_skb
+            FunctionDiscovery.named(kernel, TRAMPOLINE_PROBE).ifPresent(f -> FentryAttach.checkTrampolines(loader, f));
+        }
+        FunctionCatalog catalog = discovered.get();
+        AttachPlan plan = AttachPlan.of(backend, catalog);
         try {
             return FunctionAttach.attach(plan, loader, monitor, ParallelAttach.defaultThreads());
         } catch (KernelRefusal r) {
@@ -298,6 +303,32 @@ public final class TracerSession implements Tracer {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new TracerException(TracerException.Reason.LIBBPF, "could not read " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The function set, discovered from BTF when a function-level backend first needs it, then kept: the
+     * scan costs hundreds of milliseconds, which a kernel without any such backend should not pay.
+     */
+    private static final class DiscoveredFunctions {
+        private final Btf kernel;
+        private final FunctionFilter filter;
+        private FunctionCatalog catalog;
+
+        DiscoveredFunctions(Btf kernel, FunctionFilter filter) {
+            this.kernel = kernel;
+            this.filter = filter;
+        }
+
+        FunctionCatalog get() {
+            if (catalog == null) {
+                catalog = FunctionCatalog.select(FunctionDiscovery.discover(kernel), TraceableFunctions.read(), filter);
+            }
+            return catalog;
+        }
+
+        Optional<FunctionCatalog> ifDiscovered() {
+            return Optional.ofNullable(catalog);
         }
     }
 
