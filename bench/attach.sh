@@ -18,7 +18,7 @@ set -euo pipefail
 RUNS=${RUNS:-10}
 ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
 # what bin/packettrace passes when PACKETTRACE_JAVA_OPTIONS is unset
-LAUNCHER_JVM_OPTIONS=$(sed -n 's/^java_options=\${PACKETTRACE_JAVA_OPTIONS-"\(.*\)"}$/\1/p' "$repo_dir/bin/packettrace")
+LAUNCHER_JVM_OPTIONS=$(launcher_jvm_options)
 need_root "bench/attach.sh"
 raise_priority
 need_cmd bpftrace bpftrace

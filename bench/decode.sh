@@ -26,11 +26,14 @@ scratch="$out/decode-files"
 mkdir -p "$scratch"
 wait_quiet "${BENCH_QUIET_WAIT:-60}" >"$out/decode-quiet.txt"
 log "$(cat "$out/decode-quiet.txt")"
-log "running JMH pinned to CPU 0 (the forked benchmark JVM inherits the affinity)"
+# the forked benchmark JVM runs with the options bin/packettrace ships (heap, collector, compiler); this replaces
+# the benchmark's own @Fork(jvmArgsAppend), so it repeats --enable-native-access
+jvm_options=$(launcher_jvm_options)
+log "running JMH pinned to CPU 0 (the forked benchmark JVM inherits the affinity), forks with: $jvm_options"
 others_snapshot "$out/.others.0"
 t0=$(now_ns)
 taskset -c 0 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" DecodeAndWriteBenchmark \
-  -p dir="$scratch" -prof gc -rf json -rff "$out/decode.json" | tee "$out/decode.log"
+  -jvmArgsAppend "--enable-native-access=ALL-UNNAMED $jvm_options" -p dir="$scratch" -prof gc -rf json -rff "$out/decode.json" | tee "$out/decode.log"
 others_snapshot "$out/.others.1"
 others=$(others_pct "$out/.others.0" "$out/.others.1" "$(( ($(now_ns) - t0) / 1000000000 ))")
 rm -f "$out/.others.0" "$out/.others.1"
@@ -49,6 +52,7 @@ jq -r '
   | .[]' "$out/decode.json" > "$out/decode.md.tmp"
 {
   echo
+  echo "Benchmark JVM options (the launcher's): $jvm_options."
   echo "$(cat "$out/decode-quiet.txt"). Other work on the machine during the run: ${others}% of one CPU (lower bound)."
 } >>"$out/decode.md.tmp"
 mv "$out/decode.md.tmp" "$out/decode.md"

@@ -21,7 +21,8 @@ set -euo pipefail
 REPS=${REPS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
-CONFIGS=(baseline pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match)
+# NET_CONFIGS: a subset to run, e.g. "baseline pt-nomatch" (the probe-cost runs always run)
+read -r -a CONFIGS <<<"${NET_CONFIGS:-baseline pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match}"
 
 need_root "bench/net.sh"
 raise_priority

@@ -160,3 +160,12 @@ stop_process() {
   wait "$pid" || rc=$?
   return "$rc"
 }
+
+# launcher_jvm_options: the JVM options bin/packettrace passes when PACKETTRACE_JAVA_OPTIONS is unset, read from the
+# launcher itself so that the benchmarks measure what ships.
+launcher_jvm_options() {
+  local options
+  options=$(sed -n 's/^java_options=\${PACKETTRACE_JAVA_OPTIONS-"\(.*\)"}$/\1/p' "$repo_dir/bin/packettrace")
+  [ -n "$options" ] || die "cannot read the default JVM options (java_options=...) from bin/packettrace"
+  echo "$options"
+}
