@@ -1,5 +1,6 @@
 package dev.packettrace.cli;
 
+import dev.packettrace.bindings.LinkerWarmup;
 import dev.packettrace.tracer.TracerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +40,8 @@ public final class PacketTraceCli implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
+        // the FFM machinery's first handles take ~100 ms to generate: done while picocli parses the flags
+        LinkerWarmup.startInBackground();
         // one line per log record: time, level, logger, message (java.util.logging's default takes two)
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s %5$s%6$s%n");
