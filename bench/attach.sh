@@ -6,7 +6,8 @@
 # object, reading the kernel's BTF, loading (verifier) and attaching every program, from TracerSession.start on.
 # Also measured: wall time from starting bin/packettrace to that line (JVM start, class loading, flag parsing
 # included), taken by stamping stderr lines as they arrive. Three JVM setups, through PACKETTRACE_JAVA_OPTIONS:
-#   default   bin/packettrace as it is (its options: $LAUNCHER_JVM_OPTIONS below)
+#   default    bin/packettrace as it is (--backend auto; its JVM options: $LAUNCHER_JVM_OPTIONS below)
+#   tracepoint the same with --backend tracepoint (auto first rules out the function-level backends)
 #   jvm       $ALT_JVM_OPTIONS instead (default empty: the JVM's own sizing and collector)
 #   aot       the launcher's options plus -XX:AOTCache, a JDK 25 ahead-of-time cache made by one training run here
 # bpftrace: wall time from starting it until bpftool lists all 15 of its tracepoint attachments (polled every
@@ -67,14 +68,20 @@ stamped_attached() {
   kill -0 "$pid" 2>/dev/null || die "packettrace exited before attaching: $(cat "$work/err")"
   grep -q ' Attached ' "$work/err"
 }
-# measure_packettrace VARIANT RUN [JVM_OPTIONS]: without JVM_OPTIONS, the launcher's own
+# measure_packettrace VARIANT RUN
 measure_packettrace() {
   rm -f "$work/err"
-  local t0 t1 internal
+  local t0 t1 internal backend=auto
+  case $1 in
+    default) unset PACKETTRACE_JAVA_OPTIONS ;;
+    tracepoint) unset PACKETTRACE_JAVA_OPTIONS; backend=tracepoint ;;
+    jvm) export PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS ;;
+    aot) export PACKETTRACE_JAVA_OPTIONS="$LAUNCHER_JVM_OPTIONS -XX:AOTCache=$aot" ;;
+    *) die "unknown variant $1" ;;
+  esac
   t0=$(now_ns)
   # Each stderr line is stamped when it arrives; the launcher execs java, so $! is the JVM.
-  if [ $# -ge 3 ]; then export PACKETTRACE_JAVA_OPTIONS=$3; else unset PACKETTRACE_JAVA_OPTIONS; fi
-  "$repo_dir/bin/packettrace" trace --filter-netns "inode:$nomatch_inode" \
+  "$repo_dir/bin/packettrace" trace --backend "$backend" --filter-netns "inode:$nomatch_inode" \
     --output-file /dev/null 2> >(while IFS= read -r line; do echo "$(now_ns) $line"; done >"$work/err") &
   pid=$!
   wait_for 60 "packettrace ($1) run $2 to attach" stamped_attached
@@ -102,9 +109,9 @@ measure_bpftrace() {
 }
 
 for ((run = 1; run <= RUNS; run++)); do
-  measure_packettrace default "$run"
-  measure_packettrace jvm "$run" "$ALT_JVM_OPTIONS"
-  measure_packettrace aot "$run" "$LAUNCHER_JVM_OPTIONS -XX:AOTCache=$aot"
+  for v in default tracepoint jvm aot; do
+    measure_packettrace "$v" "$run"
+  done
   measure_bpftrace "$run"
 done
 others_snapshot "$work/others.1"
@@ -118,9 +125,10 @@ summary() { # summary VARIANT COLUMN -> "mean / median / min / max | all runs"
 {
   echo "| measurement ($RUNS runs each, interleaved) | mean / median / min / max (ms) | all runs, in order (ms) |"
   echo "| --- | ---: | --- |"
-  for v in default jvm aot; do
+  for v in default tracepoint jvm aot; do
     case $v in
-      default) label="launcher's options ($LAUNCHER_JVM_OPTIONS)" ;;
+      default) label="--backend auto, launcher's options ($LAUNCHER_JVM_OPTIONS)" ;;
+      tracepoint) label="--backend tracepoint, launcher's options" ;;
       jvm) label="JVM options: '${ALT_JVM_OPTIONS}'${ALT_JVM_OPTIONS:+ }(empty: JVM defaults)" ;;
       aot) label="launcher's options + AOT cache" ;;
     esac
