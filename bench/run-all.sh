@@ -37,5 +37,9 @@ started=$(now_ns)
   echo "## TCP throughput across a veth pair (iperf3)"
   echo
   cat "$BENCH_OUT/net.md"
+  echo
+  echo "### Where the non-matching tracers' time goes (kernel BPF statistics)"
+  echo
+  cat "$BENCH_OUT/probe-cost.md"
 } >"$BENCH_OUT/results.md"
 cat "$BENCH_OUT/results.md"
