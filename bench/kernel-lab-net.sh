@@ -95,7 +95,8 @@ wait_for() { # wait_for SECONDS WHAT COMMAND...
 
 if [[ -z $backends ]]; then
   backends="kprobe fentry"
-  if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "^\[[0-9]*\] STRUCT 'bpf_kprobe_multi_link'"; then
+  # grep -c, not -q: -q stops reading early, bpftool dies of SIGPIPE, and pipefail makes the test false
+  if [[ $(bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -c "^\[[0-9]*\] STRUCT 'bpf_kprobe_multi_link'") -gt 0 ]]; then
     backends+=" kprobe-multi"
   else
     log "kernel $(uname -r) has no kprobe-multi (no struct bpf_kprobe_multi_link in BTF): not measured"
