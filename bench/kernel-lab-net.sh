@@ -61,6 +61,8 @@ if ! $in_guest; then
   args=(--reps "$reps" --seconds "$seconds" --out "$out")
   [[ -z $backends ]] || args+=(--backends "$backends")
   [[ -z $filter_func ]] || args+=(--filter-func "$filter_func")
+  # /tmp and /run are the guest's own empty tmpfs: a checkout there is shared with it (read-write) as well
+  case $repo in /tmp | /tmp/* | /run | /run/*) lab_opts+=(--rw "$repo") ;; esac
   exec "$repo/hack/kernel-lab" ${lab_opts[@]+"${lab_opts[@]}"} --timeout "$timeout_s" --timings --rw "$out" \
     --workdir "$repo" -- "$self" --in-guest "${args[@]}"
 fi
