@@ -63,7 +63,10 @@ static __always_inline bool pt_select(struct pt_event *ev, struct sk_buff *skb, 
 	if (pt_cfg.track_skb && skb && bpf_map_lookup_elem(&pt_tracked_skbs, &key))
 		tracked = true;
 
-	ev->netns = skb ? pt_skb_netns(skb) : pt_sk_netns(sk);
+	/* sk tested again although !skb && !sk returned above: with typed pointers the verifier of older
+	 * kernels (6.1) cannot tell that a tp_btf argument is non-NULL, walks the !skb branch with the
+	 * tracepoint's sk being the constant NULL, and rejects the dereference. */
+	ev->netns = skb ? pt_skb_netns(skb) : sk ? pt_sk_netns(sk) : 0;
 	if (!tracked && !pt_netns_allowed(ev->netns))
 		return false;
 	pt_read_skb(ev, skb, sk);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Loads copies of bpf/skb_functions.bpf.c with libbpf. Every copy shares the tracepoint object's maps (ring
@@ -59,18 +60,7 @@ final class FunctionObjects implements ProbeLoader {
     }
 
     private ProbeObject loadQuietly(Set<String> programs) {
-        BpfObject object = open(programs);
-        try {
-            Rodata.write(object, Map.of(CONFIG_VARIABLE, config));
-            object.load();
-            return new Loaded(object);
-        } catch (LibbpfException e) {
-            object.close();
-            throw KernelRefusal.of(e);
-        } catch (RuntimeException e) {
-            object.close();
-            throw e;
-        }
+        return openAndLoad(programs, object -> Rodata.write(object, Map.of(CONFIG_VARIABLE, config)));
     }
 
     private ProbeObject loadFentryQuietly(List<AttachPlan.Target> slots) {
@@ -82,14 +72,21 @@ final class FunctionObjects implements ProbeLoader {
         for (int i = 0; i < slots.size(); i++) {
             programs.add(AttachPlan.Fentry.program(i));
         }
-        BpfObject object = open(programs);
-        try {
+        return openAndLoad(programs, object -> {
             ByteBuffer cookies = ByteBuffer.allocate(8 * AttachPlan.FENTRY_SLOTS_PER_OBJECT).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < slots.size(); i++) {
                 program(object, AttachPlan.Fentry.program(i)).setAttachTarget(slots.get(i).name());
                 cookies.putLong(8 * i, slots.get(i).cookie());
             }
             Rodata.write(object, Map.of(CONFIG_VARIABLE, config, FENTRY_COOKIES, cookies.array()));
+        });
+    }
+
+    /** Opens a copy with only these programs, prepares it before load, loads it; a failure frees the copy. */
+    private ProbeObject openAndLoad(Set<String> programs, Consumer<BpfObject> prepare) {
+        BpfObject object = open(programs);
+        try {
+            prepare.accept(object);
             object.load();
             return new Loaded(object);
         } catch (LibbpfException e) {
