@@ -14,11 +14,12 @@
 
 /* The namespace of the device the skb is on; sockets carry it where no device is set yet
  * (locally generated packets before routing). This is the one read every probe hit pays, matched or
- * not, so objects whose programs get typed pointers (tp_btf, fentry: the verifier knows they point
- * at an sk_buff) define PT_TYPED_POINTERS and read it with plain loads, which the verifier turns into
- * loads that read 0 instead of faulting. kprobes get untyped numbers and need bpf_probe_read_kernel,
- * a helper call per pointer hop (about 40 ns each measured on the test VM against 10-25 ns for the
- * three loads; see bench/RESULTS.md). Both forms are CO-RE relocated. */
+ * not, so an object whose programs all get typed pointers (the tp_btf tracepoints: the verifier
+ * knows they point at an sk_buff) defines PT_TYPED_POINTERS and reads it with plain loads, which the
+ * verifier turns into loads that read 0 instead of faulting. kprobes get untyped numbers and need
+ * bpf_probe_read_kernel, a helper call per pointer hop (about 40 ns each measured on the test VM
+ * against 10-25 ns for the three loads; see bench/RESULTS.md); the function object's fentry programs
+ * share that code with its kprobes. Both forms are CO-RE relocated. */
 #ifdef PT_TYPED_POINTERS
 static __always_inline __u32 pt_sk_netns(struct sock *sk)
 {
