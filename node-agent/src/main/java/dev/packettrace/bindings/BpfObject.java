@@ -101,13 +101,7 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            Native.OBJECT_CLOSE.invokeExact(object);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        } finally {
-            arena.close();
-        }
+        Calls.destroy(Native.OBJECT_CLOSE, object, arena);
     }
 
     private static List<BpfProgram> listPrograms(MemorySegment object) {

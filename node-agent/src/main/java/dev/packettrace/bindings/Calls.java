@@ -1,6 +1,8 @@
 package dev.packettrace.bindings;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /** Turns libbpf's error conventions into LibbpfException, carrying what libbpf logged. */
 final class Calls {
@@ -27,6 +29,20 @@ final class Calls {
 
     static LibbpfException failure(String operation, int errno) {
         return new LibbpfException(operation, errno, LibbpfLog.captured());
+    }
+
+    /**
+     * Calls a libbpf destructor ({@code void f(handle)}), then closes the arena that held the object's
+     * Java-side native memory, even when the destructor failed.
+     */
+    static void destroy(MethodHandle destructor, MemorySegment handle, Arena arena) {
+        try {
+            destructor.invokeExact(handle);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            arena.close();
+        }
     }
 
     /** Native calls declare Throwable; the ones used here throw nothing checked. */

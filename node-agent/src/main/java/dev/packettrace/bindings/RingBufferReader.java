@@ -113,12 +113,6 @@ public final class RingBufferReader implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            Native.RING_BUFFER_FREE.invokeExact(ringBuffer);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        } finally {
-            arena.close();
-        }
+        Calls.destroy(Native.RING_BUFFER_FREE, ringBuffer, arena);
     }
 }
