@@ -82,23 +82,11 @@ final class FunctionObjects implements ProbeLoader {
         });
     }
 
-    /** Opens a copy with only these programs, prepares it before load, loads it; a failure frees the copy. */
+    /**
+     * Opens a copy with only these programs enabled and the shared maps reused, prepares it before load, loads
+     * it; a failure frees the copy.
+     */
     private ProbeObject openAndLoad(Set<String> programs, Consumer<BpfObject> prepare) {
-        BpfObject object = open(programs);
-        try {
-            prepare.accept(object);
-            object.load();
-            return new Loaded(object);
-        } catch (LibbpfException e) {
-            object.close();
-            throw KernelRefusal.of(e);
-        } catch (RuntimeException e) {
-            object.close();
-            throw e;
-        }
-    }
-
-    private BpfObject open(Set<String> programs) {
         BpfObject object = BpfObject.open(elf, "pt_functions");
         try {
             Set<String> missing = new HashSet<>(programs);
@@ -110,7 +98,9 @@ final class FunctionObjects implements ProbeLoader {
             }
             shared.forEach((name, map) -> object.map(name).orElseThrow(() -> new IllegalStateException(
                     "the function object has no map " + name)).reuse(map));
-            return object;
+            prepare.accept(object);
+            object.load();
+            return new Loaded(object);
         } catch (LibbpfException e) {
             object.close();
             throw KernelRefusal.of(e);
