@@ -64,9 +64,14 @@ static __always_inline int pt_on_fentry(void *ctx, __u32 slot)
 {
 	__u64 cookie = pt_fentry_cookie[slot];
 	struct sk_buff *skb = (struct sk_buff *)pt_ctx_arg(ctx, cookie & PT_FN_SKB_ARG_MASK);
+	struct pt_hit hit = { .skb = skb };
+
+	if (!pt_admit(&hit))
+		return 0;
+
 	struct pt_event ev = {};
 
-	if (!pt_function_selected(&ev, skb, cookie))
+	if (!pt_function_selected(&ev, &hit, cookie))
 		return 0;
 	/* for trampolines since 5.15; older kernels leave the address 0 and Java names the
 	 * function from the cookie's index */

@@ -36,8 +36,15 @@ static __always_inline int pt_on_tracepoint(__u64 *ctx, __u32 id)
 {
 	__u8 skb_i = pt_cfg.skb_arg[id], sk_i = pt_cfg.sk_arg[id];
 	__u8 loc_i = pt_cfg.location_arg[id], reason_i = pt_cfg.reason_arg[id];
-	struct sk_buff *skb = skb_i == PT_NO_ARG ? NULL : (struct sk_buff *)pt_ctx_arg(ctx, skb_i);
-	struct sock *sk = sk_i == PT_NO_ARG ? NULL : (struct sock *)pt_ctx_arg(ctx, sk_i);
+	struct pt_hit hit = {
+		.skb = skb_i == PT_NO_ARG ? NULL : (struct sk_buff *)pt_ctx_arg(ctx, skb_i),
+		.sk = sk_i == PT_NO_ARG ? NULL : (struct sock *)pt_ctx_arg(ctx, sk_i),
+	};
+
+	if (!pt_admit(&hit))
+		return 0;
+
+	/* only now: most hits never get here, and zeroing the 144-byte event takes 18 stores */
 	struct pt_event ev = {};
 
 	ev.probe_kind = PT_PROBE_TRACEPOINT;
@@ -50,7 +57,9 @@ static __always_inline int pt_on_tracepoint(__u64 *ctx, __u32 id)
 		ev.drop_reason = (__u32)pt_ctx_arg(ctx, reason_i);
 		ev.flags |= PT_EV_HAS_REASON;
 	}
-	return pt_trace(ctx, &ev, skb, sk, id == PT_TP_KFREE_SKB || id == PT_TP_CONSUME_SKB);
+	if (pt_select(&ev, &hit, id == PT_TP_KFREE_SKB || id == PT_TP_CONSUME_SKB))
+		pt_emit(ctx, &ev);
+	return 0;
 }
 
 #define PT_TRACEPOINT(id, group, event)                                        \

@@ -50,47 +50,54 @@ static __always_inline void pt_emit(void *ctx, struct pt_event *ev)
 	pt_count(PT_STAT_EMITTED);
 }
 
-/* Decides whether this hit is reported, and keeps --filter-track-skb's set up to date: a tracked
- * skb always is reported; otherwise the namespace check comes first because it is the cheapest way to
- * reject the traffic of every other pod. Fills ev with what was read from the skb. */
-static __always_inline bool pt_select(struct pt_event *ev, struct sk_buff *skb, struct sock *sk, bool frees)
+/* What a probe hit carries, and what the first decision about it found. */
+struct pt_hit {
+	struct sk_buff *skb;
+	struct sock *sk;
+	__u32 netns;
+	bool tracked;
+};
+
+/* The decision every hit pays, matched or not, so it reads as little as possible and writes
+ * nothing to the event: is the skb followed by --filter-track-skb, or in a traced namespace? Most
+ * hits on a busy node come from namespaces nobody traces and end here. */
+static __always_inline bool pt_admit(struct pt_hit *hit)
 {
-	__u64 key = (__u64)skb;
-	bool tracked = false;
-
-	if (!skb && !sk)
+	if (!hit->skb && !hit->sk)
 		return false;
-	if (pt_cfg.track_skb && skb && bpf_map_lookup_elem(&pt_tracked_skbs, &key))
-		tracked = true;
+	if (pt_cfg.track_skb && hit->skb) {
+		__u64 key = (__u64)hit->skb;
 
+		hit->tracked = bpf_map_lookup_elem(&pt_tracked_skbs, &key) != NULL;
+	}
 	/* sk tested again although !skb && !sk returned above: with typed pointers the verifier of older
 	 * kernels (6.1) cannot tell that a tp_btf argument is non-NULL, walks the !skb branch with the
 	 * tracepoint's sk being the constant NULL, and rejects the dereference. */
-	ev->netns = skb ? pt_skb_netns(skb) : sk ? pt_sk_netns(sk) : 0;
-	if (!tracked && !pt_netns_allowed(ev->netns))
-		return false;
-	pt_read_skb(ev, skb, sk);
-	if (!tracked && !pt_event_matches(ev))
+	hit->netns = hit->skb ? pt_skb_netns(hit->skb) : hit->sk ? pt_sk_netns(hit->sk) : 0;
+	return hit->tracked || pt_netns_allowed(hit->netns);
+}
+
+/* The rest of the decision, for an admitted hit, on what is read from its skb into ev; keeps
+ * --filter-track-skb's set up to date. */
+static __always_inline bool pt_select(struct pt_event *ev, const struct pt_hit *hit, bool frees)
+{
+	__u64 key = (__u64)hit->skb;
+
+	ev->netns = hit->netns;
+	pt_read_skb(ev, hit->skb, hit->sk);
+	if (!hit->tracked && !pt_event_matches(ev))
 		return false;
 
-	if (tracked) {
+	if (hit->tracked) {
 		ev->flags |= PT_EV_TRACKED;
 		if (frees)
 			bpf_map_delete_elem(&pt_tracked_skbs, &key);
-	} else if (pt_cfg.track_skb && skb && !frees) {
+	} else if (pt_cfg.track_skb && hit->skb && !frees) {
 		__u8 one = 1;
 
 		bpf_map_update_elem(&pt_tracked_skbs, &key, &one, BPF_ANY);
 	}
 	return true;
-}
-
-/* The whole path for probes whose events need nothing added after filtering. */
-static __always_inline int pt_trace(void *ctx, struct pt_event *ev, struct sk_buff *skb, struct sock *sk, bool frees)
-{
-	if (pt_select(ev, skb, sk, frees))
-		pt_emit(ctx, ev);
-	return 0;
 }
 
 #endif

@@ -9,10 +9,23 @@
 
 extern const volatile struct pt_config pt_cfg;
 
+/* The bit of pt_netns_bits an inode sets: the top 6 bits of a multiplicative (Fibonacci) hash,
+ * because namespace inodes are handed out in sequence. Mirrored by Java's NetnsFilterMap.bit. */
+static __always_inline __u32 pt_netns_bit(__u32 netns)
+{
+	return (netns * 2654435761u) >> 26;
+}
+
 static __always_inline bool pt_netns_allowed(__u32 netns)
 {
+	__u32 zero = 0;
+	__u64 *bits;
+
 	if (!pt_cfg.filter_netns)
 		return true;
+	bits = bpf_map_lookup_elem(&pt_netns_bits, &zero);
+	if (bits && !(*bits & (1ULL << pt_netns_bit(netns))))
+		return false;
 	return bpf_map_lookup_elem(&pt_netns_filter, &netns) != NULL;
 }
 

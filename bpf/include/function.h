@@ -16,17 +16,18 @@
 /* Enough frames to get past the BPF program and the trampoline to the traced function's caller. */
 #define PT_CALLER_FRAMES 8
 
-/* Reads what every function probe reports and applies the filters; false: not reported.
+/* Reads what every function probe reports and applies the filters past the first decision
+ * (pt_admit); false: not reported.
  *
  * Not inlined, unlike the tracepoints' path: this object has 74 programs, and one copy of the filter
  * and skb-reading code (which libbpf appends to each program at load) keeps the object at a seventh
  * of the size (340 KB instead of 2.4 MB in the jar). The verifier still walks it once per program,
  * with that program's constants. */
-static __noinline bool pt_function_selected(struct pt_event *ev, struct sk_buff *skb, __u64 cookie)
+static __noinline bool pt_function_selected(struct pt_event *ev, const struct pt_hit *hit, __u64 cookie)
 {
 	ev->probe_kind = PT_PROBE_FUNCTION;
 	ev->probe_id = cookie >> PT_FN_INDEX_SHIFT;
-	return pt_select(ev, skb, NULL, cookie & PT_FN_FREES);
+	return pt_select(ev, hit, cookie & PT_FN_FREES);
 }
 
 /* Not inlined for the same reason; ctx keeps its type through a static function call. */
@@ -63,9 +64,14 @@ static __always_inline __u64 pt_kprobe_cookie(struct pt_regs *ctx)
 
 static __always_inline int pt_on_kprobe(struct pt_regs *ctx, struct sk_buff *skb)
 {
+	struct pt_hit hit = { .skb = skb };
+
+	if (!pt_admit(&hit))
+		return 0;
+
 	struct pt_event ev = {};
 
-	if (!pt_function_selected(&ev, skb, pt_kprobe_cookie(ctx)))
+	if (!pt_function_selected(&ev, &hit, pt_kprobe_cookie(ctx)))
 		return 0;
 	ev.probe_addr = pt_kprobe_func_ip(ctx);
 	if (pt_cfg.output_caller) {

@@ -31,6 +31,17 @@ struct {
 	__type(value, __u8);
 } pt_netns_filter SEC(".maps");
 
+/* One word summing up pt_netns_filter: bit pt_netns_bit(inode) is set for every inode in it (Java
+ * keeps it a superset of the set while the set changes). A hit from a namespace nobody traces, the
+ * common case on a busy node, usually finds its bit clear and is rejected with one load instead of
+ * a hash lookup. An array, so the lookup is inlined by the verifier. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pt_netns_bits SEC(".maps");
+
 /* sk_buff addresses that matched once and are followed until freed (--filter-track-skb). LRU,
  * because some free paths have no tracepoint: stale entries age out instead of filling the map. */
 struct {

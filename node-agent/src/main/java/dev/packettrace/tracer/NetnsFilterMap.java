@@ -6,10 +6,17 @@ import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.Set;
 
-/** The kernel's set of traced network namespaces (pt_netns_filter), kept equal to the set last given. */
+/**
+ * The kernel's set of traced network namespaces, kept equal to the set last given: the inodes in
+ * pt_netns_filter, and their one-word summary in pt_netns_bits, which lets the probes reject most
+ * untraced namespaces without a hash lookup (filter.h).
+ */
 final class NetnsFilterMap {
 
-    private final BpfMap map;
+    private static final byte[] SUMMARY_KEY = u32(0);
+
+    private final BpfMap set;
+    private final BpfMap summary;
     private final boolean enabled;
     private final Set<Long> inodes = new HashSet<>();
 
@@ -17,8 +24,9 @@ final class NetnsFilterMap {
      * @param enabled whether the programs were loaded with the namespace filter on; without it they trace
      *                every namespace and the set cannot narrow them
      */
-    NetnsFilterMap(BpfMap map, boolean enabled) {
-        this.map = map;
+    NetnsFilterMap(BpfMap set, BpfMap summary, boolean enabled) {
+        this.set = set;
+        this.summary = summary;
         this.enabled = enabled;
     }
 
@@ -29,17 +37,38 @@ final class NetnsFilterMap {
         if (wanted.size() > TraceFilter.MAX_NETNS) {
             throw new IllegalArgumentException("at most " + TraceFilter.MAX_NETNS + " network namespaces, got " + wanted.size());
         }
+        // while the set changes the summary covers old and new inodes, so no probe rejects an inode the
+        // set holds; it narrows to the new set once the old inodes are gone
+        writeSummary(summaryOf(inodes) | summaryOf(wanted));
         for (Long gone : Set.copyOf(inodes)) {
             if (!wanted.contains(gone)) {
-                map.delete(u32(gone));
+                set.delete(u32(gone));
                 inodes.remove(gone);
             }
         }
         for (Long inode : wanted) {
             if (inodes.add(inode)) {
-                map.update(u32(inode), new byte[] {1});
+                set.update(u32(inode), new byte[] {1});
             }
         }
+        writeSummary(summaryOf(inodes));
+    }
+
+    private void writeSummary(long bits) {
+        summary.update(SUMMARY_KEY, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bits).array());
+    }
+
+    static long summaryOf(Set<Long> inodes) {
+        long bits = 0;
+        for (long inode : inodes) {
+            bits |= 1L << bit(inode);
+        }
+        return bits;
+    }
+
+    /** filter.h's pt_netns_bit: the top 6 bits of the inode times 2654435761, in 32-bit arithmetic. */
+    static int bit(long inode) {
+        return (int) (inode * 2654435761L) >>> 26;
     }
 
     static byte[] u32(long value) {

@@ -119,7 +119,8 @@ public final class TracerSession implements Tracer {
                         catalog.available());
                 tracepoints.load(catalog, configBytes, config.ringBufferBytes());
                 // the namespace filter is in place before the first probe fires
-                netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"), !config.filter().netnsInodes().isEmpty());
+                netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"), tracepoints.map("pt_netns_bits"),
+                        !config.filter().netnsInodes().isEmpty());
                 netnsFilter.set(config.filter().netnsInodes());
                 tracepoints.attach();
 

@@ -86,6 +86,38 @@ class TraceScenarioTest {
         }
     }
 
+    /**
+     * The node agent's case: pods come and go while one session traces. Several namespaces, so their inodes
+     * set several bits of the kernel's summary word, and the namespace swapped in must pass it.
+     */
+    @Test
+    void theNamespaceSetChangesWhileTracing() {
+        try (NetLab lab = NetLab.create()) {
+            LabNamespace first = lab.addNamespace("first");
+            LabNamespace second = lab.addNamespace("second");
+            LabNamespace third = lab.addNamespace("third");
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            try (EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(first.inode(), third.inode())), false)) {
+                assertTrue(lab.ping(second, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic before it is traced");
+                assertTrue(lab.ping(first, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic in a traced namespace");
+                rec.awaitEvent(e -> e.netns() == first.inode() && e.probe().equals("net:netif_receive_skb"));
+
+                // every event of the pings so far is in the ring buffer once they returned: take them all
+                rec.session().drain();
+                int before = rec.events().size();
+                rec.session().setNetnsFilter(Set.of(second.inode(), third.inode()));
+                assertTrue(lab.ping(first, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic no longer traced");
+                assertTrue(lab.ping(second, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic now traced");
+                rec.awaitEvent(e -> e.netns() == second.inode() && e.probe().equals("net:netif_receive_skb"));
+
+                List<PacketEvent> after = rec.events().subList(before, rec.events().size());
+                assertTrue(after.stream().noneMatch(e -> e.netns() == first.inode()), "the removed namespace: " + after);
+                assertTrue(rec.events().subList(0, before).stream().noneMatch(e -> e.netns() == second.inode()),
+                        "the added namespace before it was added: " + rec.events());
+            }
+        }
+    }
+
     @Test
     void filtersOnAddressPortProtocolAndMarkKeepOnlyMatchingPackets() {
         try (DemoLab lab = DemoLab.start()) {
