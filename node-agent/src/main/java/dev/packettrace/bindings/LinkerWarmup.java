@@ -1,17 +1,15 @@
 package dev.packettrace.bindings;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandles;
 
 /**
- * Gets the JVM's foreign-function machinery ready while the process does other start-up work. The first
- * downcall handles a JVM creates cost about a hundred milliseconds of class generation on a cold start,
- * which otherwise lands inside the time to attach. Only libc is touched here: a missing libbpf must still
- * be reported by the code that needs it, with its own message, not as a failed class initialisation.
+ * Creates the bindings' downcall handles while the process does other start-up work (flag parsing, the
+ * preflight checks). On a cold JVM the forty handles cost about a hundred milliseconds of class
+ * generation, which otherwise lands inside the time to attach (bench/RESULTS.md). Only when libbpf.so.1
+ * can be loaded: a missing library must still be reported by the code that needs it, with its own message,
+ * not as a class that failed to initialise on another thread.
  */
 public final class LinkerWarmup {
 
@@ -25,19 +23,20 @@ public final class LinkerWarmup {
 
     private static void warmUp() {
         try {
-            Linker linker = Linker.nativeLinker();
-            // the shapes the bindings use most: pointer/int/long arguments, int and pointer results
-            for (FunctionDescriptor shape : new FunctionDescriptor[] {
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS),
-                    FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)}) {
-                linker.downcallHandle(linker.defaultLookup().find("strlen").orElseThrow(), shape,
-                        Linker.Option.captureCallState("errno"));
-                linker.downcallHandle(linker.defaultLookup().find("strlen").orElseThrow(), shape);
+            if (libbpfLoads()) {
+                MethodHandles.lookup().ensureInitialized(Native.class);
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | IllegalAccessException e) {
             System.getLogger(LinkerWarmup.class.getName()).log(System.Logger.Level.DEBUG, "ffm warm-up failed: {0}", e.toString());
+        }
+    }
+
+    private static boolean libbpfLoads() {
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup(Native.LIBBPF_SONAME, arena);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.Optional;
  */
 final class Native {
 
+    static final String LIBBPF_SONAME = "libbpf.so.1";
     static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final SymbolLookup LIBBPF = loadLibbpf();
@@ -126,7 +127,7 @@ final class Native {
 
     private static SymbolLookup loadLibbpf() {
         try {
-            return SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
+            return SymbolLookup.libraryLookup(LIBBPF_SONAME, Arena.global());
         } catch (IllegalArgumentException e) {
             throw new UnsatisfiedLinkError("libbpf.so.1 not found: install libbpf 1.x (Debian/Ubuntu package libbpf1, "
                     + "Fedora libbpf) (" + e.getMessage() + ")");
