@@ -29,7 +29,8 @@ log "$(cat "$out/decode-quiet.txt")"
 # the forked benchmark JVM runs with the options bin/packettrace ships (heap, collector, compiler); this replaces
 # the benchmark's own @Fork(jvmArgsAppend), so it repeats --enable-native-access
 jvm_options=$(launcher_jvm_options)
-log "running JMH pinned to CPU 0 (the forked benchmark JVM inherits the affinity), forks with: $jvm_options"
+launcher_malloc_env
+log "running JMH pinned to CPU 0 (the forked benchmark JVM inherits the affinity), forks with: $jvm_options, MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=$MALLOC_TRIM_THRESHOLD_"
 others_snapshot "$out/.others.0"
 t0=$(now_ns)
 taskset -c 0 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" DecodeAndWriteBenchmark \
