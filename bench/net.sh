@@ -12,6 +12,8 @@
 #                   and collector instead of the launcher's small serial heap)
 #   bt-nomatch      bpftrace bench/net/peer-netns.bt <idle>
 #   bt-match        bpftrace -o FILE bench/net/peer-netns.bt <srv>
+# Each tracer is started, attached and left to settle (no CPU for half a second) before iperf3 starts: the figures
+# are the cost of a tracer that is tracing, not of a JVM finishing its start-up (see settle_tracer).
 # Per run: throughput (iperf3's receiver figure), retransmits, events and lost events, the tracer's CPU use and,
 # for packettrace, VmRSS/VmHWM of the java process at the end of the load.
 # Writes net.tsv (one row per run) and net.md (summary tables) to the output directory.
@@ -114,6 +116,22 @@ stop_tracer() {
   [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || die "the tracer exited with $rc: $(tail -n 5 "$work/tracer.err")"
 }
 
+# settle_tracer: waits (at most 15 s) until the tracer used no CPU for half a second. packettrace keeps working for
+# about half a second of CPU after it reports attached (it reads the kernel's symbols and the JIT compiles its
+# start-up code); on this 2-CPU machine iperf3 started at once would pay for that tail, which a trace running for
+# minutes (the node agent's case) does not. Sets settle_ms, which the run's log line shows.
+settle_tracer() {
+  local deadline=$(($(now_ns) + 15000000000)) t0 before after
+  t0=$(now_ns)
+  while [ "$(now_ns)" -lt "$deadline" ]; do
+    before=$(cpu_ticks "$tracer_pid")
+    sleep 0.5
+    after=$(cpu_ticks "$tracer_pid")
+    [ "$after" -ne "$before" ] || break
+  done
+  settle_ms=$((($(now_ns) - t0) / 1000000))
+}
+
 # start_tracer CONFIG FILE: starts the configuration's tracer (none for baseline) writing its events to FILE, and
 # waits until it is attached; sets tracer_pid.
 start_tracer() {
@@ -129,6 +147,7 @@ start_tracer() {
         --output-file "$file" 2>"$work/tracer.err" &
       tracer_pid=$! # the launcher execs java: this is the JVM
       wait_for 60 "packettrace to attach ($name)" tracer_attached
+      settle_tracer
       ;;
     bt-*)
       local inode=$idle_inode
@@ -136,6 +155,7 @@ start_tracer() {
       bpftrace -o "$file" "$bench_dir/net/peer-netns.bt" "$inode" >/dev/null 2>"$work/tracer.err" &
       tracer_pid=$!
       wait_for 60 "bpftrace to attach ($name)" bpftrace_attached
+      settle_tracer
       ;;
   esac
 }
@@ -143,6 +163,7 @@ start_tracer() {
 # run_config NAME REP: one measurement; appends a row to net.tsv.
 run_config() {
   local name=$1 rep=$2 file="$files/events" ticks0=0 ticks1=0 rss="" hwm="" attach_ms="" events="" lost=""
+  settle_ms=""
   rm -f "$file" "$work/tracer.err"
   start_tracer "$name" "$file"
   case $name in pt-*) attach_ms=$(sed -n 's/^Attached .* in \([0-9]*\) ms$/\1/p' "$work/tracer.err") ;; esac
@@ -184,7 +205,7 @@ run_config() {
     cpu_pct=$(awk -v t="$((ticks1 - ticks0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN { printf "%.1f", 100 * t / hz / s }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" $result "$secs" "$events" "$lost" \
     "$cpu_pct" "$rss" "$hwm" "$attach_ms" "$(others_pct "$work/others.0" "$work/others.1" "$secs")" >>"$out/net.tsv"
-  log "$(tail -n 1 "$out/net.tsv" | tr '\t' ' ')"
+  log "$(tail -n 1 "$out/net.tsv" | tr '\t' ' ')${settle_ms:+ (settled ${settle_ms} ms after attaching)}"
 }
 
 printf 'config\trep\tbits_per_second\tretransmits\tseconds\tevents\tlost\ttracer_cpu_pct\tvmrss_kib\tvmhwm_kib\tattach_ms\tothers_cpu_pct\n' \

@@ -114,9 +114,9 @@ final class ActiveTrace {
         return request.output().stack();
     }
 
-    /** The backend the trace asked for; AUTO when it left the choice to the agent. */
+    /** The backend the trace asked for: TRACEPOINT unless it asked for AUTO (function-level probes where the kernel has them). */
     Backend backend() {
-        return Backend.ofName(request.backend()).orElse(Backend.AUTO);
+        return Backend.ofName(request.backend()).orElse(Backend.TRACEPOINT);
     }
 
     AgentState state() {
@@ -173,6 +173,10 @@ final class ActiveTrace {
      */
     void offer(PacketEvent e) {
         if (podByNetns.isEmpty() || budgetReached()) {
+            return;
+        }
+        // the node's tracer probes functions when another trace on the node asked for them; this one did not
+        if (e.probeKind() == PacketEvent.ProbeKind.FUNCTION && backend() != Backend.AUTO) {
             return;
         }
         String pod = podByNetns.get(e.netns());

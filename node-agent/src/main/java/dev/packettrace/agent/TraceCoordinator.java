@@ -270,13 +270,14 @@ final class TraceCoordinator implements AutoCloseable {
             Set<Long> netns = new HashSet<>();
             boolean track = false;
             boolean stack = false;
-            Backend backend = Backend.AUTO;
+            // function-level probes cost every packet on the node: only when a trace asks for them (auto)
+            Backend backend = Backend.TRACEPOINT;
             for (ActiveTrace a : active.values()) {
                 netns.addAll(a.netns());
                 track |= a.trackSkb();
                 stack |= a.stack();
-                if (a.backend() != Backend.AUTO) {
-                    backend = a.backend();
+                if (a.backend() == Backend.AUTO) {
+                    backend = Backend.AUTO;
                 }
             }
             spec = Optional.of(new SessionSpec(netns, track, stack, backend, config.ringBufferBytes()));

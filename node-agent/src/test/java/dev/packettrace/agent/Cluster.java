@@ -52,6 +52,13 @@ record Cluster(KubernetesClient client) {
         return client.resource(PacketTrace.of(namespace, name, spec)).create();
     }
 
+    /** A trace of these pods with the given spec.backend ("auto", "tracepoint"). */
+    PacketTrace trace(String namespace, String name, FilterSpec filter, List<String> podNames, String backend) {
+        PacketTraceSpec spec = new PacketTraceSpec(new TargetSpec(null, podNames), filter,
+                new OutputSpec(true, false, false, 1000L, 5, false), "5m", backend, null);
+        return client.resource(PacketTrace.of(namespace, name, spec)).create();
+    }
+
     PacketTrace trace(String namespace, String name, FilterSpec filter, List<String> podNames) {
         return trace(namespace, name, filter, null, podNames);
     }

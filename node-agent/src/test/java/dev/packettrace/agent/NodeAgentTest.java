@@ -17,6 +17,7 @@ import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.testing.Eventually;
 import dev.packettrace.testing.SyntheticProc;
+import dev.packettrace.tracer.Backend;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -206,6 +207,34 @@ class NodeAgentTest {
         assertEquals("0xa1", drop.get("skb").asText());
         assertTrue(drop.get("time").asText().endsWith("Z"), "wall-clock time: " + drop.get("time"));
         assertFalse(drop.has("stack"), "the trace did not ask for stacks");
+    }
+
+    /**
+     * Function-level probes cost every packet on the node, so the node's tracer uses them only while a trace asks
+     * for them (backend auto), and only that trace gets their events.
+     */
+    @Test
+    void functionProbesRunOnlyWhileATraceAsksForThemAndOnlyThatTraceGetsTheirEvents() {
+        Pod web = podHere("web-0", 100, NS_WEB);
+        PacketTrace plain = cluster.status(cluster.trace(NS, "plain", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
+        startAgent();
+        awaitState(plain, AgentState.Tracing);
+        assertEquals(Backend.TRACEPOINT, tracers.current().config().backend(), "by default the tracepoints only");
+
+        PacketTrace deep = cluster.status(cluster.trace(NS, "deep", dstPort(9090), List.of("web-0"), "auto"),
+                Phase.Running, 1000, web);
+        Eventually.await(WAIT, () -> tracers.current().config().backend() == Backend.AUTO,
+                () -> "the tracer restarted for the trace that asked for auto: " + tracers.current().config());
+        awaitState(deep, AgentState.Tracing);
+
+        ScriptedTracer tracer = tracers.current();
+        tracer.send(Packets.function(0xb1, NS_WEB, 9090, "ip_rcv"));
+        tracer.send(Packets.drop(0xb1, NS_WEB, 9090));
+        awaitReport(deep, "the function event and the drop", x -> x.events() == 2);
+        // both events were offered to both traces in the same poll, before any report was written
+        NodeReport r = awaitReport(plain, "the drop", x -> x.events() >= 1);
+        assertEquals(1, r.events(), "the tracepoint trace does not get function events: " + r.recentEvents());
+        assertEquals("skb:kfree_skb", r.recentEvents().getFirst().probe());
     }
 
     @Test

@@ -44,6 +44,13 @@ final class Packets {
         return event(skb, netns, dport, "skb:consume_skb", Optional.empty(), Optional.empty());
     }
 
+    /** The flow entering a kernel function (function-level backends). */
+    static PacketEvent function(long skb, long netns, int dport, String function) {
+        return new PacketEvent(CLOCK.incrementAndGet(), skb, 0, 42, "nc", netns, 2, "eth0", 0, 60, 0x0800,
+                Optional.of(new Tuple(ip("10.0.0.1"), ip("10.0.0.2"), 40000, dport, 6)), function,
+                PacketEvent.ProbeKind.FUNCTION, Optional.empty(), Optional.empty(), List.of(), false);
+    }
+
     static PacketEvent event(long skb, long netns, int dport, String probe, Optional<String> reason, Optional<String> location) {
         return new PacketEvent(CLOCK.incrementAndGet(), skb, 0, 42, "nc", netns, 2, "eth0", 0, 60, 0x0800,
                 Optional.of(new Tuple(ip("10.0.0.1"), ip("10.0.0.2"), 40000, dport, 6)), probe,

@@ -39,9 +39,12 @@ public record PacketTraceSpec(
         @JsonPropertyDescription("How long the trace runs once its agents are attached, e.g. 30s, 5m, 1h30m (1s to 24h; the operator may cap it lower).")
         String duration,
 
-        @Default("auto")
+        @Default("tracepoint")
         @Pattern("^(auto|tracepoint)$")
-        @JsonPropertyDescription("How the tracer attaches to the kernel: auto picks the best the node's kernel supports.")
+        @JsonPropertyDescription("How the tracer attaches to the kernel. tracepoint (default): the kernel's skb tracepoints, "
+                + "cheap for the node's other pods. auto: the best the node's kernel supports; where it has kprobes or "
+                + "fentry that probes every kernel function taking an sk_buff (about 1,500) for the trace's duration, "
+                + "for a function-level path at a cost every packet on the node pays.")
         String backend,
 
         @JsonPropertyDescription("Where the full event stream goes. Default: the node agent's standard output as JSON lines.")
@@ -50,5 +53,5 @@ public record PacketTraceSpec(
     /** Go/Kubernetes duration syntax restricted to whole h, m, s units: what CEL's duration() also accepts. */
     public static final String DURATION_PATTERN = "^([0-9]{1,6}h([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}m([0-9]{1,6}s)?|[0-9]{1,6}s)$";
     public static final String DEFAULT_DURATION = "5m";
-    public static final String DEFAULT_BACKEND = "auto";
+    public static final String DEFAULT_BACKEND = "tracepoint";
 }

@@ -67,7 +67,7 @@ class CrdsUpToDateTest {
         assertTrue(json.contains("duration(self.duration) <= duration('24h')"), "duration bound CEL rule");
         assertTrue(json.contains("\"maximum\":65535.0"), "port range");
         assertTrue(json.contains("self.dstPort >= 1 && self.dstPort <= 65535"), "port range CEL rule");
-        assertTrue(json.contains("\"default\":\"auto\""), "backend default");
+        assertTrue(json.contains("\"default\":\"tracepoint\""), "backend default");
         assertTrue(json.contains("\"rule\":\"self == oldSelf\""), "immutable spec");
     }
 }

@@ -41,7 +41,7 @@ class PacketTraceSpecValidatorTest {
                 PacketTraceSpecValidator.validate(spec(new TargetSpec(null, List.of("web-0")), null, null, null, null, null)));
         TraceRequest r = v.request();
         assertEquals(Duration.ofMinutes(5), r.duration());
-        assertEquals("auto", r.backend());
+        assertEquals("tracepoint", r.backend(), "function probes only when asked for");
         assertEquals(new TraceRequest.Output(true, false, false, 10_000, 10, false), r.output());
         assertInstanceOf(TraceRequest.Sink.Stdout.class, r.sink());
         assertTrue(r.filter().srcIp().isEmpty() && r.filter().dstPort().isEmpty() && !r.filter().trackSkb());
