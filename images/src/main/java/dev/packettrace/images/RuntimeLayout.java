@@ -88,8 +88,8 @@ public final class RuntimeLayout {
                 here=$(dirname "$(readlink -f "$0")")
                 home=$(dirname "$here")
                 # fixed glibc malloc thresholds: large freed blocks go back to the system (see bin/packettrace)
-                export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_-131072}"
-                export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_-131072}"
+                export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
+                export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}"
                 exec "$home/runtime/bin/java" %s $JAVA_OPTS -cp "$home/lib/*" %s "$@"
                 """.formatted(mainClass, String.join(" ", javaOptions), mainClass);
     }
