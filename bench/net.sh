@@ -6,6 +6,8 @@
 # with no traffic whose inode is the "matches nothing" filter. Configurations, interleaved within each repetition
 # (the order rotates from one repetition to the next, so drift of the VM spreads over all of them):
 #   baseline        no tracer
+#   empty-tp        an empty tp_btf program on each of packettrace's tracepoints (bench/net/empty-tracepoints.bpf.c):
+#                   the floor any tracer on those tracepoints pays before doing any work
 #   pt-nomatch      bin/packettrace trace --filter-netns inode:<idle>
 #   pt-match        bin/packettrace trace --filter-netns inode:<srv> --output-json --output-file FILE
 #   pt-match-jvm    the same with PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS (default empty: the JVM's own sizing
@@ -24,7 +26,7 @@ REPS=${REPS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
 # NET_CONFIGS: a subset to run, e.g. "baseline pt-nomatch" (the probe-cost runs always run)
-read -r -a CONFIGS <<<"${NET_CONFIGS:-baseline pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match}"
+read -r -a CONFIGS <<<"${NET_CONFIGS:-baseline empty-tp pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match}"
 
 need_root "bench/net.sh"
 raise_priority
@@ -34,6 +36,17 @@ done
 need_built_cli
 out=$(out_dir)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ptbench.XXXXXX")
+case " ${CONFIGS[*]} " in
+  *" empty-tp "*)
+    need_cmd clang clang
+    need_cmd gcc gcc
+    [ -f /usr/include/bpf/libbpf.h ] || die "libbpf's headers not found; install them with: apt-get install libbpf-dev"
+    vmlinux_dir="$repo_dir/node-agent/target/bpf-gen"
+    [ -f "$vmlinux_dir/vmlinux.h" ] || die "$vmlinux_dir/vmlinux.h not found; build node-agent first"
+    clang -O2 -g -target bpf -I"$vmlinux_dir" -c "$bench_dir/net/empty-tracepoints.bpf.c" -o "$work/empty-tracepoints.o"
+    gcc -O2 -Wall -o "$work/attach-and-wait" "$bench_dir/net/attach-and-wait.c" -lbpf
+    ;;
+esac
 # The event files of the matching runs go to the output directory's disk, deleted after each run.
 files="$out/net-files"
 mkdir -p "$files"
@@ -101,6 +114,11 @@ tracer_attached() {
   grep -q '^Attached ' "$work/tracer.err"
 }
 
+empty_attached() {
+  kill -0 "$tracer_pid" 2>/dev/null || die "attach-and-wait exited before attaching: $(cat "$work/tracer.err")"
+  grep -q '^attached [0-9]' "$work/tracer.err"
+}
+
 bpftrace_attached() {
   kill -0 "$tracer_pid" 2>/dev/null || die "bpftrace exited before attaching: $(cat "$work/tracer.err")"
   [ "$(bpftool perf show -j 2>/dev/null | jq --argjson p "$tracer_pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length')" -ge 15 ]
@@ -149,6 +167,12 @@ start_tracer() {
       wait_for 60 "packettrace to attach ($name)" tracer_attached
       settle_tracer
       ;;
+    empty-tp)
+      "$work/attach-and-wait" "$work/empty-tracepoints.o" 2>"$work/tracer.err" &
+      tracer_pid=$!
+      wait_for 30 "the empty programs to attach" empty_attached
+      settle_tracer
+      ;;
     bt-*)
       local inode=$idle_inode
       [ "$name" != bt-match ] || inode=$srv_inode
@@ -182,6 +206,7 @@ run_config() {
         rss=$(status_kib "$tracer_pid" VmRSS) hwm=$(status_kib "$tracer_pid" VmHWM)
         stop_tracer TERM
         ;;
+      empty-tp) stop_tracer TERM ;;
       bt-*) stop_tracer INT ;;
     esac
   fi
