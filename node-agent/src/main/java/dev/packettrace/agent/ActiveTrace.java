@@ -38,6 +38,7 @@ final class ActiveTrace {
     private final String node;
     private PacketTrace trace;
     private final TraceRequest request;
+    private final Backend backend;
     private final TraceFilter baseFilter;
     private final EventSink sink;
     private final TraceTally tally = new TraceTally(TraceTally.DEFAULT_MAX_GROUPS);
@@ -68,6 +69,7 @@ final class ActiveTrace {
                 Optional<NodeReport> previous) {
         this.trace = Objects.requireNonNull(trace, "trace");
         this.request = Objects.requireNonNull(request, "request");
+        this.backend = Backend.ofName(request.backend()).orElse(Backend.TRACEPOINT);
         this.baseFilter = Objects.requireNonNull(filter, "filter");
         this.filter = filter;
         this.node = Objects.requireNonNull(node, "node");
@@ -116,7 +118,7 @@ final class ActiveTrace {
 
     /** The backend the trace asked for: TRACEPOINT unless it asked for AUTO (function-level probes where the kernel has them). */
     Backend backend() {
-        return Backend.ofName(request.backend()).orElse(Backend.TRACEPOINT);
+        return backend;
     }
 
     AgentState state() {
@@ -176,7 +178,7 @@ final class ActiveTrace {
             return;
         }
         // the node's tracer probes functions when another trace on the node asked for them; this one did not
-        if (e.probeKind() == PacketEvent.ProbeKind.FUNCTION && backend() != Backend.AUTO) {
+        if (e.probeKind() == PacketEvent.ProbeKind.FUNCTION && backend != Backend.AUTO) {
             return;
         }
         String pod = podByNetns.get(e.netns());
