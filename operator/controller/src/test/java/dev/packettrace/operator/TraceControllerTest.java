@@ -49,7 +49,9 @@ class TraceControllerTest {
 
     @BeforeEach
     void setUp() {
-        clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        // Behind the API server's clock on purpose: creationTimestamps come from the server, and
+        // nothing may assume the operator's clock agrees with it.
+        clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3));
         config = OperatorConfig.defaults(OP_NS);
         controller = new TraceController(client, config, clock);
         view = new ClientClusterView(client);
@@ -99,7 +101,10 @@ class TraceControllerTest {
         assertTrue(after.getStatus().targets().stream().allMatch(x -> x.state() == TargetState.Scheduled));
         assertEquals("True", condition(after, "Scheduled").getStatus());
         assertEquals(after.getMetadata().getGeneration(), condition(after, "Accepted").getObservedGeneration());
-        assertTrue(again.isPresent() && again.get().compareTo(config.pendingTimeout()) <= 0, "requeued by the pending timeout: " + again);
+        // The deadline counts from the API server's creationTimestamp, which may be a second past the
+        // test clock's start: the requeue is exactly the time left until it, whatever the skew.
+        Instant deadline = Instant.parse(after.getMetadata().getCreationTimestamp()).plus(config.pendingTimeout());
+        assertEquals(Optional.of(Duration.between(clock.instant(), deadline)), again, "requeued by the pending timeout");
         assertTrue(eventReasons(t).contains("Accepted"));
     }
 
@@ -413,7 +418,12 @@ class TraceControllerTest {
         pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "5m"));
         reconcile(t);
-        clock.advance(config.pendingTimeout().plusSeconds(1));
+        // counted from the API server's creationTimestamp, not from the test clock's start
+        Instant deadline = Instant.parse(get(client, t).getMetadata().getCreationTimestamp()).plus(config.pendingTimeout());
+        clock.advance(Duration.between(clock.instant(), deadline).minusSeconds(1));
+        assertEquals(Optional.of(Duration.ofSeconds(1)), reconcile(t));
+        assertEquals(Phase.Pending, get(client, t).getStatus().phase());
+        clock.advance(Duration.ofSeconds(1));
         reconcile(t);
         PacketTrace after = get(client, t);
         assertEquals(Phase.Failed, after.getStatus().phase());
