@@ -8,6 +8,8 @@
 #   baseline        no tracer
 #   empty-tp        an empty tp_btf program on each of packettrace's tracepoints (bench/net/empty-tracepoints.bpf.c):
 #                   the floor any tracer on those tracepoints pays before doing any work
+#   empty-tp-listed the same on only the 13 tracepoints issue 2 lists (packettrace adds 4: see LISTED_EVENTS)
+#   empty-tp-one    the same on net:net_dev_xmit alone: what one more tracepoint crossed once per packet costs
 #   pt-nomatch      bin/packettrace trace --filter-netns inode:<idle>
 #   pt-match        bin/packettrace trace --filter-netns inode:<srv> --output-json --output-file FILE
 #   pt-match-jvm    the same with PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS (default empty: the JVM's own sizing
@@ -18,6 +20,13 @@
 # are the cost of a tracer that is tracing, not of a JVM finishing its start-up (see settle_tracer).
 # Per run: throughput (iperf3's receiver figure), retransmits, events and lost events, the tracer's CPU use and,
 # for packettrace, VmRSS/VmHWM of the java process at the end of the load.
+# NET_PIN=CPU (default 0; NET_PIN= for none) runs both iperf3 ends on that one CPU (taskset). Unpinned, a veth
+# flow on 2 CPUs is reordered (the sender's data is queued to whichever CPU's backlog it runs on, and ACK
+# processing sends from the other), TCP answers with tens of thousands of spurious retransmits per second, and
+# throughput then depends on how a tracer shifts that timing as much as on the CPU it takes. Pinned, there is no
+# reordering and the change is the tracer's CPU cost per packet; the tracer's own threads use the other CPU.
+# Changes are also given paired: each repetition's run against that repetition's baseline, so slow drift of the
+# VM cancels out (mean with a 95% confidence interval, and the median).
 # Writes net.tsv (one row per run) and net.md (summary tables) to the output directory.
 set -euo pipefail
 . "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib/common.sh"
@@ -25,8 +34,18 @@ set -euo pipefail
 REPS=${REPS:-5}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
+NET_PIN=${NET_PIN-0} # unset: CPU 0; set but empty: unpinned
+pin=()
+if [ -n "$NET_PIN" ]; then
+  [[ $NET_PIN =~ ^[0-9]+$ ]] && [ "$NET_PIN" -lt "$(nproc)" ] || die "NET_PIN: '$NET_PIN' is not a CPU of this machine (0-$(($(nproc) - 1)))"
+  pin=(taskset -c "$NET_PIN")
+fi
 # NET_CONFIGS: a subset to run, e.g. "baseline pt-nomatch" (the probe-cost runs always run)
 read -r -a CONFIGS <<<"${NET_CONFIGS:-baseline empty-tp pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match}"
+# The skb-carrying tracepoints the tracer-core issue names; packettrace also attaches skb_copy_datagram_iovec,
+# tcp_bad_csum, netif_receive_skb_entry and napi_gro_frags_entry.
+LISTED_EVENTS="kfree_skb consume_skb netif_receive_skb netif_rx napi_gro_receive_entry net_dev_queue net_dev_start_xmit
+  net_dev_xmit tcp_retransmit_skb tcp_send_reset tcp_receive_reset udp_fail_queue_rcv_skb sock_rcvqueue_full"
 
 need_root "bench/net.sh"
 raise_priority
@@ -37,7 +56,7 @@ need_built_cli
 out=$(out_dir)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ptbench.XXXXXX")
 case " ${CONFIGS[*]} " in
-  *" empty-tp "*)
+  *" empty-tp"*)
     need_cmd clang clang
     need_cmd gcc gcc
     [ -f /usr/include/bpf/libbpf.h ] || die "libbpf's headers not found; install them with: apt-get install libbpf-dev"
@@ -97,14 +116,14 @@ ip -n "$cli" link set "${p}c" up
 srv_inode=$(stat -L -c %i "/run/netns/$srv")
 idle_inode=$(stat -L -c %i "/run/netns/$idle")
 
-ip netns exec "$srv" iperf3 -s -B "$server_ip" >"$work/iperf3-server.log" 2>&1 &
+ip netns exec "$srv" "${pin[@]}" iperf3 -s -B "$server_ip" >"$work/iperf3-server.log" 2>&1 &
 server_pid=$!
 server_listening() { ip netns exec "$srv" ss -Hltn "sport = :5201" | grep -q LISTEN; }
 wait_for 10 "the iperf3 server in $srv to listen" server_listening
 
 # Runs the iperf3 client; prints "bits_per_second retransmits".
 run_iperf() {
-  ip netns exec "$cli" iperf3 -c "$server_ip" -O 1 -t "$SECONDS_PER_RUN" -J >"$work/iperf3.json" ||
+  ip netns exec "$cli" "${pin[@]}" iperf3 -c "$server_ip" -O 1 -t "$SECONDS_PER_RUN" -J >"$work/iperf3.json" ||
     die "iperf3 client failed: $(jq -r '.error // empty' "$work/iperf3.json" 2>/dev/null)"
   jq -r '"\(.end.sum_received.bits_per_second) \(.end.sum_sent.retransmits)"' "$work/iperf3.json"
 }
@@ -167,8 +186,14 @@ start_tracer() {
       wait_for 60 "packettrace to attach ($name)" tracer_attached
       settle_tracer
       ;;
-    empty-tp)
-      "$work/attach-and-wait" "$work/empty-tracepoints.o" 2>"$work/tracer.err" &
+    empty-tp*)
+      local events=""
+      case $name in
+        empty-tp-listed) events=$LISTED_EVENTS ;;
+        empty-tp-one) events=net_dev_xmit ;;
+      esac
+      # shellcheck disable=SC2086 # one argument per event
+      "$work/attach-and-wait" "$work/empty-tracepoints.o" $events 2>"$work/tracer.err" &
       tracer_pid=$!
       wait_for 30 "the empty programs to attach" empty_attached
       settle_tracer
@@ -206,7 +231,7 @@ run_config() {
         rss=$(status_kib "$tracer_pid" VmRSS) hwm=$(status_kib "$tracer_pid" VmHWM)
         stop_tracer TERM
         ;;
-      empty-tp) stop_tracer TERM ;;
+      empty-tp*) stop_tracer TERM ;;
       bt-*) stop_tracer INT ;;
     esac
   fi
@@ -237,7 +262,7 @@ printf 'config\trep\tbits_per_second\tretransmits\tseconds\tevents\tlost\ttracer
   >"$out/net.tsv"
 wait_quiet "${BENCH_QUIET_WAIT:-60}" >"$out/net-quiet.txt"
 log "$(cat "$out/net-quiet.txt")"
-log "$REPS repetitions x ${#CONFIGS[@]} configurations x $((SECONDS_PER_RUN + 1)) s (iperf3 -O 1 -t $SECONDS_PER_RUN)"
+log "$REPS repetitions x ${#CONFIGS[@]} configurations x $((SECONDS_PER_RUN + 1)) s (iperf3 -O 1 -t $SECONDS_PER_RUN)$([ -z "$NET_PIN" ] || echo ", both iperf3 ends on CPU $NET_PIN")"
 for ((rep = 1; rep <= REPS; rep++)); do
   for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
     run_config "${CONFIGS[$(((i + rep - 1) % ${#CONFIGS[@]}))]}" "$rep"
@@ -291,10 +316,26 @@ done
 column_stats() { # column_stats CONFIG COLUMN -> "mean sd n" over the rows of CONFIG
   awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $1 == c && $k != "" { print $k }' "$out/net.tsv" | mean_sd
 }
+# paired_change CONFIG -> "mean ci95 median n" of (run / same repetition's baseline - 1) in %
+paired_change() {
+  awk -F'\t' -v c="$1" 'NR > 1 && $1 == "baseline" { b[$2] = $3 } NR > 1 && $1 == c { x[$2] = $3 }
+    END {
+      for (r in x) if (r in b) { n++; d[n] = 100 * (x[r] / b[r] - 1); s += d[n] }
+      if (n == 0) { print "nan nan nan 0"; exit }
+      m = s / n; v = 0
+      for (i = 1; i <= n; i++) v += (d[i] - m) ^ 2
+      # Student t, two-sided 95%, by degrees of freedom (1.96 beyond 30)
+      split("12.71 4.30 3.18 2.78 2.57 2.45 2.36 2.31 2.26 2.23 2.20 2.18 2.16 2.14 2.13 2.12 2.11 2.10 2.09 2.09 2.08 2.07 2.07 2.06 2.06 2.06 2.05 2.05 2.05 2.04", t, " ")
+      ci = n > 1 ? (n - 1 <= 30 ? t[n - 1] : 1.96) * sqrt(v / (n - 1)) / sqrt(n) : 0
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (d[j] < d[i]) { y = d[i]; d[i] = d[j]; d[j] = y }
+      med = n % 2 ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2
+      printf "%.2f %.2f %.2f %d\n", m, ci, med, n
+    }' "$out/net.tsv"
+}
 read -r base_mean _ _ < <(column_stats baseline 3)
 {
-  echo "| configuration | Gbit/s mean | stddev | change vs baseline | retransmits (mean) | events/s | lost events (total) | tracer CPU % (mean) | VmRSS / VmHWM MiB (max) | other work's CPU % (mean) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| configuration | Gbit/s mean | stddev | change vs baseline | paired change (mean ± 95% CI) | paired change (median) | retransmits (mean) | events/s | lost events (total) | tracer CPU % (mean) | VmRSS / VmHWM MiB (max) | other work's CPU % (mean) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for c in "${CONFIGS[@]}"; do
     read -r m sd n < <(column_stats "$c" 3)
     read -r rt _ _ < <(column_stats "$c" 4)
@@ -302,13 +343,18 @@ read -r base_mean _ _ < <(column_stats baseline 3)
     lost=$(awk -F'\t' -v c="$c" 'NR > 1 && $1 == c { n += $7 } END { print n + 0 }' "$out/net.tsv")
     read -r cpu _ _ < <(column_stats "$c" 8)
     read -r others _ _ < <(column_stats "$c" 12)
+    read -r pmean pci pmed _ < <(paired_change "$c")
     rss=$(awk -F'\t' -v c="$c" 'NR > 1 && $1 == c && $9 != "" { if ($9 > r) r = $9; if ($10 > h) h = $10 } END { if (r) printf "%.0f / %.0f", r / 1024, h / 1024 }' "$out/net.tsv")
     awk -v c="$c" -v m="$m" -v sd="$sd" -v b="$base_mean" -v rt="$rt" -v ev="$ev" -v lost="$lost" -v cpu="$cpu" -v rss="$rss" -v n="$n" -v others="$others" \
+      -v pmean="$pmean" -v pci="$pci" -v pmed="$pmed" \
       'BEGIN {
-        change = (c == "baseline") ? "-" : sprintf("%+.1f%%", 100 * (m - b) / b)
-        printf "| %s (n=%d) | %.2f | %.2f | %s | %.0f | %s | %s | %s | %s | %.0f |\n", c, n, m / 1e9, sd / 1e9, change, rt,
-          (ev == "nan" ? "-" : sprintf("%.0f", ev)), (c == "baseline" ? "-" : lost), (cpu == "nan" ? "-" : cpu), (rss == "" ? "-" : rss),
-          others
+        base = c == "baseline"
+        change = base ? "-" : sprintf("%+.1f%%", 100 * (m - b) / b)
+        paired = base || pmean == "nan" ? "-" : sprintf("%+.1f%% ± %.1f", pmean, pci)
+        median = base || pmed == "nan" ? "-" : sprintf("%+.1f%%", pmed)
+        printf "| %s (n=%d) | %.2f | %.2f | %s | %s | %s | %.0f | %s | %s | %s | %s | %.0f |\n", c, n, m / 1e9, sd / 1e9, change, paired,
+          median, rt, (ev == "nan" ? "-" : sprintf("%.0f", ev)), (base ? "-" : lost), (cpu == "nan" ? "-" : sprintf("%.1f", cpu)),
+          (rss == "" ? "-" : rss), others
       }'
   done
 } >"$out/net.md"

@@ -1,11 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Loads a BPF object, attaches every program libbpf knows how to attach, says "attached N" on stderr and
- * holds them until SIGINT or SIGTERM. net.sh uses it for the empty-program floor (empty-tracepoints.bpf.c). */
+/* Loads a BPF object, attaches its programs (all of them, or only those whose tp_btf event is named on the
+ * command line), says "attached N" on stderr and holds them until SIGINT or SIGTERM. net.sh uses it for the
+ * empty-program floors (empty-tracepoints.bpf.c). */
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+/* Whether prog's section is tp_btf/EVENT for one of the events in names[0..n). */
+static int wanted(const struct bpf_program *prog, char **names, int n)
+{
+	const char *event = strchr(bpf_program__section_name(prog), '/');
+
+	if (n == 0)
+		return 1;
+	for (int i = 0; event && i < n; i++)
+		if (strcmp(event + 1, names[i]) == 0)
+			return 1;
+	return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -18,8 +33,8 @@ int main(int argc, char **argv)
 	struct bpf_program *prog;
 	int attached = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s OBJECT.o\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s OBJECT.o [EVENT...]\n", argv[0]);
 		return 2;
 	}
 	obj = bpf_object__open_file(argv[1], NULL);
@@ -28,7 +43,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	bpf_object__for_each_program(prog, obj) {
-		if (bpf_program__attach(prog))
+		if (wanted(prog, argv + 2, argc - 2) && bpf_program__attach(prog))
 			attached++;
 	}
 	signal(SIGINT, on_signal);
