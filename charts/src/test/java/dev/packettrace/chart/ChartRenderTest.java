@@ -93,6 +93,7 @@ class ChartRenderTest {
                 rules(rendered.one(ClusterRole.class, "packettrace-operator").getRules()));
         assertEquals(Map.of(
                         "apps/daemonsets", "create,delete,get,list,update,watch",
+                        "apps/deployments", "get",
                         "coordination.k8s.io/leases", "create,get,update"),
                 rules(rendered.one(Role.class, "packettrace-operator").getRules()));
         assertEquals(Chart.NAMESPACE, rendered.one(Role.class, "packettrace-operator").getMetadata().getNamespace(),
@@ -118,6 +119,7 @@ class ChartRenderTest {
         assertEquals(agent, env.get("PACKETTRACE_AGENT_SERVICE_ACCOUNT"));
         assertEquals(agent, env.get("PACKETTRACE_AGENT_DAEMONSET"));
         assertEquals(operator + "-leader", env.get("PACKETTRACE_LEASE_NAME"));
+        assertEquals(operator, env.get("PACKETTRACE_OPERATOR_DEPLOYMENT"), "the DaemonSet's owner is this Deployment");
         assertEquals(new Subject(null, "ServiceAccount", operator, "tracing"),
                 rendered.one(ClusterRoleBinding.class, operator).getSubjects().getFirst());
         assertEquals(operator, rendered.one(ClusterRoleBinding.class, operator).getRoleRef().getName());
@@ -264,7 +266,7 @@ class ChartRenderTest {
     }
 
     static PodSpec agentPod(OperatorConfig config) {
-        return AgentDaemonSet.desired(config, new TreeSet<>(List.of("node-a")), Optional.empty()).getSpec().getTemplate().getSpec();
+        return AgentDaemonSet.desired(config, new TreeSet<>(List.of("node-a")), Optional.empty(), Optional.empty()).getSpec().getTemplate().getSpec();
     }
 
     static Map<String, String> env(Deployment d) {

@@ -3,6 +3,7 @@ package dev.packettrace.operator;
 import dev.packettrace.api.v1alpha1.SinkSpec;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -71,12 +72,14 @@ public final class AgentDaemonSet {
     }
 
     /** The DaemonSet for these nodes; public so that the Helm chart's tests can check what its values produce. */
-    public static DaemonSet desired(OperatorConfig c, SortedSet<String> nodes, Optional<String> idleSince) {
+    public static DaemonSet desired(OperatorConfig c, SortedSet<String> nodes, Optional<String> idleSince,
+                                    Optional<OwnerReference> owner) {
         DaemonSet ds = new DaemonSetBuilder()
                 .withNewMetadata()
                     .withName(c.agentDaemonSetName())
                     .withNamespace(c.operatorNamespace())
                     .withLabels(Map.of(APP_LABEL, APP, MANAGED_BY_LABEL, MANAGED_BY))
+                    .withOwnerReferences(owner.stream().toList())
                 .endMetadata()
                 .withNewSpec()
                     .withNewSelector().withMatchLabels(Map.of(APP_LABEL, APP)).endSelector()
@@ -168,10 +171,12 @@ public final class AgentDaemonSet {
         }
     }
 
+    /** Of what the operator decides: the spec and the owner (an existing DaemonSet gains or changes its owner by an update). */
     static String hash(DaemonSet ds) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest(new KubernetesSerialization().asJson(ds.getSpec()).getBytes(StandardCharsets.UTF_8));
+            KubernetesSerialization json = new KubernetesSerialization();
+            String decided = json.asJson(ds.getSpec()) + json.asJson(ds.getMetadata().getOwnerReferences());
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(decided.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);

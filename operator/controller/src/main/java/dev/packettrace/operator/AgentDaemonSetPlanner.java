@@ -2,6 +2,7 @@ package dev.packettrace.operator;
 
 import dev.packettrace.api.v1alpha1.NodeStatus;
 import dev.packettrace.api.v1alpha1.PacketTrace;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 
 import java.time.Duration;
@@ -62,9 +63,10 @@ final class AgentDaemonSetPlanner {
         return nodes;
     }
 
-    static Plan plan(OperatorConfig config, SortedSet<String> needed, Optional<DaemonSet> existing, Instant now) {
+    static Plan plan(OperatorConfig config, SortedSet<String> needed, Optional<DaemonSet> existing, Instant now,
+                     Optional<OwnerReference> owner) {
         if (!needed.isEmpty()) {
-            DaemonSet desired = AgentDaemonSet.desired(config, needed, Optional.empty());
+            DaemonSet desired = AgentDaemonSet.desired(config, needed, Optional.empty(), owner);
             if (existing.isEmpty()) {
                 return new Plan(new Action.Create(desired), Optional.empty());
             }
@@ -86,7 +88,7 @@ final class AgentDaemonSetPlanner {
                 return new Plan(new Action.Delete(), Optional.empty());
             }
             // Keep the agents where they are during the grace period: a follow-up trace starts at once.
-            return new Plan(new Action.Update(AgentDaemonSet.desired(config, new TreeSet<>(current), Optional.of(now.toString()))),
+            return new Plan(new Action.Update(AgentDaemonSet.desired(config, new TreeSet<>(current), Optional.of(now.toString()), owner)),
                     Optional.of(config.idleGracePeriod()));
         }
         Instant deadline = idleSince.get().plus(config.idleGracePeriod());

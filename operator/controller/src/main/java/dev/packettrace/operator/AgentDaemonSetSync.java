@@ -2,7 +2,10 @@ package dev.packettrace.operator;
 
 import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.v1alpha1.PacketTrace;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
@@ -21,6 +24,9 @@ import java.util.SortedSet;
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "apps", resource = "daemonsets",
         verbs = {"get", "list", "watch", "create", "update", "delete"},
         why = "manage the node-agent DaemonSet, which lives in the operator's namespace", scope = RequiresRbac.Scope.OWN_NAMESPACE)
+@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "apps", resource = "deployments", verbs = {"get"},
+        why = "read the operator's own Deployment, the owner of the node-agent DaemonSet (uninstalling the operator removes the agents)",
+        scope = RequiresRbac.Scope.OWN_NAMESPACE)
 final class AgentDaemonSetSync {
 
     private static final System.Logger LOG = System.getLogger(AgentDaemonSetSync.class.getName());
@@ -59,11 +65,12 @@ final class AgentDaemonSetSync {
     }
 
     private Optional<Duration> apply(SortedSet<String> needed) {
+        Optional<OwnerReference> owner = owner();
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             var op = client.apps().daemonSets().inNamespace(config.operatorNamespace()).withName(config.agentDaemonSetName());
             Optional<DaemonSet> existing = Optional.ofNullable(op.get());
-            AgentDaemonSetPlanner.Plan plan = AgentDaemonSetPlanner.plan(config, needed, existing, clock.instant());
+            AgentDaemonSetPlanner.Plan plan = AgentDaemonSetPlanner.plan(config, needed, existing, clock.instant(), owner);
             try {
                 switch (plan.action()) {
                     case AgentDaemonSetPlanner.Action.None none -> { }
@@ -94,5 +101,24 @@ final class AgentDaemonSetSync {
         }
         throw new KubernetesClientException("DaemonSet " + config.operatorNamespace() + "/" + config.agentDaemonSetName()
                 + " kept changing under " + MAX_ATTEMPTS + " attempts", last);
+    }
+
+    /**
+     * The operator's Deployment as the DaemonSet's owner, so that the garbage collector removes the
+     * privileged agents with the operator. Read on every sync: a reinstalled operator has a new uid. Not
+     * blockOwnerDeletion, which would need update rights on the Deployment's finalizers.
+     */
+    private Optional<OwnerReference> owner() {
+        return config.operatorDeployment().flatMap(name -> {
+            Deployment d = client.apps().deployments().inNamespace(config.operatorNamespace()).withName(name).get();
+            if (d == null) {
+                LOG.log(System.Logger.Level.WARNING, "daemonset=" + config.agentDaemonSetName() + " owner=deployment/" + name
+                        + " result=notFound: the DaemonSet gets no owner and stays if the operator is removed;"
+                        + " check PACKETTRACE_OPERATOR_DEPLOYMENT");
+                return Optional.empty();
+            }
+            return Optional.of(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(name)
+                    .withUid(d.getMetadata().getUid()).withController(true).build());
+        });
     }
 }

@@ -31,6 +31,9 @@ import java.util.Optional;
  * @param capPolicy         what happens to a trace asking for more than maxDuration/maxEventsPerTrace
  * @param pendingTimeout    a trace whose agents have not attached by then fails
  * @param detachTimeout     how long deletion waits for agents to report they detached
+ * @param operatorDeployment the operator's own Deployment in operatorNamespace, made the owner of the
+ *                          node-agent DaemonSet so that removing the operator (helm uninstall) also removes
+ *                          the agents; empty when the operator does not run from a Deployment (tests, local runs)
  */
 public record OperatorConfig(
         String operatorNamespace,
@@ -55,7 +58,8 @@ public record OperatorConfig(
         Duration detachTimeout,
         boolean leaderElection,
         String leaseName,
-        boolean allowPacketContent) {
+        boolean allowPacketContent,
+        Optional<String> operatorDeployment) {
 
     /** Clamp: run the trace within the caps and say so in status. Reject: fail the trace and say why. */
     public enum CapPolicy { CLAMP, REJECT }
@@ -131,7 +135,8 @@ public record OperatorConfig(
                 e.duration("PACKETTRACE_DETACH_TIMEOUT", Duration.ofSeconds(60)),
                 Boolean.parseBoolean(e.get("PACKETTRACE_LEADER_ELECTION", "true")),
                 e.get("PACKETTRACE_LEASE_NAME", "packettrace-operator-leader"),
-                e.bool("PACKETTRACE_ALLOW_PACKET_CONTENT", false));
+                e.bool("PACKETTRACE_ALLOW_PACKET_CONTENT", false),
+                e.opt("PACKETTRACE_OPERATOR_DEPLOYMENT"));
     }
 
     private static Map<String, String> stringMap(KubernetesSerialization json, String text) {

@@ -32,7 +32,7 @@ class OperatorConfigTest {
                 "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", "/data/packettrace",
                 "PACKETTRACE_AGENT_DEFAULT_SINK", "/var/log/packettrace/events.jsonl",
                 "PACKETTRACE_AGENT_NODE_SELECTOR", "{\"kubernetes.io/os\":\"linux\"}"));
-        var pod = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty()).getSpec().getTemplate().getSpec();
+        var pod = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty()).getSpec().getTemplate().getSpec();
         var container = pod.getContainers().getFirst();
         Map<String, String> hostPaths = new java.util.TreeMap<>();
         pod.getVolumes().forEach(v -> hostPaths.put(v.getName(), v.getHostPath().getPath()));
@@ -56,7 +56,7 @@ class OperatorConfigTest {
     @Test
     void privilegedSwitchReplacesTheCapabilitySet() {
         OperatorConfig c = OperatorConfig.fromEnv(Map.of("PACKETTRACE_AGENT_PRIVILEGED", "true"));
-        var sc = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty())
+        var sc = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty())
                 .getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext();
         assertTrue(sc.getPrivileged());
         assertTrue(sc.getAllowPrivilegeEscalation(), "Kubernetes rejects privileged without privilege escalation");
@@ -89,7 +89,7 @@ class OperatorConfigTest {
         assertEquals(OperatorConfig.CapPolicy.REJECT, c.capPolicy());
         assertEquals(Duration.ofSeconds(90), c.idleGracePeriod());
         assertFalse(c.leaderElection());
-        var ds = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty());
+        var ds = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty());
         assertTrue(ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext().getAllowPrivilegeEscalation(),
                 "Kubernetes requires it next to SYS_ADMIN");
     }

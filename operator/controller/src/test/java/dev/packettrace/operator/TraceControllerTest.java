@@ -109,6 +109,42 @@ class TraceControllerTest {
     }
 
     @Test
+    void theDaemonSetIsOwnedByTheOperatorsDeploymentSoUninstallingRemovesTheAgents() {
+        pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
+        PacketTrace t = trace(client, NS, "web", selectorSpec("web", "5m"));
+        reconcile(t); // an operator that does not know its Deployment: no owner
+        assertEquals(List.of(), daemonSet().orElseThrow().getMetadata().getOwnerReferences());
+
+        // configured, but the Deployment does not exist: still no owner, and the trace goes on
+        OperatorConfig owned = OperatorConfig.fromEnv(Map.of("PACKETTRACE_NAMESPACE", OP_NS,
+                "PACKETTRACE_OPERATOR_DEPLOYMENT", "packettrace-operator"));
+        TraceController ownedController = new TraceController(client, owned, clock);
+        ownedController.reconcile(get(client, t), view);
+        assertEquals(List.of(), daemonSet().orElseThrow().getMetadata().getOwnerReferences());
+        assertEquals(Phase.Pending, get(client, t).getStatus().phase());
+
+        var deployment = client.apps().deployments().resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName("packettrace-operator").withNamespace(OP_NS).endMetadata()
+                .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "op")).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "op")).endMetadata().endTemplate().endSpec()
+                .build()).create();
+        assertNotNull(deployment.getMetadata().getUid(), "the API server gives every object a uid");
+        ownedController.reconcile(get(client, t), view);
+        var owners = daemonSet().orElseThrow().getMetadata().getOwnerReferences();
+        assertEquals(1, owners.size(), "the existing DaemonSet gained its owner: " + owners);
+        assertEquals("apps/v1", owners.getFirst().getApiVersion());
+        assertEquals("Deployment", owners.getFirst().getKind());
+        assertEquals("packettrace-operator", owners.getFirst().getName());
+        assertEquals(deployment.getMetadata().getUid(), owners.getFirst().getUid());
+        assertNotEquals(Boolean.TRUE, owners.getFirst().getBlockOwnerDeletion(), "would need rights on the Deployment's finalizers");
+        assertEquals(List.of("node-a"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()));
+
+        String version = daemonSet().orElseThrow().getMetadata().getResourceVersion();
+        ownedController.reconcile(get(client, t), view);
+        assertEquals(version, daemonSet().orElseThrow().getMetadata().getResourceVersion(), "nothing to change: no write");
+    }
+
+    @Test
     void podsThatStartMatchingAreAddedAndDeletedPodsAreMarkedGone() {
         Pod web0 = pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "5m"));
