@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.SortedSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Brings the node-agent DaemonSet in line with what the traces need ({@link AgentDaemonSetPlanner}).
@@ -35,6 +36,8 @@ final class AgentDaemonSetSync {
     private final KubernetesClient client;
     private final OperatorConfig config;
     private final Clock clock;
+    /** Every reconcile syncs: say once, not on each, that the configured owner is missing. */
+    private final AtomicBoolean ownerMissingLogged = new AtomicBoolean();
 
     AgentDaemonSetSync(KubernetesClient client, OperatorConfig config, Clock clock) {
         this.client = client;
@@ -112,11 +115,14 @@ final class AgentDaemonSetSync {
         return config.operatorDeployment().flatMap(name -> {
             Deployment d = client.apps().deployments().inNamespace(config.operatorNamespace()).withName(name).get();
             if (d == null) {
-                LOG.log(System.Logger.Level.WARNING, "daemonset=" + config.agentDaemonSetName() + " owner=deployment/" + name
-                        + " result=notFound: the DaemonSet gets no owner and stays if the operator is removed;"
-                        + " check PACKETTRACE_OPERATOR_DEPLOYMENT");
+                if (ownerMissingLogged.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "daemonset=" + config.agentDaemonSetName() + " owner=deployment/" + name
+                            + " result=notFound: the DaemonSet gets no owner and stays if the operator is removed;"
+                            + " check PACKETTRACE_OPERATOR_DEPLOYMENT");
+                }
                 return Optional.empty();
             }
+            ownerMissingLogged.set(false);
             return Optional.of(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(name)
                     .withUid(d.getMetadata().getUid()).withController(true).build());
         });
