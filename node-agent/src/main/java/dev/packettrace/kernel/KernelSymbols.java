@@ -328,12 +328,29 @@ public final class KernelSymbols {
             count++;
         }
 
+        /*
+         * Each step is a method of its own on purpose: this runs once, at start-up, and its loops get
+         * on-stack-replaced by C2. As one method, the OSR compile took in both sorts with their inlined
+         * comparators and used a 21 MB compiler arena, which now and then lifted the tracer's peak RSS by
+         * as much (bench/RESULTS.md, Memory).
+         */
         KernelSymbols build() {
-            int n = count;
-            int[] order = IndexSort.sortedIndices(n, (a, b) -> {
-                int c = Long.compareUnsigned(addrs[a], addrs[b]);
-                return c != 0 ? c : Byte.compare(ranks[a], ranks[b]);
-            });
+            int[] order = IndexSort.sortedIndices(count, this::compareByAddress);
+            Sorted sorted = permute(order);
+            int[] byName = IndexSort.sortedIndices(count, sorted::compareByName);
+            String[] moduleNames = new String[moduleIndex.size()];
+            moduleIndex.forEach((name, id) -> moduleNames[id] = name);
+            return new KernelSymbols(sorted.addresses, sorted.names, sorted.nameOffsets, sorted.moduleIds, moduleNames, byName);
+        }
+
+        private int compareByAddress(int a, int b) {
+            int c = Long.compareUnsigned(addrs[a], addrs[b]);
+            return c != 0 ? c : Byte.compare(ranks[a], ranks[b]);
+        }
+
+        /** The parse buffers in the given order, names packed without gaps. */
+        private Sorted permute(int[] order) {
+            int n = order.length;
             long[] addresses = new long[n];
             short[] moduleIds = new short[n];
             int[] nameOffsets = new int[n + 1];
@@ -349,11 +366,13 @@ public final class KernelSymbols {
                 pos += len;
             }
             nameOffsets[n] = pos;
-            int[] byName = IndexSort.sortedIndices(n, (a, b) -> Arrays.compareUnsigned(
-                    names, nameOffsets[a], nameOffsets[a + 1], names, nameOffsets[b], nameOffsets[b + 1]));
-            String[] moduleNames = new String[moduleIndex.size()];
-            moduleIndex.forEach((name, id) -> moduleNames[id] = name);
-            return new KernelSymbols(addresses, names, nameOffsets, moduleIds, moduleNames, byName);
+            return new Sorted(addresses, moduleIds, nameOffsets, names);
+        }
+
+        private record Sorted(long[] addresses, short[] moduleIds, int[] nameOffsets, byte[] names) {
+            int compareByName(int a, int b) {
+                return Arrays.compareUnsigned(names, nameOffsets[a], nameOffsets[a + 1], names, nameOffsets[b], nameOffsets[b + 1]);
+            }
         }
 
         private static IllegalArgumentException malformed(byte[] t, int from, int to, String source, int lineNo,
