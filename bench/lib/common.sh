@@ -161,8 +161,6 @@ stop_process() {
   return "$rc"
 }
 
-# launcher_jvm_options: the JVM options bin/packettrace passes when PACKETTRACE_JAVA_OPTIONS is unset, read from the
-# launcher itself so that the benchmarks measure what ships.
 # launcher_malloc_env: exports the glibc malloc settings bin/packettrace exports (MALLOC_*_), read from the
 # launcher itself, for benchmarks that start a JVM without it (decode.sh's JMH forks inherit them).
 launcher_malloc_env() {
@@ -173,6 +171,8 @@ launcher_malloc_env() {
   env | grep -q '^MALLOC_MMAP_THRESHOLD_=' || die "cannot read the malloc settings (export MALLOC_...) from bin/packettrace"
 }
 
+# launcher_jvm_options: the JVM options bin/packettrace passes when PACKETTRACE_JAVA_OPTIONS is unset, read from the
+# launcher itself so that the benchmarks measure what ships.
 launcher_jvm_options() {
   local options
   options=$(sed -n 's/^java_options=\${PACKETTRACE_JAVA_OPTIONS-"\(.*\)"}$/\1/p' "$repo_dir/bin/packettrace")

@@ -129,7 +129,7 @@ final class Native {
         try {
             return SymbolLookup.libraryLookup(LIBBPF_SONAME, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new UnsatisfiedLinkError("libbpf.so.1 not found: install libbpf 1.x (Debian/Ubuntu package libbpf1, "
+            throw new UnsatisfiedLinkError(LIBBPF_SONAME + " not found: install libbpf 1.x (Debian/Ubuntu package libbpf1, "
                     + "Fedora libbpf) (" + e.getMessage() + ")");
         }
     }
