@@ -19,6 +19,8 @@ final class NetnsFilterMap {
     private final BpfMap summary;
     private final boolean enabled;
     private final Set<Long> inodes = new HashSet<>();
+    /** What pt_netns_bits holds; an array map starts zeroed. */
+    private long summaryBits;
 
     /**
      * @param enabled whether the programs were loaded with the namespace filter on; without it they trace
@@ -54,8 +56,12 @@ final class NetnsFilterMap {
         writeSummary(summaryOf(inodes));
     }
 
+    /** Only when it changes: the superset equals the old or the new summary whenever the change adds or drops no bit. */
     private void writeSummary(long bits) {
-        summary.update(SUMMARY_KEY, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bits).array());
+        if (bits != summaryBits) {
+            summary.update(SUMMARY_KEY, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bits).array());
+            summaryBits = bits;
+        }
     }
 
     static long summaryOf(Set<Long> inodes) {
