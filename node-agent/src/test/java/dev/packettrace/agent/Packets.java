@@ -46,14 +46,17 @@ final class Packets {
 
     /** The flow entering a kernel function (function-level backends). */
     static PacketEvent function(long skb, long netns, int dport, String function) {
-        return new PacketEvent(CLOCK.incrementAndGet(), skb, 0, 42, "nc", netns, 2, "eth0", 0, 60, 0x0800,
-                Optional.of(new Tuple(ip("10.0.0.1"), ip("10.0.0.2"), 40000, dport, 6)), function,
-                PacketEvent.ProbeKind.FUNCTION, Optional.empty(), Optional.empty(), List.of(), false);
+        return event(skb, netns, dport, function, PacketEvent.ProbeKind.FUNCTION, Optional.empty(), Optional.empty(), List.of());
     }
 
     static PacketEvent event(long skb, long netns, int dport, String probe, Optional<String> reason, Optional<String> location) {
+        return event(skb, netns, dport, probe, PacketEvent.ProbeKind.TRACEPOINT, reason, location, List.of("nf_hook_slow+0x9c"));
+    }
+
+    private static PacketEvent event(long skb, long netns, int dport, String probe, PacketEvent.ProbeKind kind,
+                                     Optional<String> reason, Optional<String> location, List<String> stack) {
         return new PacketEvent(CLOCK.incrementAndGet(), skb, 0, 42, "nc", netns, 2, "eth0", 0, 60, 0x0800,
                 Optional.of(new Tuple(ip("10.0.0.1"), ip("10.0.0.2"), 40000, dport, 6)), probe,
-                PacketEvent.ProbeKind.TRACEPOINT, reason, location, List.of("nf_hook_slow+0x9c"), false);
+                kind, reason, location, stack, false);
     }
 }
