@@ -46,10 +46,8 @@ public final class RuntimeLayout {
             throw new IllegalArgumentException("usage: RuntimeLayout <out> <command> <application jar> <library dir> [java option ...]");
         }
         Spec spec = new Spec(Path.of(args[0]), args[1], Path.of(args[2]), Path.of(args[3]), List.of(args).subList(4, args.length));
-        long start = System.nanoTime();
-        List<String> modules = build(spec);
-        System.out.printf("packettrace: runtime layout %s (%s, modules %s) in %d ms%n", spec.out(), spec.command(),
-                String.join(",", modules), (System.nanoTime() - start) / 1_000_000);
+        // nothing printed on success: it runs inside `mvnw -q`, whose promise is silence
+        build(spec);
     }
 
     /** Builds the layout from scratch and returns the runtime's modules. */
