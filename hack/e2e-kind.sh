@@ -8,7 +8,8 @@
 # CEL rules load, agents run on a real kubelet with the pod security settings the operator writes, and
 # a trace reports a real drop.
 #
-# What it does: builds both images, creates a kind cluster, loads the images into it, installs the chart,
+# What it does: builds both images (the image archives the cluster lab imports; needs root for debootstrap),
+# creates a kind cluster, loads the images into it, installs the chart,
 # starts a pod whose traffic is dropped on purpose (a client sending UDP to a port nothing listens on, so
 # the server pod's kernel drops each datagram with NO_SOCKET), applies a PacketTrace against it, and
 # waits for `kubectl get packettraces` to show the trace Completed with drops.
@@ -44,13 +45,13 @@ trap cleanup EXIT
 
 say "building the image layouts (./mvnw -pl images -am package)"
 ./mvnw -q -B -pl images -am package -DskipTests
-say "building the images"
-docker build -q -f node-agent/Dockerfile -t "packettrace/node-agent:$TAG" . >/dev/null
-docker build -q -f operator/Dockerfile -t "packettrace/operator:$TAG" . >/dev/null
+say "building the images (hack/cluster-lab.d/build-images: the cluster lab's own, as image archives)"
+images=$(IMAGE_TAG=$TAG hack/cluster-lab.d/build-images)
 
 say "creating kind cluster $CLUSTER"
 kind create cluster --name "$CLUSTER" --wait 120s >/dev/null
-kind load docker-image --name "$CLUSTER" "packettrace/node-agent:$TAG" "packettrace/operator:$TAG" >/dev/null
+kind load image-archive --name "$CLUSTER" "$images/node-agent.tar" >/dev/null
+kind load image-archive --name "$CLUSTER" "$images/operator.tar" >/dev/null
 
 say "installing the chart"
 kubectl create namespace "$NS_SYSTEM" >/dev/null

@@ -94,7 +94,7 @@ class ChartRenderTest {
         assertEquals(Map.of(
                         "apps/daemonsets", "create,delete,get,list,update,watch",
                         "apps/deployments", "get",
-                        "coordination.k8s.io/leases", "create,get,update"),
+                        "coordination.k8s.io/leases", "create,get,patch,update"),
                 rules(rendered.one(Role.class, "packettrace-operator").getRules()));
         assertEquals(Chart.NAMESPACE, rendered.one(Role.class, "packettrace-operator").getMetadata().getNamespace(),
                 "DaemonSets and leases only in the release's namespace");

@@ -18,6 +18,7 @@ import dev.packettrace.tracer.TraceFilter;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -123,12 +124,13 @@ final class TraceCoordinator implements AutoCloseable {
         omitted.retain(wanted.keySet());
 
         List<ActiveTrace> leaving = active.values().stream().filter(a -> !wanted.containsKey(a.uid())).toList();
+        List<FinalReport> finalReports = new ArrayList<>();
         if (!leaving.isEmpty()) {
             // what the tracer captured before the end still belongs to the leaving traces
             tracer.tracer().ifPresent(NodeTracer::drain);
             for (ActiveTrace a : leaving) {
                 PacketTrace latest = known.get(a.uid());
-                detach(a, latest == null ? "the trace was deleted" : whyNotTraced(latest), latest);
+                detach(a, latest == null ? "the trace was deleted" : whyNotTraced(latest), latest).ifPresent(finalReports::add);
             }
         }
         boolean adopted = false;
@@ -153,6 +155,9 @@ final class TraceCoordinator implements AutoCloseable {
             resolveTargets(pods);
         }
         applyTracer();
+        // Detached is a promise that the trace's programs (or its namespaces in their filter) have left the
+        // kernel: the operator lifts its finalizer on it, so the reports go out only after applyTracer
+        finalReports.forEach(FinalReport::send);
     }
 
     /** Polls the tracer for up to timeout; events go to the active traces. */
@@ -177,10 +182,19 @@ final class TraceCoordinator implements AutoCloseable {
     @Override
     public void close() {
         tracer.tracer().ifPresent(NodeTracer::drain);
+        List<FinalReport> finalReports = new ArrayList<>();
         for (ActiveTrace a : List.copyOf(active.values())) {
-            detach(a, "the node agent on " + config.nodeName() + " stopped", a.trace());
+            detach(a, "the node agent on " + config.nodeName() + " stopped", a.trace()).ifPresent(finalReports::add);
         }
         tracer.close();
+        finalReports.forEach(FinalReport::send);
+    }
+
+    /** A detached trace's last report, made while the tracer still ran and sent once it no longer does. */
+    private record FinalReport(ReportSender sender, PacketTrace trace, NodeReport report) {
+        void send() {
+            sender.submit(trace, report);
+        }
     }
 
     private void dispatch(PacketEvent e) {
@@ -305,16 +319,18 @@ final class TraceCoordinator implements AutoCloseable {
         }
     }
 
-    private void detach(ActiveTrace a, String reason, PacketTrace latest) {
+    /** Stops serving the trace; its last report (none when the trace is gone) for the caller to send. */
+    private Optional<FinalReport> detach(ActiveTrace a, String reason, PacketTrace latest) {
         a.state(AgentState.Detached, Optional.of(reason));
         LOG.log(System.Logger.Level.INFO, "trace={0} state=Detached events={1} reason=\"{2}\"", a.key(), Long.toString(a.events()), reason);
-        if (latest != null) {
-            a.refresh(latest);
-            release(a);
-        } else {
-            active.remove(a.uid()); // deleted: there is no trace left to report to
-            closeSink(a);
+        // the sink is closed first, so that the last report counts what reached it
+        closeSink(a);
+        active.remove(a.uid());
+        if (latest == null) {
+            return Optional.empty(); // deleted: there is no trace left to report to
         }
+        a.refresh(latest);
+        return Optional.of(new FinalReport(sender, a.trace(), a.report(tracer.tracer(), tracer.totalLost(), clock.instant(), wallClock)));
     }
 
     /** Closes the trace's sink, then sends its last report (which so counts what reached the sink) and forgets it. */

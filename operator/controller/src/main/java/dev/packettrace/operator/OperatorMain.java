@@ -15,7 +15,8 @@ import java.time.Duration;
  * only one of several replicas acts at a time.
  */
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "coordination.k8s.io", resource = "leases",
-        verbs = {"get", "create", "update"}, why = "leader election between operator replicas (PACKETTRACE_LEADER_ELECTION)",
+        // patch: Fabric8 renews the lease with a JSON patch (a real API server refused renewals without it)
+        verbs = {"get", "create", "update", "patch"}, why = "leader election between operator replicas (PACKETTRACE_LEADER_ELECTION)",
         scope = RequiresRbac.Scope.OWN_NAMESPACE)
 public final class OperatorMain {
 

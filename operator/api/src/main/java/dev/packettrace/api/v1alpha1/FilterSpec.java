@@ -17,7 +17,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @ValidationRule(value = "!(has(self.srcPort) || has(self.dstPort)) || !has(self.proto) || self.proto in ['tcp', 'udp']",
-        message = "spec.filter: ports only apply to tcp or udp; drop srcPort/dstPort or set proto to tcp or udp")
+        // fieldPath: the API server's error then names spec.filter.proto, the field the operator's validator names
+        fieldPath = ".proto",
+        message = "spec.filter.proto: ports only apply to tcp or udp; drop srcPort/dstPort or set proto to tcp or udp")
 // Also expressed as OpenAPI minimum/maximum; the CEL rule gives one message naming both fields.
 @ValidationRule(value = "(!has(self.srcPort) || (self.srcPort >= 1 && self.srcPort <= 65535))"
         + " && (!has(self.dstPort) || (self.dstPort >= 1 && self.dstPort <= 65535))",

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class PacketTraceSpecValidatorTest {
+public class PacketTraceSpecValidatorTest {
 
     static final LabelSelector APP = new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build();
     static final TargetSpec TARGETS = new TargetSpec(APP, List.of());
@@ -73,7 +73,8 @@ class PacketTraceSpecValidatorTest {
         assertEquals(new TraceRequest.Sink.HostPath("/var/log/packettrace/incident-42"), r.sink());
     }
 
-    static Stream<Arguments> invalidSpecs() {
+    /** Label, spec, the field an error must name, a fragment of its message; also sent to a real API server. */
+    public static Stream<Arguments> invalidSpecs() {
         return Stream.of(
                 Arguments.of("no targets", spec(null, null, null, null, null, null), "spec.targets", "is required"),
                 Arguments.of("neither selector nor names", spec(new TargetSpec(null, List.of()), null, null, null, null, null),

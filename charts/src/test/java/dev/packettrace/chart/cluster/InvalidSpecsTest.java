@@ -1,0 +1,50 @@
+package dev.packettrace.chart.cluster;
+
+import dev.packettrace.api.v1alpha1.PacketTrace;
+import dev.packettrace.api.v1alpha1.PacketTraceSpec;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Locale;
+
+/**
+ * Every spec the operator's validator refuses (its own test's table) is refused by the real cluster too,
+ * naming the same field: by the API server at kubectl apply, or by the operator as phase Failed.
+ */
+@Tag(ClusterLab.TAG)
+class InvalidSpecsTest {
+
+    static final String NAMESPACE = "invalid-specs";
+    static KubernetesClient client;
+
+    @BeforeAll
+    static void namespace() {
+        LabRelease.installed();
+        client = ClusterLab.admin();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+                .serverSideApply();
+    }
+
+    @AfterAll
+    static void close() {
+        ClusterLab.kubectl("delete", "namespace", NAMESPACE, "--wait=true", "--timeout=120s").requireSuccess();
+        client.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.packettrace.api.validation.PacketTraceSpecValidatorTest#invalidSpecs")
+    void refusedNamingTheField(String label, PacketTraceSpec spec, String field, String fragment) {
+        String name = "invalid-" + label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        PacketTrace trace = new PacketTrace();
+        trace.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        trace.setSpec(spec);
+        RejectedSpec.assertRefusedNaming(client, NAMESPACE, name, new KubernetesSerialization().asYaml(trace), field);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.packettrace.chart.cluster;
+
+import dev.packettrace.api.v1alpha1.PacketTrace;
+import dev.packettrace.api.v1alpha1.PacketTraceReport;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A user who may edit one namespace (Kubernetes' built-in edit ClusterRole, bound there; the chart aggregates
+ * packettrace-edit into it) can trace that namespace's pods, and cannot trace another namespace's pods nor
+ * read its traces or reports. The API server decides, impersonating the user.
+ */
+@Tag(ClusterLab.TAG)
+class NamespaceBoundUserTest {
+
+    static final String OWN = "team-a";
+    static final String OTHER = "team-b";
+    static final String USER = "alice";
+    static KubernetesClient admin;
+    static KubernetesClient alice;
+
+    @BeforeAll
+    static void twoTeams() {
+        LabRelease.installed();
+        admin = ClusterLab.admin();
+        DropScenario.create(admin, OTHER);
+        ClusterLab.kubectlWithInput(DropScenario.traceOfServer("their-trace", "20s"), "apply", "-n", OTHER, "-f", "-")
+                .requireSuccess();
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OWN).endMetadata().build()).serverSideApply();
+        admin.rbac().roleBindings().inNamespace(OWN).resource(new RoleBindingBuilder()
+                .withNewMetadata().withName("alice-edits-team-a").endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("edit").endRoleRef()
+                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(USER).endSubject()
+                .build()).serverSideApply();
+        alice = ClusterLab.as(USER);
+    }
+
+    @AfterAll
+    static void close() {
+        DropScenario.delete(OTHER);
+        ClusterLab.kubectl("delete", "namespace", OWN, "--wait=true", "--timeout=120s").requireSuccess();
+        alice.close();
+        admin.close();
+    }
+
+    static PacketTrace trace(String name, String yamlTargets) {
+        return new KubernetesSerialization().unmarshal("""
+                apiVersion: packettrace.dev/v1alpha1
+                kind: PacketTrace
+                metadata: {name: %s}
+                spec:
+                  targets: %s
+                  duration: 20s
+                """.formatted(name, yamlTargets), PacketTrace.class);
+    }
+
+    static void assertForbidden(Executable call) {
+        KubernetesClientException e = assertThrows(KubernetesClientException.class, call);
+        assertEquals(403, e.getCode(), e.getMessage());
+    }
+
+    @Test
+    void canTraceInItsOwnNamespaceAndReadTheResult() {
+        alice.resources(PacketTrace.class).inNamespace(OWN).resource(trace("mine", "{podNames: [server]}")).create();
+        PacketTrace mine = alice.resources(PacketTrace.class).inNamespace(OWN).withName("mine")
+                .waitUntilCondition(t -> t.getStatus() != null && t.getStatus().phase() != null, 60, TimeUnit.SECONDS);
+        // "server" exists only in team-b: a trace in team-a never reaches it
+        assertEquals(0, mine.getStatus().targetCount(), "targets: " + mine.getStatus().targets());
+        assertTrue(alice.resources(PacketTraceReport.class).inNamespace(OWN).list().getItems().isEmpty());
+    }
+
+    @Test
+    void cannotNameAnotherNamespacesPod() {
+        RejectedSpec.assertRefusedNaming(admin, OWN, "cross", """
+                apiVersion: packettrace.dev/v1alpha1
+                kind: PacketTrace
+                metadata: {name: cross}
+                spec:
+                  targets: {podNames: [team-b/server]}
+                """, "spec.targets.podNames", USER);
+    }
+
+    @Test
+    void cannotTraceOrReadAnotherNamespace() {
+        assertForbidden(() -> alice.resources(PacketTrace.class).inNamespace(OTHER)
+                .resource(trace("theirs", "{podNames: [server]}")).create());
+        assertForbidden(() -> alice.resources(PacketTrace.class).inNamespace(OTHER).list());
+        assertForbidden(() -> alice.resources(PacketTrace.class).inNamespace(OTHER).withName("their-trace").get());
+        assertForbidden(() -> alice.resources(PacketTraceReport.class).inNamespace(OTHER).list());
+        assertForbidden(() -> alice.resources(PacketTrace.class).inAnyNamespace().list());
+        // the other team's results exist: it is the API server that keeps them from alice
+        assertEquals(1, admin.resources(PacketTrace.class).inNamespace(OTHER).list().getItems().size());
+    }
+}
