@@ -1,6 +1,5 @@
 package dev.packettrace.chart.cluster;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -19,10 +18,8 @@ final class DropScenario {
     private DropScenario() {
     }
 
-    /** Creates the namespace and both pods, waits until both run, then installs the DROP; returns the server. */
+    /** Creates both pods in the namespace, waits until both run, then installs the DROP; returns the server. */
     static Pod create(KubernetesClient client, String namespace) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                .serverSideApply();
         ClusterLab.kubectl("run", SERVER, "-n", namespace, "--labels=app=server", "--image=" + ClusterLab.BUSYBOX,
                 "--image-pull-policy=Never", "--", "httpd", "-f", "-p", "8080", "-h", "/tmp").requireSuccess();
         Pod server = client.pods().inNamespace(namespace).withName(SERVER).waitUntilReady(120, TimeUnit.SECONDS);
@@ -44,9 +41,5 @@ final class DropScenario {
                   targets: {podNames: [server]}
                   duration: %s
                 """.formatted(name, duration);
-    }
-
-    static void delete(String namespace) {
-        ClusterLab.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=120s").requireSuccess();
     }
 }

@@ -9,10 +9,10 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,19 +34,13 @@ class DropTraceTest {
 
     static final String NAMESPACE = "drop-e2e";
     static final String NETFILTER_LOCATION = "(nf_|nft_|ipt_|ip6t_)\\w+\\+0x[0-9a-f]+";
+    @RegisterExtension
+    static final LabNamespace LAB = LabNamespace.withDropScenario(NAMESPACE);
     static KubernetesClient client;
 
     @BeforeAll
-    static void serverBehindADrop() {
-        LabRelease.installed();
-        client = ClusterLab.admin();
-        DropScenario.create(client, NAMESPACE);
-    }
-
-    @AfterAll
-    static void close() {
-        DropScenario.delete(NAMESPACE);
-        client.close();
+    static void client() {
+        client = LAB.client();
     }
 
     static PacketTrace waitForPhase(String name, Phase phase, int seconds) {

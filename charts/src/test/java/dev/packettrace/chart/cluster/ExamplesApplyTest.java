@@ -1,11 +1,8 @@
 package dev.packettrace.chart.cluster;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.packettrace.api.v1alpha1.PacketTrace;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,21 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExamplesApplyTest {
 
     static final String NAMESPACE = "examples";
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void namespace() {
-        LabRelease.installed();
-        client = ClusterLab.admin();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-                .serverSideApply();
-    }
-
-    @AfterAll
-    static void close() {
-        ClusterLab.kubectl("delete", "namespace", NAMESPACE, "--wait=true", "--timeout=120s").requireSuccess();
-        client.close();
-    }
+    @RegisterExtension
+    static final LabNamespace LAB = LabNamespace.empty(NAMESPACE);
 
     static Stream<Path> examples() throws IOException {
         try (Stream<Path> files = Files.list(LabRelease.CHART.getParent().getParent().resolve("examples"))) {
@@ -61,7 +45,7 @@ class ExamplesApplyTest {
         assertEquals(0, applied.exitCode(), applied.stderr());
         assertEquals("packettrace.packettrace.dev/" + name + " created\n", applied.stdout());
         // the server's defaults are in place, and the operator has taken the trace up
-        PacketTrace trace = client.resources(PacketTrace.class).inNamespace(NAMESPACE).withName(name)
+        PacketTrace trace = LAB.client().resources(PacketTrace.class).inNamespace(NAMESPACE).withName(name)
                 .waitUntilCondition(t -> t.getStatus() != null && t.getStatus().phase() != null, 60, TimeUnit.SECONDS);
         assertNotNull(trace.getSpec().backend(), "spec.backend defaulted by the API server");
         ClusterLab.kubectl("delete", "-n", NAMESPACE, "-f", example.toString(), "--wait=true", "--timeout=60s").requireSuccess();

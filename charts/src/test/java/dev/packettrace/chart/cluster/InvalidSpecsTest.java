@@ -2,13 +2,10 @@ package dev.packettrace.chart.cluster;
 
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceSpec;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,21 +19,8 @@ import java.util.Locale;
 class InvalidSpecsTest {
 
     static final String NAMESPACE = "invalid-specs";
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void namespace() {
-        LabRelease.installed();
-        client = ClusterLab.admin();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-                .serverSideApply();
-    }
-
-    @AfterAll
-    static void close() {
-        ClusterLab.kubectl("delete", "namespace", NAMESPACE, "--wait=true", "--timeout=120s").requireSuccess();
-        client.close();
-    }
+    @RegisterExtension
+    static final LabNamespace LAB = LabNamespace.empty(NAMESPACE);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.packettrace.api.validation.PacketTraceSpecValidatorTest#invalidSpecs")
@@ -45,6 +29,6 @@ class InvalidSpecsTest {
         PacketTrace trace = new PacketTrace();
         trace.setMetadata(new ObjectMetaBuilder().withName(name).build());
         trace.setSpec(spec);
-        RejectedSpec.assertRefusedNaming(client, NAMESPACE, name, new KubernetesSerialization().asYaml(trace), field);
+        RejectedSpec.assertRefusedNaming(LAB.client(), NAMESPACE, name, new KubernetesSerialization().asYaml(trace), field);
     }
 }

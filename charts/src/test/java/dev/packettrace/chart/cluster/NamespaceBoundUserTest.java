@@ -2,7 +2,6 @@ package dev.packettrace.chart.cluster;
 
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceReport;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 import java.util.concurrent.TimeUnit;
@@ -30,17 +30,18 @@ class NamespaceBoundUserTest {
     static final String OWN = "team-a";
     static final String OTHER = "team-b";
     static final String USER = "alice";
+    @RegisterExtension
+    static final LabNamespace TEAM_A = LabNamespace.empty(OWN);
+    @RegisterExtension
+    static final LabNamespace TEAM_B = LabNamespace.withDropScenario(OTHER);
     static KubernetesClient admin;
     static KubernetesClient alice;
 
     @BeforeAll
     static void twoTeams() {
-        LabRelease.installed();
-        admin = ClusterLab.admin();
-        DropScenario.create(admin, OTHER);
+        admin = TEAM_A.client();
         ClusterLab.kubectlWithInput(DropScenario.traceOfServer("their-trace", "20s"), "apply", "-n", OTHER, "-f", "-")
                 .requireSuccess();
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OWN).endMetadata().build()).serverSideApply();
         admin.rbac().roleBindings().inNamespace(OWN).resource(new RoleBindingBuilder()
                 .withNewMetadata().withName("alice-edits-team-a").endMetadata()
                 .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("edit").endRoleRef()
@@ -50,11 +51,8 @@ class NamespaceBoundUserTest {
     }
 
     @AfterAll
-    static void close() {
-        DropScenario.delete(OTHER);
-        ClusterLab.kubectl("delete", "namespace", OWN, "--wait=true", "--timeout=120s").requireSuccess();
+    static void closeAlice() {
         alice.close();
-        admin.close();
     }
 
     static PacketTrace trace(String name, String yamlTargets) {

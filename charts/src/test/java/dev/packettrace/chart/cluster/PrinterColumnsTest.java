@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.packettrace.api.v1alpha1.PacketTrace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -33,24 +31,15 @@ class PrinterColumnsTest {
               targets: {podNames: [no-such-pod]}
               duration: 30s
             """;
-    static KubernetesClient client;
+    @RegisterExtension
+    static final LabNamespace LAB = LabNamespace.empty(NAMESPACE);
     static PacketTrace trace;
 
     @BeforeAll
     static void traceWithAStatus() {
-        LabRelease.installed();
-        client = ClusterLab.admin();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-                .serverSideApply();
         ClusterLab.kubectlWithInput(TRACE, "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
-        trace = client.resources(PacketTrace.class).inNamespace(NAMESPACE).withName("no-such-pod")
+        trace = LAB.client().resources(PacketTrace.class).inNamespace(NAMESPACE).withName("no-such-pod")
                 .waitUntilCondition(t -> t.getStatus() != null && t.getStatus().phase() != null, 60, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void close() {
-        ClusterLab.kubectl("delete", "namespace", NAMESPACE, "--wait=true", "--timeout=120s").requireSuccess();
-        client.close();
     }
 
     /** The column names the CRD declares (as kubectl prints them), priority 0 only or all. */

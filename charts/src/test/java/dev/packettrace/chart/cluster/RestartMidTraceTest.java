@@ -9,10 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,19 +33,13 @@ class RestartMidTraceTest {
 
     static final String NAMESPACE = "restart-e2e";
     static final String TRACE = "survivor";
+    @RegisterExtension
+    static final LabNamespace LAB = LabNamespace.withDropScenario(NAMESPACE);
     static KubernetesClient client;
 
     @BeforeAll
-    static void scenario() {
-        LabRelease.installed();
-        client = ClusterLab.admin();
-        DropScenario.create(client, NAMESPACE);
-    }
-
-    @AfterAll
-    static void close() {
-        DropScenario.delete(NAMESPACE);
-        client.close();
+    static void client() {
+        client = LAB.client();
     }
 
     static long netfilterDrops(PacketTraceStatus s) {

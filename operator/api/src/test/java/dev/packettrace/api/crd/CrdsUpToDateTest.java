@@ -59,7 +59,9 @@ class CrdsUpToDateTest {
         // printer columns in reading order
         List<String> columns = yaml.lines().filter(l -> l.trim().startsWith("name: \"") && l.startsWith("      name"))
                 .map(l -> l.trim().substring(7, l.trim().length() - 1)).toList();
-        assertEquals(List.of("Phase", "Targets", "Nodes", "Events", "Drops", "Age"), columns);
+        // the last three only with -o wide (priority 1)
+        assertEquals(List.of("Phase", "Targets", "Nodes", "Events", "Drops", "Age", "Lost", "Top-Drop", "Location"), columns);
+        assertEquals(3, yaml.lines().filter(l -> l.trim().equals("priority: 1")).count());
         // YAML folds long strings; look at the rules as JSON, where they are whole
         var ser = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
         String json = ser.asJson(ser.unmarshal(yaml, io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class));
