@@ -46,14 +46,20 @@ trace() { # trace NAME
   printf 'apiVersion: packettrace.dev/v1alpha1\nkind: PacketTrace\nmetadata: {name: %s}\nspec:\n  targets: {podNames: [server]}\n  duration: 8s\n' "$1"
 }
 
-# stamp_until FILE PATTERN KUBECTL_GET_ARGS...: stamps each watched line; stops at the first matching PATTERN
+# stamp_until FILE PATTERN KIND NAME KUBECTL_GET_ARGS...: stamps each watched line of the object (which may
+# not exist yet: a field selector watches for it); stops at the first line matching PATTERN
 stamp_until() {
-  local file=$1 pattern=$2 line
-  shift 2
-  timeout 120 "$CLUSTER_LAB_KUBECTL" get "$@" -w 2>/dev/null | while IFS= read -r line; do
+  local file=$1 pattern=$2 kind=$3 name=$4 line fd watcher
+  shift 4
+  exec {fd}< <(timeout 120 "$CLUSTER_LAB_KUBECTL" get "$kind" --field-selector "metadata.name=$name" "$@" -w 2>/dev/null)
+  watcher=$!
+  while IFS= read -r -u "$fd" line; do
     echo "$(now_ns) $line" >> "$file"
     [[ $line =~ $pattern ]] && break
-  done || true
+  done
+  # the watch would wait for its next event: end it here
+  kill "$watcher" 2>/dev/null || true
+  exec {fd}<&-
 }
 
 ms() { echo $((($2 - $1) / 1000000)); }
