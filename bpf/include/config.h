@@ -37,6 +37,11 @@ struct pt_config {
 	__u8  sk_arg[PT_MAX_PROBES];
 	__u8  location_arg[PT_MAX_PROBES];
 	__u8  reason_arg[PT_MAX_PROBES];
-};                                   /* 200 bytes */
+	/* 200: pcap-filter expressions (pcap.h): how many slots of pt_pcap_progs are filled, and which of
+	 * them must match for an event to be reported (0: none, the verdicts are only reported) */
+	__u8  pcap_slots;
+	__u8  pcap_require;
+	__u8  _pad1[2];
+};                                   /* 204 bytes */
 
 #endif

@@ -5,6 +5,7 @@
 #include "event.h"
 #include "filter.h"
 #include "maps.h"
+#include "pcap.h"
 #include "skb_read.h"
 
 #define PT_STACK_BYTES (PT_MAX_STACK_DEPTH * sizeof(__u64))
@@ -87,6 +88,12 @@ static __always_inline bool pt_select(struct pt_event *ev, const struct pt_hit *
 	pt_read_skb(ev, hit->skb, hit->sk);
 	if (!hit->tracked && !pt_event_matches(ev))
 		return false;
+	/* last: the expressions cost the most, a few ns per cBPF instruction */
+	if (!hit->tracked && pt_cfg.pcap_slots) {
+		ev->pcap_match = pt_pcap_match(hit->skb);
+		if (pt_cfg.pcap_require && !(ev->pcap_match & pt_cfg.pcap_require))
+			return false;
+	}
 
 	if (hit->tracked) {
 		ev->flags |= PT_EV_TRACKED;

@@ -46,7 +46,8 @@ struct pt_event {
 	char  comm[PT_COMM_LEN];    /* 104 */
 	char  ifname[PT_IFNAMSIZ];  /* 120 */
 	__u8  probe_kind;  /* 136 PT_PROBE_* */
-	__u8  _pad[3];     /* 137 */
+	__u8  pcap_match;  /* 137 bit s: the expression in pcap slot s matched (pcap.h) */
+	__u8  _pad[2];     /* 138 */
 	__u32 stack_bytes; /* 140 bytes of stack[] that are valid; 0 without --output-stack */
 	/* 144: followed by __u64 stack[PT_MAX_STACK_DEPTH] only when stacks are enabled */
 };

@@ -31,6 +31,8 @@ public final class ConfigEncoder {
     static final int OFF_SK_ARG = OFF_SKB_ARG + TracepointCatalog.MAX_PROBES;
     static final int OFF_LOCATION_ARG = OFF_SK_ARG + TracepointCatalog.MAX_PROBES;
     static final int OFF_REASON_ARG = OFF_LOCATION_ARG + TracepointCatalog.MAX_PROBES;
+    static final int OFF_PCAP_SLOTS = OFF_REASON_ARG + TracepointCatalog.MAX_PROBES;
+    static final int OFF_PCAP_REQUIRE = OFF_PCAP_SLOTS + 1;
     /** Within struct pt_addr_filter. */
     static final int ADDR_FAMILY = 16;
     static final int ADDR_PREFIXLEN = 17;
@@ -43,10 +45,11 @@ public final class ConfigEncoder {
             Map.entry("mark", OFF_MARK),
             Map.entry("ifname", OFF_IFNAME), Map.entry("src", OFF_SRC), Map.entry("dst", OFF_DST),
             Map.entry("skb_arg", OFF_SKB_ARG), Map.entry("sk_arg", OFF_SK_ARG),
-            Map.entry("location_arg", OFF_LOCATION_ARG), Map.entry("reason_arg", OFF_REASON_ARG));
+            Map.entry("location_arg", OFF_LOCATION_ARG), Map.entry("reason_arg", OFF_REASON_ARG),
+            Map.entry("pcap_slots", OFF_PCAP_SLOTS), Map.entry("pcap_require", OFF_PCAP_REQUIRE));
 
     /** sizeof(struct pt_config). */
-    public static final int SIZE = OFF_REASON_ARG + TracepointCatalog.MAX_PROBES;
+    public static final int SIZE = OFF_PCAP_REQUIRE + 3;
     private static final byte NO_ARG = (byte) 0xff;
 
     private ConfigEncoder() {
@@ -60,6 +63,14 @@ public final class ConfigEncoder {
      * @param outputCaller function probes report their caller (the tracepoints ignore it)
      */
     public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, List<TracepointProbe> probes) {
+        return encode(filter, captureStack, outputCaller, ExpressionSlots.of(filter), probes);
+    }
+
+    /**
+     * @param expressions the pcap-filter expressions in pt_pcap_progs (written there by {@link PcapPrograms})
+     */
+    public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, ExpressionSlots expressions,
+                                List<TracepointProbe> probes) {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.put(OFF_FILTER_NETNS, flag(!filter.netnsInodes().isEmpty()));
         b.put(OFF_FILTER_MARK, flag(filter.mark().isPresent()));
@@ -74,7 +85,7 @@ public final class ConfigEncoder {
         filter.ifname().ifPresent(name -> b.put(OFF_IFNAME, name.getBytes(StandardCharsets.US_ASCII)));
         filter.srcIp().ifPresent(p -> putPrefix(b, OFF_SRC, p));
         filter.dstIp().ifPresent(p -> putPrefix(b, OFF_DST, p));
-        for (int i = OFF_SKB_ARG; i < SIZE; i++) {
+        for (int i = OFF_SKB_ARG; i < OFF_PCAP_SLOTS; i++) {
             b.put(i, NO_ARG);
         }
         for (TracepointProbe p : probes) {
@@ -83,6 +94,8 @@ public final class ConfigEncoder {
             putArg(b, OFF_LOCATION_ARG, p.id(), p.locationArg());
             putArg(b, OFF_REASON_ARG, p.id(), p.reasonArg());
         }
+        b.put(OFF_PCAP_SLOTS, (byte) expressions.filters().size());
+        b.put(OFF_PCAP_REQUIRE, (byte) expressions.requireMask());
         return b.array();
     }
 

@@ -42,6 +42,7 @@ public final class EventDecoder {
     static final int OFF_COMM = 104;
     static final int OFF_IFNAME = 120;
     static final int OFF_PROBE_KIND = 136;
+    static final int OFF_PCAP_MATCH = 137;
     static final int OFF_STACK_BYTES = 140;
     /** C field name by offset constant, for the layout test. */
     static final java.util.Map<String, Integer> FIELD_OFFSETS = java.util.Map.ofEntries(
@@ -67,6 +68,7 @@ public final class EventDecoder {
             java.util.Map.entry("comm", OFF_COMM),
             java.util.Map.entry("ifname", OFF_IFNAME),
             java.util.Map.entry("probe_kind", OFF_PROBE_KIND),
+            java.util.Map.entry("pcap_match", OFF_PCAP_MATCH),
             java.util.Map.entry("stack_bytes", OFF_STACK_BYTES));
 
     static final int F_HAS_REASON = 1;
@@ -82,6 +84,7 @@ public final class EventDecoder {
     private final DropReasons dropReasons;
     private final AddressSymbolizer symbols;
     private final List<String> functions;
+    private final ExpressionSlots expressions;
 
     /** For tracepoints only. */
     public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols) {
@@ -93,6 +96,13 @@ public final class EventDecoder {
      *                  are named from it, or from their address where the kernel could not pass the index
      */
     public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols, List<String> functions) {
+        this(probes, dropReasons, symbols, functions, ExpressionSlots.none());
+    }
+
+    /** @param expressions what the kernel evaluates: names the slots of pt_event.pcap_match */
+    public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols, List<String> functions,
+                        ExpressionSlots expressions) {
+        this.expressions = expressions;
         probes.forEach(p -> probesById[p.id()] = p);
         this.dropReasons = dropReasons;
         this.symbols = symbols;
@@ -125,6 +135,7 @@ public final class EventDecoder {
         String ifname = cString(r, OFF_IFNAME, 16);
         int kind = Byte.toUnsignedInt(r.get(OFF_PROBE_KIND));
         int stackBytes = r.getInt(OFF_STACK_BYTES);
+        int pcapMatch = Byte.toUnsignedInt(r.get(OFF_PCAP_MATCH));
 
         Optional<Tuple> tuple = Optional.empty();
         if ((flags & F_HAS_TUPLE) != 0) {
@@ -176,7 +187,7 @@ public final class EventDecoder {
             stack = list;
         }
         return new PacketEvent(ts, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe,
-                probeKind, dropReason, where, stack, (flags & F_TRACKED) != 0, caller);
+                probeKind, dropReason, where, stack, (flags & F_TRACKED) != 0, caller, expressions.matched(pcapMatch));
     }
 
     /**

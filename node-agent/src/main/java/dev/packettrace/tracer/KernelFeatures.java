@@ -48,6 +48,17 @@ public record KernelFeatures(boolean kprobes, String kprobesEvidence, boolean kp
         return new KernelFeatures(false, "no " + pmu.getParent() + " and no kprobe_events in tracefs", kprobeMulti);
     }
 
+    /** Whether the kernel has the bpf_loop helper (5.17+), which runs the filter expressions (bpf/include/pcap.h). */
+    public static boolean bpfLoop(Btf kernel) {
+        return kernel.find("bpf_loop", BtfKind.FUNC).isPresent();
+    }
+
+    /** The message for a kernel without bpf_loop. */
+    public static String bpfLoopMissing() {
+        return "filter expressions need the bpf_loop helper, which this kernel lacks (no function bpf_loop in its BTF: "
+                + "older than 5.17)";
+    }
+
     /** The message for a kernel without kprobes. */
     public String kprobesMissing() {
         return "the kernel lacks kprobes (" + kprobesEvidence + ": built without CONFIG_KPROBES/CONFIG_KPROBE_EVENTS)";

@@ -2,6 +2,7 @@ package dev.packettrace.tracer;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One probe hit on one sk_buff, decoded and symbolized.
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param stack        kernel stack, innermost first, when stacks were asked for; otherwise empty
  * @param tracked      true when emitted only because the skb was tracked after an earlier match
  * @param caller       function probes with --output-caller: the calling kernel function as symbol+0xoffset
+ * @param matchedExpressions the tracer's pcap-filter expressions (by text) that the packet matched in the kernel
  */
 public record PacketEvent(
         long timestampNs,
@@ -36,10 +38,21 @@ public record PacketEvent(
         Optional<String> location,
         List<String> stack,
         boolean tracked,
-        Optional<String> caller) {
+        Optional<String> caller,
+        Set<String> matchedExpressions) {
 
     public PacketEvent {
         stack = List.copyOf(stack);
+        matchedExpressions = Set.copyOf(matchedExpressions);
+    }
+
+    /** An event of a tracer without expressions. */
+    public PacketEvent(long timestampNs, long skb, int cpu, int pid, String comm, long netns, int ifindex, String ifname,
+                       long mark, int len, int protocol, Optional<Tuple> tuple, String probe, ProbeKind probeKind,
+                       Optional<String> dropReason, Optional<String> location, List<String> stack, boolean tracked,
+                       Optional<String> caller) {
+        this(timestampNs, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe, probeKind,
+                dropReason, location, stack, tracked, caller, Set.of());
     }
 
     /** An event without a caller (tracepoints, or function probes without --output-caller). */

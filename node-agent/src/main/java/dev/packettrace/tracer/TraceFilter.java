@@ -12,6 +12,7 @@ import java.util.Set;
  *
  * @param netnsInodes network namespace inodes; empty means every namespace
  * @param trackSkb    once an skb matched, follow it until it is freed even where it no longer matches
+ * @param expression  a pcap-filter expression (tcpdump's syntax) the packet's bytes must match
  */
 public record TraceFilter(
         Set<Long> netnsInodes,
@@ -22,7 +23,8 @@ public record TraceFilter(
         OptionalInt srcPort,
         OptionalInt dstPort,
         Optional<L4Proto> proto,
-        boolean trackSkb) {
+        boolean trackSkb,
+        Optional<PcapFilter> expression) {
 
     public static final int MAX_NETNS = 1024;
     public static final int IFNAMSIZ = 16;
@@ -46,6 +48,13 @@ public record TraceFilter(
         dstPort.ifPresent(TraceFilter::checkPort);
     }
 
+    /** Without an expression. */
+    public TraceFilter(Set<Long> netnsInodes, OptionalLong mark, Optional<String> ifname, Optional<IpPrefix> srcIp,
+                       Optional<IpPrefix> dstIp, OptionalInt srcPort, OptionalInt dstPort, Optional<L4Proto> proto,
+                       boolean trackSkb) {
+        this(netnsInodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.empty());
+    }
+
     /** Matches everything in every namespace. */
     public static TraceFilter all() {
         return new TraceFilter(Set.of(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
@@ -53,7 +62,11 @@ public record TraceFilter(
     }
 
     public TraceFilter withNetns(Set<Long> inodes) {
-        return new TraceFilter(inodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb);
+        return new TraceFilter(inodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, expression);
+    }
+
+    public TraceFilter withExpression(PcapFilter filter) {
+        return new TraceFilter(netnsInodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.of(filter));
     }
 
     /** True when any filter on packet headers is set (these need a parsed tuple to match). */
@@ -63,10 +76,15 @@ public record TraceFilter(
 
     /**
      * Evaluates the filter on an already decoded event, as the BPF program would have on the skb.
-     * Tracked events (emitted after an earlier match) are not re-evaluated here: the caller decides.
+     * Tracked events (emitted after an earlier match) are not re-evaluated here: the caller decides. The
+     * expression's verdict is the kernel's, carried by the event (the tracer that produced it must have
+     * evaluated the expression in one of its slots).
      */
     public boolean matches(PacketEvent e) {
         if (!netnsInodes.isEmpty() && !netnsInodes.contains(e.netns())) {
+            return false;
+        }
+        if (expression.isPresent() && !e.matchedExpressions().contains(expression.get().expression())) {
             return false;
         }
         if (mark.isPresent() && mark.getAsLong() != e.mark()) {

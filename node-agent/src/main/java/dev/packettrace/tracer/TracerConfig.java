@@ -9,9 +9,11 @@ import java.util.Objects;
  *                        do not fit are counted as lost, never dropped silently.
  * @param outputCaller    function probes report the function that called the probed one
  * @param functionFilter  which kernel functions the function-level backends probe (--filter-func)
+ * @param expressions     the pcap-filter expressions the kernel evaluates: the filter's own, or those of the
+ *                        node agent's traces
  */
 public record TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
-                           boolean outputCaller, FunctionFilter functionFilter) {
+                           boolean outputCaller, FunctionFilter functionFilter, ExpressionSlots expressions) {
 
     public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
     public static final int MIN_RING_BUFFER_BYTES = 4096;
@@ -21,11 +23,22 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(functionFilter, "functionFilter");
+        Objects.requireNonNull(expressions, "expressions");
+        if (filter.expression().isPresent() && !expressions.filters().contains(filter.expression().get())) {
+            throw new IllegalArgumentException("the filter's expression '" + filter.expression().get()
+                    + "' is not among the expressions the kernel evaluates");
+        }
         if (ringBufferBytes < MIN_RING_BUFFER_BYTES || ringBufferBytes > MAX_RING_BUFFER_BYTES
                 || Integer.bitCount(ringBufferBytes) != 1) {
             throw new IllegalArgumentException("ring buffer size " + ringBufferBytes
                     + " must be a power of two between " + MIN_RING_BUFFER_BYTES + " and " + MAX_RING_BUFFER_BYTES);
         }
+    }
+
+    /** The kernel evaluates the filter's own expression, if it has one. */
+    public TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
+                        boolean outputCaller, FunctionFilter functionFilter) {
+        this(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, ExpressionSlots.of(filter));
     }
 
     /** Every function, no caller. */
@@ -38,6 +51,10 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
     }
 
     public TracerConfig withBackend(Backend other) {
-        return new TracerConfig(filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter);
+        return new TracerConfig(filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions);
+    }
+
+    public TracerConfig withExpressions(ExpressionSlots slots) {
+        return new TracerConfig(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, slots);
     }
 }

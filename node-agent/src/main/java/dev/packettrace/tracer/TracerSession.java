@@ -115,9 +115,14 @@ public final class TracerSession implements Tracer {
                             "this kernel has no skb:kfree_skb tracepoint with an sk_buff argument; packettrace needs it to see drops");
                 }
 
+                if (!config.expressions().filters().isEmpty() && !KernelFeatures.bpfLoop(kernel)) {
+                    throw new TracerException(TracerException.Reason.KERNEL_FEATURE, KernelFeatures.bpfLoopMissing());
+                }
                 byte[] configBytes = ConfigEncoder.encode(config.filter(), config.captureStack(), config.outputCaller(),
-                        catalog.available());
+                        config.expressions(), catalog.available());
                 tracepoints.load(catalog, configBytes, config.ringBufferBytes());
+                // the expressions' programs are in place before the first probe fires
+                PcapPrograms.write(tracepoints.map(PcapPrograms.MAP), config.expressions());
                 // the namespace filter is in place before the first probe fires
                 netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"), tracepoints.map("pt_netns_bits"),
                         !config.filter().netnsInodes().isEmpty());
@@ -135,7 +140,7 @@ public final class TracerSession implements Tracer {
             functionCatalog.ifPresent(c -> c.notes().forEach(n -> LOG.log(notes, "functions=\"{0}\"", n)));
 
             List<String> functionNames = functions.isPresent() ? functionCatalog.orElseThrow().names() : List.of();
-            EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols, functionNames);
+            EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols, functionNames, config.expressions());
             reader = new RingBufferReader(tracepoints.map("pt_events"), record -> listener.onEvent(decoder.decode(record)));
             TracerSession session = new TracerSession(tracepoints, functions, reader, netnsFilter, selection.choice(),
                     Duration.ofNanos(System.nanoTime() - started));
