@@ -90,7 +90,11 @@ static __always_inline bool pt_select(struct pt_event *ev, const struct pt_hit *
 		return false;
 	/* last: the expressions cost the most, a few ns per cBPF instruction */
 	if (!hit->tracked && pt_cfg.pcap_slots) {
-		ev->pcap_match = pt_pcap_match(hit->skb);
+		/* the address as a number: a global function takes no typed kernel pointer (tp_btf's skb is one) */
+		__u64 address = 0;
+
+		bpf_probe_read_kernel(&address, sizeof(address), &ev->skb);
+		ev->pcap_match = pt_pcap_match(address);
 		if (pt_cfg.pcap_require && !(ev->pcap_match & pt_cfg.pcap_require))
 			return false;
 	}

@@ -57,16 +57,18 @@ struct {
 	__type(value, struct pt_pcap_prog);
 } pt_pcap_progs SEC(".maps");
 
-/* One run of one program on one packet: the bpf_loop callback's state. */
+/* The runs of every slot's program on one packet, one after the other: the bpf_loop callback's state. */
 struct pt_pcap_run {
 	__u64 base;      /* kernel address of the packet's first byte */
 	__u32 caplen;    /* bytes readable from base: the skb's linear data */
 	__u32 wirelen;   /* the packet's length from base, for BPF_LEN */
-	__u32 key;       /* in pt_pcap_progs */
+	__u32 slot;      /* the slot whose program runs */
+	__u32 slots;     /* pt_cfg.pcap_slots */
+	__u32 raw;       /* 0: the DLT_EN10MB programs; 1: the DLT_RAW ones */
 	__u32 pc;
 	__u32 a;
 	__u32 x;
-	__u32 ret;       /* the program's return value: 0 rejects */
+	__u32 hits;      /* bit s: slot s returned non-zero */
 	__u32 mem[PT_PCAP_MEMWORDS];
 };
 
@@ -107,10 +109,22 @@ static __always_inline bool pt_pcap_load(const struct pt_pcap_run *r, __u64 off,
 	}
 }
 
+/* The slot's program returned ret: note its verdict, start the next slot's; 1 ends the loop after the last. */
+static __always_inline long pt_pcap_done(struct pt_pcap_run *r, __u32 ret)
+{
+	if (ret)
+		r->hits |= 1U << (r->slot & (PT_PCAP_SLOTS - 1));
+	r->slot++;
+	r->pc = 0;
+	r->a = 0;
+	r->x = 0;
+	return r->slot >= r->slots;
+}
+
+/* A fault (a load past the packet, a division by zero, an unknown opcode) rejects, as in the kernel. */
 static __always_inline long pt_pcap_reject(struct pt_pcap_run *r)
 {
-	r->ret = 0;
-	return 1;
+	return pt_pcap_done(r, 0);
 }
 
 static __always_inline __u32 pt_pcap_size(__u16 code)
@@ -123,14 +137,17 @@ static __always_inline __u32 pt_pcap_size(__u16 code)
 	}
 }
 
-/* Executes one instruction; 1 ends the loop (a return, or a fault, which rejects as in the kernel). */
+/* Executes one instruction of the current slot's program; 1 ends the loop (the last slot returned). */
 static long pt_pcap_step(__u64 index, void *data)
 {
 	struct pt_pcap_run *r = data;
-	__u32 key = r->key, pc = r->pc, k, v = 0;
-	struct pt_pcap_prog *prog = bpf_map_lookup_elem(&pt_pcap_progs, &key);
+	__u32 key = 2 * r->slot + r->raw, pc = r->pc, k, v = 0;
+	struct pt_pcap_prog *prog;
 	struct pt_cbpf_insn in;
 
+	if (r->slot >= r->slots)
+		return 1;
+	prog = bpf_map_lookup_elem(&pt_pcap_progs, &key);
 	if (!prog || pc >= prog->len || pc >= PT_PCAP_MAX_INSNS)
 		return pt_pcap_reject(r);
 	in = prog->insns[pc & (PT_PCAP_MAX_INSNS - 1)];
@@ -229,11 +246,10 @@ static long pt_pcap_step(__u64 index, void *data)
 	}
 	case 0x06: /* BPF_RET */
 		switch (PT_BPF_RVAL(in.code)) {
-		case 0x00: r->ret = k; break;    /* BPF_K */
-		case 0x10: r->ret = r->a; break; /* BPF_A */
-		default: r->ret = 0; break;
+		case 0x00: return pt_pcap_done(r, k);    /* BPF_K */
+		case 0x10: return pt_pcap_done(r, r->a); /* BPF_A */
+		default: return pt_pcap_reject(r);
 		}
-		return 1;
 	case 0x07: /* BPF_MISC */
 		if (PT_BPF_MISCOP(in.code) == 0x00)      /* BPF_TAX */
 			r->x = r->a;
@@ -246,19 +262,25 @@ static long pt_pcap_step(__u64 index, void *data)
 	return pt_pcap_reject(r);
 }
 
-/* Runs every configured expression on the skb; bit s of the result: slot s matched. */
-static __always_inline __u8 pt_pcap_match(struct sk_buff *skb)
+/* Runs every configured expression on the skb; bit s of the result: slot s matched.
+ *
+ * A global function, so the verifier checks it once per program, apart from its callers (inlined, the
+ * interpreter's states multiply with the caller's), with the skb an untyped address: every read is a
+ * bpf_probe_read_kernel. One bpf_loop runs all slots' programs one after the other, so the callback has
+ * one call site to be verified from. Classic BPF jumps only forward: a program runs at most its length,
+ * the loop at most PT_PCAP_SLOTS of them. */
+__noinline int pt_pcap_match(__u64 skb_address)
 {
+	struct sk_buff *skb = (struct sk_buff *)skb_address;
 	unsigned char *head, *data;
 	__u16 mh, nh;
 	__u32 tail, len, base, data_off;
 	bool l2;
-	__u8 hits = 0;
 
 	/* CO-RE: on kernels before 5.17 this is dead code, and Java refuses expressions there */
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
 		return 0;
-	if (!skb)
+	if (!skb || !pt_cfg.pcap_slots)
 		return 0;
 	head = BPF_CORE_READ(skb, head);
 	data = BPF_CORE_READ(skb, data);
@@ -276,21 +298,16 @@ static __always_inline __u8 pt_pcap_match(struct sk_buff *skb)
 	if (base >= tail || base > data_off + len || (nh == 0 && data_off > 0))
 		return 0;
 
-	for (__u32 s = 0; s < PT_PCAP_SLOTS; s++) {
-		if (s >= pt_cfg.pcap_slots)
-			break;
-		struct pt_pcap_run r = {
-			.base = (__u64)head + base,
-			.caplen = tail - base,
-			.wirelen = data_off + len - base,
-			.key = 2 * s + (l2 ? 0 : 1),
-		};
+	struct pt_pcap_run r = {
+		.base = (__u64)head + base,
+		.caplen = tail - base,
+		.wirelen = data_off + len - base,
+		.slots = pt_cfg.pcap_slots,
+		.raw = l2 ? 0 : 1,
+	};
 
-		bpf_loop(PT_PCAP_MAX_INSNS, pt_pcap_step, &r, 0);
-		if (r.ret)
-			hits |= 1 << s;
-	}
-	return hits;
+	bpf_loop(PT_PCAP_SLOTS * PT_PCAP_MAX_INSNS, pt_pcap_step, &r, 0);
+	return r.hits;
 }
 
 #endif
