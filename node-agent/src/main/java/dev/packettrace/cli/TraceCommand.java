@@ -6,12 +6,14 @@ import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.FunctionFilter;
 import dev.packettrace.tracer.L4Proto;
+import dev.packettrace.tracer.PcapFilter;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -80,7 +82,8 @@ import java.util.concurrent.Callable;
             "Examples:",
             "  packettrace trace --filter-netns /run/netns/blue --filter-proto tcp \\",
             "      --filter-dst-port 80 --output-tuple",
-            "  packettrace trace --filter-dst-ip 10.0.0.0/8 --output-json --duration 30s"
+            "  packettrace trace --filter-dst-ip 10.0.0.0/8 --output-json --duration 30s",
+            "  packettrace trace --filter-netns /run/netns/blue 'tcp and dst port 443 and not net 10.0.0.0/8'"
         })
 public final class TraceCommand implements Callable<Integer> {
 
@@ -118,6 +121,12 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--filter-track-skb",
             description = "Once an skb matched, follow it until it is freed, even where it no longer matches (e.g. after NAT).")
     private boolean trackSkb;
+
+    @Parameters(arity = "0..*", paramLabel = "EXPRESSION",
+            description = "A pcap-filter expression, as tcpdump and pwru take it (e.g. 'tcp and dst port 443 and not net "
+                    + "10.0.0.0/8'); several words are joined with spaces. Compiled by libpcap, run in the kernel on every "
+                    + "probe, IPv4 and IPv6, and ANDed with the --filter-* flags.")
+    private List<String> expression = new ArrayList<>();
 
     @Option(names = "--filter-func", paramLabel = "REGEX",
             description = "Function-level backends: probe only the kernel functions whose whole name matches this RE2"
@@ -213,6 +222,15 @@ public final class TraceCommand implements Callable<Integer> {
         }
     }
 
+    /** Compiled before anything is loaded: a bad expression fails with libpcap's message and exit code 2. */
+    private static PcapFilter expression(String text) {
+        try {
+            return PcapFilter.compile(text);
+        } catch (IllegalArgumentException e) {
+            throw UsageException.withMessage("EXPRESSION", "'" + text + "': " + e.getMessage());
+        }
+    }
+
     /** Builds the run from the parsed flags; every bad value is a UsageException naming its flag. */
     TraceRequest request() {
         Set<Long> inodes = new LinkedHashSet<>();
@@ -232,7 +250,8 @@ public final class TraceCommand implements Callable<Integer> {
                 port("--filter-src-port", srcPort),
                 port("--filter-dst-port", dstPort),
                 proto.map(p -> FlagParser.proto("--filter-proto", p)),
-                trackSkb);
+                trackSkb,
+                expression.isEmpty() ? Optional.empty() : Optional.of(expression(String.join(" ", expression))));
         Backend chosen = FlagParser.backend("--backend", backend);
         FunctionFilter functions = filterFunc.map(f -> FlagParser.functionFilter("--filter-func", f)).orElse(FunctionFilter.all());
         if (chosen == Backend.TRACEPOINT && filterFunc.isPresent()) {

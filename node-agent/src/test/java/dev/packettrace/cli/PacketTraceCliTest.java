@@ -112,6 +112,27 @@ class PacketTraceCliTest {
     }
 
     @Test
+    void aPositionalExpressionIsCompiledAndANDedWithTheFlags() {
+        TraceRequest r = parse("--filter-proto", "tcp", "tcp", "and", "dst port 443 and not net 10.0.0.0/8");
+        TraceFilter f = r.config().filter();
+        assertEquals("tcp and dst port 443 and not net 10.0.0.0/8", f.expression().orElseThrow().expression());
+        assertEquals(Optional.of(L4Proto.TCP), f.proto(), "the flags still apply");
+        assertEquals(List.of(f.expression().orElseThrow()), r.config().expressions().filters());
+        assertTrue(r.config().expressions().requireAny(), "the kernel reports only matching packets");
+    }
+
+    @Test
+    void aBadExpressionExitsWithTwoAndLibpcapsMessageBeforeAnythingIsAttached() {
+        Outcome o = exec("trace", "--duration", "1s", "tcp and and port 1");
+        assertEquals(PacketTraceCli.EXIT_USAGE, o.exit());
+        assertTrue(o.err().contains("EXPRESSION: 'tcp and and port 1': can't parse filter expression: syntax error"), o.err());
+        assertTrue(factory.started().isEmpty(), "no tracer was started");
+        Outcome port = exec("trace", "port 70000");
+        assertEquals(PacketTraceCli.EXIT_USAGE, port.exit());
+        assertTrue(port.err().contains("illegal port number 70000 > 65535"), port.err());
+    }
+
+    @Test
     void withoutFlagsItTracesEverythingLikePwru() {
         TraceRequest r = parse();
         assertEquals(TraceFilter.all(), r.config().filter());
