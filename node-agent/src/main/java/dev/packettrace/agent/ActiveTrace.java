@@ -108,6 +108,11 @@ final class ActiveTrace {
         return sink;
     }
 
+    /** The trace's pcap-filter expression, evaluated by the node's tracer in one of its slots. */
+    Optional<dev.packettrace.tracer.PcapFilter> expression() {
+        return baseFilter.expression();
+    }
+
     boolean trackSkb() {
         return baseFilter.trackSkb();
     }

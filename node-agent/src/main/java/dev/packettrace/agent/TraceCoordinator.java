@@ -13,6 +13,7 @@ import dev.packettrace.api.validation.PacketTraceSpecValidator;
 import dev.packettrace.api.validation.SpecValidation;
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.ExpressionSlots;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 
@@ -221,6 +222,17 @@ final class TraceCoordinator implements AutoCloseable {
             fail(t, e.getMessage());
             return false;
         }
+        if (filter.expression().isPresent()) {
+            Set<String> expressions = new HashSet<>();
+            active.values().forEach(a -> a.expression().ifPresent(x -> expressions.add(x.expression())));
+            expressions.add(filter.expression().get().expression());
+            if (expressions.size() > ExpressionSlots.MAX) {
+                fail(t, "spec.filter.expression: the tracer on " + config.nodeName() + " already evaluates "
+                        + ExpressionSlots.MAX + " other expressions for other traces; at most " + ExpressionSlots.MAX
+                        + " different ones run on a node at once");
+                return false;
+            }
+        }
         EventSink sink;
         try {
             sink = sinks.open(t, request.sink());
@@ -294,7 +306,8 @@ final class TraceCoordinator implements AutoCloseable {
                     backend = Backend.AUTO;
                 }
             }
-            spec = Optional.of(new SessionSpec(netns, track, stack, backend, config.ringBufferBytes()));
+            ExpressionSlots slots = SessionSpec.slots(active.values().stream().map(ActiveTrace::expression).toList());
+            spec = Optional.of(new SessionSpec(netns, track, stack, backend, config.ringBufferBytes(), slots));
         }
         try {
             tracer.apply(spec);

@@ -3,6 +3,7 @@ package dev.packettrace.agent;
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.IpPrefix;
 import dev.packettrace.tracer.L4Proto;
+import dev.packettrace.tracer.PcapFilter;
 import dev.packettrace.tracer.TraceFilter;
 
 import java.util.Optional;
@@ -41,7 +42,19 @@ final class TraceFilters {
                         + " characters without '/' or spaces");
             }
         });
-        return new TraceFilter(Set.of(), f.mark(), f.ifname(), src, dst, f.srcPort(), f.dstPort(), proto, f.trackSkb());
+        Optional<PcapFilter> expression = f.expression().map(TraceFilters::expression);
+        return new TraceFilter(Set.of(), f.mark(), f.ifname(), src, dst, f.srcPort(), f.dstPort(), proto, f.trackSkb(), expression);
+    }
+
+    /** libpcap compiles it here, before the tracer loads: a refused expression fails the trace with libpcap's message. */
+    private static PcapFilter expression(String text) {
+        try {
+            return PcapFilter.compile(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.filter.expression: '" + text + "': " + e.getMessage(), e);
+        } catch (UnsatisfiedLinkError e) {
+            throw new IllegalArgumentException("spec.filter.expression: this node cannot compile expressions: " + e.getMessage(), e);
+        }
     }
 
     private static void port(String field, int port) {

@@ -56,6 +56,29 @@ class TraceFiltersTest {
         assertField("spec.filter.ifname", filter(null, null, null, null, null, null, "averyveryverylongname"));
     }
 
+    static TraceRequest.Filter expression(String text) {
+        return new TraceRequest.Filter(OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), false, Optional.of(text));
+    }
+
+    @Test
+    void anExpressionIsCompiledAndItsVerdictComesFromTheKernelsSlots() {
+        TraceFilter f = TraceFilters.of(expression("tcp and dst port 80")).withNetns(Set.of(10L));
+        assertEquals("tcp and dst port 80", f.expression().orElseThrow().expression());
+        var e = Packets.tcp(1, 10, 80);
+        assertFalse(f.matches(e), "an event the kernel did not say matched the expression");
+        var matched = new dev.packettrace.tracer.PacketEvent(e.timestampNs(), e.skb(), e.cpu(), e.pid(), e.comm(), e.netns(),
+                e.ifindex(), e.ifname(), e.mark(), e.len(), e.protocol(), e.tuple(), e.probe(), e.probeKind(), e.dropReason(),
+                e.location(), e.stack(), e.tracked(), e.caller(), Set.of("udp", "tcp and dst port 80"));
+        assertTrue(f.matches(matched));
+    }
+
+    @Test
+    void aBadExpressionNamesItsFieldWithLibpcapsMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TraceFilters.of(expression("tcp and and")));
+        assertEquals("spec.filter.expression: 'tcp and and': can't parse filter expression: syntax error", e.getMessage());
+    }
+
     static void assertField(String field, TraceRequest.Filter f) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TraceFilters.of(f));
         assertTrue(e.getMessage().startsWith(field + ": "), e.getMessage());

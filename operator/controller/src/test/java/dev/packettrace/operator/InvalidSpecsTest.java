@@ -39,6 +39,8 @@ class InvalidSpecsTest {
                         "spec.filter.dstPort: 70000 is outside 1..65535"),
                 Arguments.of("host name", "targets: {podNames: [web-0]}\n  filter: {srcIp: example.internal}",
                         "spec.filter.srcIp: 'example.internal' is not an IPv4 or IPv6 address"),
+                Arguments.of("blank expression", "targets: {podNames: [web-0]}\n  filter: {expression: '   '}",
+                        "spec.filter.expression: is empty"),
                 Arguments.of("bad protocol", "targets: {podNames: [web-0]}\n  filter: {proto: sctp}", "spec.filter.proto: 'sctp'"),
                 Arguments.of("duration too long", "targets: {podNames: [web-0]}\n  duration: 48h", "spec.duration: '48h' is outside 1s..24h"),
                 Arguments.of("duration syntax", "targets: {podNames: [web-0]}\n  duration: soon", "spec.duration: 'soon' is not a duration"),

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -55,7 +56,16 @@ public record FilterSpec(
 
         @Default("false")
         @JsonPropertyDescription("Once a packet matched, follow its sk_buff until it is freed even where it no longer matches.")
-        Boolean trackSkb) {
+        Boolean trackSkb,
+
+        @Size(min = 1, max = MAX_EXPRESSION_LENGTH)
+        @JsonPropertyDescription("A pcap-filter expression, as tcpdump and pwru take it, e.g. 'tcp and dst port 443 and not net "
+                + "10.0.0.0/8'. Compiled by libpcap on the node, evaluated in the kernel on every probe, IPv4 and IPv6, and "
+                + "ANDed with the other filters. At most 1024 characters.")
+        String expression) {
+
+    /** The longest expression the CRD admits; the tracer's PcapFilter.MAX_LENGTH is the same. */
+    public static final int MAX_EXPRESSION_LENGTH = 1024;
 
     /**
      * A cheap shape check for the API server; the operator parses the address for real
@@ -67,7 +77,13 @@ public record FilterSpec(
         trackSkb = trackSkb != null && trackSkb;
     }
 
+    /** Without an expression. */
+    public FilterSpec(String srcIp, String dstIp, Integer srcPort, Integer dstPort, String proto, Long mark, String ifname,
+                      Boolean trackSkb) {
+        this(srcIp, dstIp, srcPort, dstPort, proto, mark, ifname, trackSkb, null);
+    }
+
     public static FilterSpec none() {
-        return new FilterSpec(null, null, null, null, null, null, null, false);
+        return new FilterSpec(null, null, null, null, null, null, null, false, null);
     }
 }

@@ -167,7 +167,20 @@ public final class PacketTraceSpecValidator {
                 errors.add(new FieldError("spec.filter.ifname", "'" + n + "' must be 1 to 15 characters without '/' or spaces"));
             }
         }
-        return new TraceRequest.Filter(mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, f.trackSkb());
+        Optional<String> expression = Optional.ofNullable(f.expression());
+        expression.ifPresent(e -> {
+            // the shape only: libpcap, which owns the syntax, compiles it on the node, and a trace it refuses ends
+            // Failed with libpcap's message under the same field
+            if (e.isBlank()) {
+                errors.add(new FieldError("spec.filter.expression", "is empty; leave it out to match every packet"));
+            } else if (e.length() > FilterSpec.MAX_EXPRESSION_LENGTH) {
+                errors.add(new FieldError("spec.filter.expression", "is " + e.length() + " characters long, at most "
+                        + FilterSpec.MAX_EXPRESSION_LENGTH));
+            } else if (e.chars().anyMatch(c -> c < 0x20 && c != '\t' && c != '\n' || c == 0x7f)) {
+                errors.add(new FieldError("spec.filter.expression", "contains control characters"));
+            }
+        });
+        return new TraceRequest.Filter(mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, f.trackSkb(), expression);
     }
 
     private static Optional<String> ip(String path, String text, List<FieldError> errors) {

@@ -36,7 +36,14 @@ public record TraceRequest(Targets targets, Filter filter, Output output, Durati
             OptionalInt srcPort,
             OptionalInt dstPort,
             Optional<String> proto,
-            boolean trackSkb) {
+            boolean trackSkb,
+            Optional<String> expression) {
+
+        /** Without an expression. */
+        public Filter(OptionalLong mark, Optional<String> ifname, Optional<String> srcIp, Optional<String> dstIp,
+                      OptionalInt srcPort, OptionalInt dstPort, Optional<String> proto, boolean trackSkb) {
+            this(mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.empty());
+        }
     }
 
     /** @param packetContent the trace asks for packet bytes; the operator refuses it unless the cluster allows it */
