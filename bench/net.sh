@@ -37,7 +37,7 @@ ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
 NET_PIN=${NET_PIN-0} # unset: CPU 0; set but empty: unpinned
 pin=()
 if [ -n "$NET_PIN" ]; then
-  [[ $NET_PIN =~ ^[0-9]+$ ]] && [ "$NET_PIN" -lt "$(nproc)" ] || die "NET_PIN: '$NET_PIN' is not a CPU of this machine (0-$(($(nproc) - 1)))"
+  { [[ $NET_PIN =~ ^[0-9]+$ ]] && [ "$NET_PIN" -lt "$(nproc)" ]; } || die "NET_PIN: '$NET_PIN' is not a CPU of this machine (0-$(($(nproc) - 1)))"
   pin=(taskset -c "$NET_PIN")
 fi
 # NET_CONFIGS: a subset to run, e.g. "baseline pt-nomatch" (the probe-cost runs always run)
@@ -222,6 +222,7 @@ run_config() {
   others_snapshot "$work/others.0"
   t0=$(now_ns)
   result=$(run_iperf)
+  read -r bits_per_second retransmits <<<"$result"
   t1=$(now_ns)
   others_snapshot "$work/others.1"
   if [ -n "$tracer_pid" ]; then
@@ -253,7 +254,7 @@ run_config() {
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   [ "$name" = baseline ] ||
     cpu_pct=$(awk -v t="$((ticks1 - ticks0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN { printf "%.1f", 100 * t / hz / s }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" $result "$secs" "$events" "$lost" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" "$bits_per_second" "$retransmits" "$secs" "$events" "$lost" \
     "$cpu_pct" "$rss" "$hwm" "$attach_ms" "$(others_pct "$work/others.0" "$work/others.1" "$secs")" >>"$out/net.tsv"
   log "$(tail -n 1 "$out/net.tsv" | tr '\t' ' ')${settle_ms:+ (settled ${settle_ms} ms after attaching)}"
 }
