@@ -36,7 +36,8 @@ static __always_inline void pt_emit(void *ctx, struct pt_event *ev)
 		return;
 	}
 
-	struct pt_event *out = bpf_ringbuf_reserve(&pt_events, PT_EVENT_BASE_SIZE + PT_STACK_BYTES, 0);
+	struct pt_event *out =
+		bpf_ringbuf_reserve(&pt_events, PT_EVENT_BASE_SIZE + PT_STACK_BYTES, 0);
 	long bytes;
 
 	if (!out) {

@@ -29,7 +29,8 @@ static __always_inline bool pt_netns_allowed(__u32 netns)
 	return bpf_map_lookup_elem(&pt_netns_filter, &netns) != NULL;
 }
 
-static __always_inline bool pt_addr_matches(const volatile struct pt_addr_filter *f, const __u8 *addr, bool ipv6)
+static __always_inline bool pt_addr_matches(const volatile struct pt_addr_filter *f,
+					    const __u8 *addr, bool ipv6)
 {
 	__u32 bytes = f->prefixlen / 8, bits = f->prefixlen % 8;
 
@@ -70,7 +71,8 @@ static __always_inline bool pt_event_matches(const struct pt_event *ev)
 		return false;
 	if (pt_cfg.filter_ifname && !pt_ifname_matches(ev->ifname))
 		return false;
-	if (pt_cfg.l4proto || pt_cfg.sport || pt_cfg.dport || pt_cfg.src.family || pt_cfg.dst.family) {
+	if (pt_cfg.l4proto || pt_cfg.sport || pt_cfg.dport || pt_cfg.src.family ||
+	    pt_cfg.dst.family) {
 		if (!(ev->flags & PT_EV_HAS_TUPLE))
 			return false;
 		if (pt_cfg.l4proto && ev->l4proto != pt_cfg.l4proto)

@@ -4,12 +4,12 @@
 
 #include "event.h"
 
-#define PT_ETH_P_IP 0x0800
-#define PT_ETH_P_IPV6 0x86DD
-#define PT_AF_INET 2
-#define PT_AF_INET6 10
-#define PT_IPPROTO_TCP 6
-#define PT_IPPROTO_UDP 17
+#define PT_ETH_P_IP	  0x0800
+#define PT_ETH_P_IPV6	  0x86DD
+#define PT_AF_INET	  2
+#define PT_AF_INET6	  10
+#define PT_IPPROTO_TCP	  6
+#define PT_IPPROTO_UDP	  17
 #define PT_IP_OFFSET_MASK 0x1fff
 
 /* The namespace of the device the skb is on; sockets carry it where no device is set yet
