@@ -60,8 +60,8 @@ case " ${CONFIGS[*]} " in
     need_cmd clang clang
     need_cmd gcc gcc
     [ -f /usr/include/bpf/libbpf.h ] || die "libbpf's headers not found; install them with: apt-get install libbpf-dev"
-    vmlinux_dir="$repo_dir/node-agent/target/bpf-gen"
-    [ -f "$vmlinux_dir/vmlinux.h" ] || die "$vmlinux_dir/vmlinux.h not found; build node-agent first"
+    vmlinux_dir="$repo_dir/bpf/include/vmlinux/$(uname -m | sed -e 's/^x86_64$/x86/' -e 's/^aarch64$/arm64/')"
+    [ -f "$vmlinux_dir/vmlinux.h" ] || die "$vmlinux_dir/vmlinux.h not found: no pinned vmlinux.h for this architecture"
     clang -O2 -g -target bpf -I"$vmlinux_dir" -c "$bench_dir/net/empty-tracepoints.bpf.c" -o "$work/empty-tracepoints.o"
     gcc -O2 -Wall -o "$work/attach-and-wait" "$bench_dir/net/attach-and-wait.c" -lbpf
     ;;

@@ -15,7 +15,7 @@
 # waits for `kubectl get packettraces` to show the trace Completed with drops.
 #
 # Usage: hack/e2e-kind.sh            (KEEP_CLUSTER=1 keeps the cluster for a look; CLUSTER=name to choose it)
-# Needs: docker, kind, kubectl, helm 3, and the build tools of the README (JDK via ./mvnw, clang, bpftool,
+# Needs: docker, kind, kubectl, helm 3, and the build tools of the README (JDK via ./mvnw, clang, llvm,
 #        libbpf-dev). The kind node's kernel is the Docker host's: it needs BTF (/sys/kernel/btf/vmlinux).
 set -euo pipefail
 
