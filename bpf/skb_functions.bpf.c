@@ -25,7 +25,7 @@ const volatile struct pt_config pt_cfg = {};
 #include "ctx_arg.h"
 #include "function.h"
 
-/* Mirrors FentryPlan.SLOTS_PER_OBJECT. Each slot is a separately verified program, so the count
+/* Mirrors AttachPlan.FENTRY_SLOTS_PER_OBJECT. Each slot is a separately verified program, so the count
  * trades how many objects are opened against how much unused code each object carries. */
 #define PT_FENTRY_SLOTS 64
 

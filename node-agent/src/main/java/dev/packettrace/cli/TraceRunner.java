@@ -61,11 +61,6 @@ public final class TraceRunner {
         this.status = Objects.requireNonNull(status, "status");
     }
 
-    /** The kernel tracer, the system clocks, status on stderr. */
-    public static TraceRunner forKernel() {
-        return new TraceRunner(SessionFactory.kernel(), System::nanoTime, ClockOffset::measure, System.err);
-    }
-
     public RunResult run(TraceRequest request, OutputStream out) {
         return run(request, out, event -> { });
     }

@@ -78,10 +78,6 @@ public final class TracepointCatalog {
         return unavailable;
     }
 
-    public Optional<TracepointProbe> byId(int id) {
-        return available.stream().filter(p -> p.id() == id).findFirst();
-    }
-
     public Optional<TracepointProbe> byProgram(String program) {
         return available.stream().filter(p -> p.program().equals(program)).findFirst();
     }

@@ -47,10 +47,6 @@ final class Conditions {
         return List.copyOf(result);
     }
 
-    static boolean isTrue(List<Condition> conditions, String type) {
-        return conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
     static String reason(List<Condition> conditions, String type) {
         return conditions.stream().filter(c -> type.equals(c.getType())).map(Condition::getReason).findFirst().orElse("");
     }
