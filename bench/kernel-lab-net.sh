@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kernel-lab-net.sh: per-packet overhead of the function-level backends, measured inside the QEMU kernel lab
 # (hack/kernel-lab), since this machine's kernel has no kprobes and refuses trampolines.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # TCP throughput across a veth pair (iperf3) with and without tracing; packettrace against a bpftrace peer.
 # Usage: sudo bench/net.sh        REPS=5 SECONDS_PER_RUN=10 by default (~8 minutes)
 #

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The function-level backends: programs for kernel functions that take an sk_buff, one per
  * position of the sk_buff among the first five parameters (as pwru does), in three flavours.
  *
@@ -102,5 +102,5 @@ PT_FENTRY_SLOT(40) PT_FENTRY_SLOT(41) PT_FENTRY_SLOT(42) PT_FENTRY_SLOT(43) PT_F
 PT_FENTRY_SLOT(48) PT_FENTRY_SLOT(49) PT_FENTRY_SLOT(50) PT_FENTRY_SLOT(51) PT_FENTRY_SLOT(52) PT_FENTRY_SLOT(53) PT_FENTRY_SLOT(54) PT_FENTRY_SLOT(55)
 PT_FENTRY_SLOT(56) PT_FENTRY_SLOT(57) PT_FENTRY_SLOT(58) PT_FENTRY_SLOT(59) PT_FENTRY_SLOT(60) PT_FENTRY_SLOT(61) PT_FENTRY_SLOT(62) PT_FENTRY_SLOT(63)
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* clang-format on */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The tracepoint backend: one BTF-typed raw tracepoint program (tp_btf) per skb-carrying tracepoint.
  *
  * tp_btf rather than plain raw_tracepoint: the verifier knows the arguments' types, so the reads on
@@ -89,4 +89,4 @@ PT_TRACEPOINT(14, tcp, tcp_bad_csum)
 PT_TRACEPOINT(15, net, netif_receive_skb_entry)
 PT_TRACEPOINT(17, net, napi_gro_frags_entry)
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end test on a throwaway kind cluster, for machines with Docker, kind, kubectl and helm.
 #
 # NOT RUN IN CI, AND NEVER RUN BY THE PROJECT'S OWN TEST SUITE: the machines this project is built on have

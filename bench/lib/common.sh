@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the bench scripts: paths, checks and small helpers. Bash only.
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by bin/packettrace and mvnw: selects a Java 25+ runtime without relying on the default `java`.
 # shellcheck shell=sh # mvnw is a POSIX sh script, so this stays POSIX too
 # Order: $JAVA_HOME if it is 25+, then the usual install locations. Exports JAVA_HOME or says what is missing.

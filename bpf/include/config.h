@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Load-time configuration, written by Java into .rodata before the object is loaded.
  * Being read-only, the verifier sees these values as constants and prunes the branches
  * of disabled filters, so an unused filter costs nothing per packet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Reading the n-th 64-bit argument slot of a context that is an array of u64 (tp_btf tracepoints,
  * and the fentry trampolines' saved arguments). */
 #ifndef PACKETTRACE_CTX_ARG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The common path of every probe: filter, track, and hand the event to user space. */
 #ifndef PACKETTRACE_EMIT_H
 #define PACKETTRACE_EMIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The record the tracer writes into the ring buffer, one per probe hit.
  * Layout contract with the Java decoder (dev.packettrace.tracer.EventDecoder): little endian,
  * fixed offsets, explicit padding. Change both together; EventLayoutTest checks the size. */

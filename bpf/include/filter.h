@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The filters of --filter-*, evaluated in the kernel so that unmatched packets cost only a few
  * reads. Every disabled filter is a branch on a .rodata constant that the verifier removes. */
 #ifndef PACKETTRACE_FILTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The common path of kernel function probes (kprobe, kprobe-multi, fentry): the same filters,
  * track-skb handling and event record as the tracepoints, plus the function's address and, on
  * request, its caller. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The maps shared by every program of one tracer object. Each is bounded; each is named for what
  * it holds (kernel map names are cut at 15 characters, so the names stay that short). */
 #ifndef PACKETTRACE_MAPS_H

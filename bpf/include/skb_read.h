@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Reading what the tracer reports from an sk_buff or a socket, with CO-RE reads only. */
 #ifndef PACKETTRACE_SKB_READ_H
 #define PACKETTRACE_SKB_READ_H
