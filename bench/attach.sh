@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Attach time of the tracepoint backend, and the same for the bpftrace peer. RUNS=10 by default (~1 minute).
 # Usage: sudo bench/attach.sh
 #

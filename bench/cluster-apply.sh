@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cluster-apply.sh: how long a user waits on a real cluster (hack/cluster-lab) between `kubectl apply` of a
 # PacketTrace and (1) phase Running, (2) the first event in its status, with the node agents already up.
 # The peer, measured in the same run on the same cluster: `kubectl apply` of a busybox Pod to phase Running

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Decoding plus JSON writing to a file, on one core (taskset -c 0): the product's EventDecoder + JsonLinesWriter
 # against the same events written with Jackson databind's ObjectMapper. JMH, ~1 minute.
 # Usage: sudo bench/decode.sh   (root: real addresses from /proc/kallsyms; kernel BTF for drop-reason names)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kernel-lab-net.sh: per-packet overhead of the function-level backends, measured inside the QEMU kernel lab
 # (hack/kernel-lab), since this machine's kernel has no kprobes and refuses trampolines.
 #
@@ -78,7 +79,9 @@ server_pid="" tracer_pid=""
 cleanup() {
   local rc=$?
   trap - EXIT
-  for pid in $tracer_pid $server_pid; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  for pid in $tracer_pid $server_pid; do
+    if kill -TERM "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
+  done
   for ns in srv cli idle; do ip netns del "bn-$ns" 2>/dev/null || true; done
   rm -rf "$work"
   exit "$rc"
@@ -187,7 +190,7 @@ crashes=0
 log "$reps repetitions x ${#configs[@]} configurations (${configs[*]}), iperf3 -O 1 -t $seconds"
 for ((rep = 1; rep <= reps; rep++)); do
   for ((i = 0; i < ${#configs[@]}; i++)); do
-    for attempt in 1 2 3; do
+    for _ in 1 2 3; do
       rc=0
       run_config "${configs[$(((i + rep - 1) % ${#configs[@]}))]}" "$rep" || rc=$?
       [[ $rc -eq 3 ]] || break

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # TCP throughput across a veth pair (iperf3) with and without tracing; packettrace against a bpftrace peer.
 # Usage: sudo bench/net.sh        REPS=5 SECONDS_PER_RUN=10 by default (~8 minutes)
 #
@@ -37,7 +38,7 @@ ALT_JVM_OPTIONS=${ALT_JVM_OPTIONS:-}
 NET_PIN=${NET_PIN-0} # unset: CPU 0; set but empty: unpinned
 pin=()
 if [ -n "$NET_PIN" ]; then
-  [[ $NET_PIN =~ ^[0-9]+$ ]] && [ "$NET_PIN" -lt "$(nproc)" ] || die "NET_PIN: '$NET_PIN' is not a CPU of this machine (0-$(($(nproc) - 1)))"
+  { [[ $NET_PIN =~ ^[0-9]+$ ]] && [ "$NET_PIN" -lt "$(nproc)" ]; } || die "NET_PIN: '$NET_PIN' is not a CPU of this machine (0-$(($(nproc) - 1)))"
   pin=(taskset -c "$NET_PIN")
 fi
 # NET_CONFIGS: a subset to run, e.g. "baseline pt-nomatch" (the probe-cost runs always run)
@@ -60,8 +61,8 @@ case " ${CONFIGS[*]} " in
     need_cmd clang clang
     need_cmd gcc gcc
     [ -f /usr/include/bpf/libbpf.h ] || die "libbpf's headers not found; install them with: apt-get install libbpf-dev"
-    vmlinux_dir="$repo_dir/node-agent/target/bpf-gen"
-    [ -f "$vmlinux_dir/vmlinux.h" ] || die "$vmlinux_dir/vmlinux.h not found; build node-agent first"
+    vmlinux_dir="$repo_dir/bpf/include/vmlinux/$(uname -m | sed -e 's/^x86_64$/x86/' -e 's/^aarch64$/arm64/')"
+    [ -f "$vmlinux_dir/vmlinux.h" ] || die "$vmlinux_dir/vmlinux.h not found: no pinned vmlinux.h for this architecture"
     clang -O2 -g -target bpf -I"$vmlinux_dir" -c "$bench_dir/net/empty-tracepoints.bpf.c" -o "$work/empty-tracepoints.o"
     gcc -O2 -Wall -o "$work/attach-and-wait" "$bench_dir/net/attach-and-wait.c" -lbpf
     ;;
@@ -222,6 +223,7 @@ run_config() {
   others_snapshot "$work/others.0"
   t0=$(now_ns)
   result=$(run_iperf)
+  read -r bits_per_second retransmits <<<"$result"
   t1=$(now_ns)
   others_snapshot "$work/others.1"
   if [ -n "$tracer_pid" ]; then
@@ -253,7 +255,7 @@ run_config() {
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   [ "$name" = baseline ] ||
     cpu_pct=$(awk -v t="$((ticks1 - ticks0))" -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN { printf "%.1f", 100 * t / hz / s }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" $result "$secs" "$events" "$lost" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" "$bits_per_second" "$retransmits" "$secs" "$events" "$lost" \
     "$cpu_pct" "$rss" "$hwm" "$attach_ms" "$(others_pct "$work/others.0" "$work/others.1" "$secs")" >>"$out/net.tsv"
   log "$(tail -n 1 "$out/net.tsv" | tr '\t' ' ')${settle_ms:+ (settled ${settle_ms} ms after attaching)}"
 }

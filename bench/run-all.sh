@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every benchmark, one after the other (~12 minutes): builds once, then decode.sh, attach.sh, net.sh.
 # Usage: sudo bench/run-all.sh
 # Results: bench/out/<UTC time>/results.md (machine, then each benchmark's table) and the raw files next to it.

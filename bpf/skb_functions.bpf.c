@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The function-level backends: programs for kernel functions that take an sk_buff, one per
  * position of the sk_buff among the first five parameters (as pwru does), in three flavours.
  *
@@ -25,7 +25,7 @@ const volatile struct pt_config pt_cfg = {};
 #include "ctx_arg.h"
 #include "function.h"
 
-/* Mirrors FentryPlan.SLOTS_PER_OBJECT. Each slot is a separately verified program, so the count
+/* Mirrors AttachPlan.FENTRY_SLOTS_PER_OBJECT. Each slot is a separately verified program, so the count
  * trades how many objects are opened against how much unused code each object carries. */
 #define PT_FENTRY_SLOTS 64
 
@@ -34,17 +34,17 @@ const volatile struct pt_config pt_cfg = {};
  * against the function's prototype. */
 const volatile __u64 pt_fentry_cookie[PT_FENTRY_SLOTS] = {};
 
-#define PT_KPROBE(pos)                                                         \
-	SEC("kprobe")                                                          \
-	int ptk_skb##pos(struct pt_regs *ctx)                                  \
-	{                                                                      \
+#define PT_KPROBE(pos)                                                              \
+	SEC("kprobe")                                                               \
+	int ptk_skb##pos(struct pt_regs *ctx)                                       \
+	{                                                                           \
 		return pt_on_kprobe(ctx, (struct sk_buff *)PT_REGS_PARM##pos(ctx)); \
 	}
 
-#define PT_KPROBE_MULTI(pos)                                                   \
-	SEC("kprobe.multi")                                                    \
-	int ptm_skb##pos(struct pt_regs *ctx)                                  \
-	{                                                                      \
+#define PT_KPROBE_MULTI(pos)                                                        \
+	SEC("kprobe.multi")                                                         \
+	int ptm_skb##pos(struct pt_regs *ctx)                                       \
+	{                                                                           \
 		return pt_on_kprobe(ctx, (struct sk_buff *)PT_REGS_PARM##pos(ctx)); \
 	}
 
@@ -83,14 +83,16 @@ static __always_inline int pt_on_fentry(void *ctx, __u32 slot)
 	return 0;
 }
 
-#define PT_FENTRY_SLOT(slot)                                                   \
-	SEC("fentry")                                                          \
-	int ptf_slot##slot(void *ctx)                                          \
-	{                                                                      \
-		return pt_on_fentry(ctx, slot);                                \
+#define PT_FENTRY_SLOT(slot)                    \
+	SEC("fentry")                           \
+	int ptf_slot##slot(void *ctx)           \
+	{                                       \
+		return pt_on_fentry(ctx, slot); \
 	}
 
-/* PT_FENTRY_SLOTS of them, ptf_slot0 .. ptf_slot63 */
+/* PT_FENTRY_SLOTS of them, ptf_slot0 .. ptf_slot63, a table eight to a line; left
+ * unformatted to the end of the file, since clang-format reads the invocations as one statement */
+/* clang-format off */
 PT_FENTRY_SLOT(0) PT_FENTRY_SLOT(1) PT_FENTRY_SLOT(2) PT_FENTRY_SLOT(3) PT_FENTRY_SLOT(4) PT_FENTRY_SLOT(5) PT_FENTRY_SLOT(6) PT_FENTRY_SLOT(7)
 PT_FENTRY_SLOT(8) PT_FENTRY_SLOT(9) PT_FENTRY_SLOT(10) PT_FENTRY_SLOT(11) PT_FENTRY_SLOT(12) PT_FENTRY_SLOT(13) PT_FENTRY_SLOT(14) PT_FENTRY_SLOT(15)
 PT_FENTRY_SLOT(16) PT_FENTRY_SLOT(17) PT_FENTRY_SLOT(18) PT_FENTRY_SLOT(19) PT_FENTRY_SLOT(20) PT_FENTRY_SLOT(21) PT_FENTRY_SLOT(22) PT_FENTRY_SLOT(23)
@@ -100,4 +102,5 @@ PT_FENTRY_SLOT(40) PT_FENTRY_SLOT(41) PT_FENTRY_SLOT(42) PT_FENTRY_SLOT(43) PT_F
 PT_FENTRY_SLOT(48) PT_FENTRY_SLOT(49) PT_FENTRY_SLOT(50) PT_FENTRY_SLOT(51) PT_FENTRY_SLOT(52) PT_FENTRY_SLOT(53) PT_FENTRY_SLOT(54) PT_FENTRY_SLOT(55)
 PT_FENTRY_SLOT(56) PT_FENTRY_SLOT(57) PT_FENTRY_SLOT(58) PT_FENTRY_SLOT(59) PT_FENTRY_SLOT(60) PT_FENTRY_SLOT(61) PT_FENTRY_SLOT(62) PT_FENTRY_SLOT(63)
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+/* clang-format on */

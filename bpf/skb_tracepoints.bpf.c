@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The tracepoint backend: one BTF-typed raw tracepoint program (tp_btf) per skb-carrying tracepoint.
  *
  * tp_btf rather than plain raw_tracepoint: the verifier knows the arguments' types, so the reads on
@@ -21,7 +21,6 @@
 
 const volatile struct pt_config pt_cfg = {};
 
-
 #include "ctx_arg.h"
 #include "emit.h"
 
@@ -29,7 +28,7 @@ const volatile struct pt_config pt_cfg = {};
  * of globals and functions), where the Java decoder's layout test reads the real offsets. */
 const volatile struct pt_event pt_event_layout = {};
 
-#define PT_TP_KFREE_SKB 0
+#define PT_TP_KFREE_SKB	  0
 #define PT_TP_CONSUME_SKB 1
 
 static __always_inline int pt_on_tracepoint(__u64 *ctx, __u32 id)
@@ -62,11 +61,11 @@ static __always_inline int pt_on_tracepoint(__u64 *ctx, __u32 id)
 	return 0;
 }
 
-#define PT_TRACEPOINT(id, group, event)                                        \
-	SEC("tp_btf/" #event)                                                  \
-	int pt##id##_##group##__##event(__u64 *ctx)                            \
-	{                                                                      \
-		return pt_on_tracepoint(ctx, id);                              \
+#define PT_TRACEPOINT(id, group, event)             \
+	SEC("tp_btf/" #event)                       \
+	int pt##id##_##group##__##event(__u64 *ctx) \
+	{                                           \
+		return pt_on_tracepoint(ctx, id);   \
 	}
 
 /* Ids index pt_cfg's argument tables: keep them below PT_MAX_PROBES and never reuse one.
@@ -90,4 +89,4 @@ PT_TRACEPOINT(14, tcp, tcp_bad_csum)
 PT_TRACEPOINT(15, net, netif_receive_skb_entry)
 PT_TRACEPOINT(17, net, napi_gro_frags_entry)
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end test on a throwaway kind cluster, for machines with Docker, kind, kubectl and helm.
 #
 # NOT RUN IN CI, AND NEVER RUN BY THE PROJECT'S OWN TEST SUITE: the machines this project is built on have
@@ -15,7 +16,7 @@
 # waits for `kubectl get packettraces` to show the trace Completed with drops.
 #
 # Usage: hack/e2e-kind.sh            (KEEP_CLUSTER=1 keeps the cluster for a look; CLUSTER=name to choose it)
-# Needs: docker, kind, kubectl, helm 3, and the build tools of the README (JDK via ./mvnw, clang, bpftool,
+# Needs: docker, kind, kubectl, helm 3, and the build tools of the README (JDK via ./mvnw, clang, llvm,
 #        libbpf-dev). The kind node's kernel is the Docker host's: it needs BTF (/sys/kernel/btf/vmlinux).
 set -euo pipefail
 

@@ -1,4 +1,6 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the bench scripts: paths, checks and small helpers. Bash only.
+# shellcheck shell=bash
 
 bench_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 repo_dir=$(cd -- "$bench_dir/.." && pwd)
@@ -22,7 +24,7 @@ need_cmd() {
 }
 
 need_built_cli() {
-  [ -f "$repo_dir/node-agent/target/packettrace-node-agent.jar" ] && [ -d "$repo_dir/node-agent/target/lib" ] ||
+  { [ -f "$repo_dir/node-agent/target/packettrace-node-agent.jar" ] && [ -d "$repo_dir/node-agent/target/lib" ]; } ||
     die "the CLI is not built; run: cd $repo_dir && ./mvnw -q -B package -DskipTests"
 }
 
@@ -175,6 +177,7 @@ launcher_malloc_env() {
 # launcher itself so that the benchmarks measure what ships.
 launcher_jvm_options() {
   local options
+  # shellcheck disable=SC2016 # the $ is the launcher's text to match, not to expand here
   options=$(sed -n 's/^java_options=\${PACKETTRACE_JAVA_OPTIONS-"\(.*\)"}$/\1/p' "$repo_dir/bin/packettrace")
   [ -n "$options" ] || die "cannot read the default JVM options (java_options=...) from bin/packettrace"
   echo "$options"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Loads a BPF object, attaches its programs (all of them, or only those whose tp_btf event is named on the
  * command line), says "attached N" on stderr and holds them until SIGINT or SIGTERM. net.sh uses it for the
  * empty-program floors (empty-tracepoints.bpf.c). */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* net.sh's floor: an empty tp_btf program on each of the tracepoints packettrace attaches. What these cost
  * is what any tracer pays for being on those tracepoints at all (the kernel's dispatch into BPF), before it
  * does any work of its own. Kept in step with bpf/skb_tracepoints.bpf.c by hand. */
@@ -30,4 +30,4 @@ PT_EMPTY(tcp_bad_csum)
 PT_EMPTY(netif_receive_skb_entry)
 PT_EMPTY(napi_gro_frags_entry)
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The common path of every probe: filter, track, and hand the event to user space. */
 #ifndef PACKETTRACE_EMIT_H
 #define PACKETTRACE_EMIT_H
@@ -37,7 +38,8 @@ static __always_inline void pt_emit(void *ctx, struct pt_event *ev)
 		return;
 	}
 
-	struct pt_event *out = bpf_ringbuf_reserve(&pt_events, PT_EVENT_BASE_SIZE + PT_STACK_BYTES, 0);
+	struct pt_event *out =
+		bpf_ringbuf_reserve(&pt_events, PT_EVENT_BASE_SIZE + PT_STACK_BYTES, 0);
 	long bytes;
 
 	if (!out) {

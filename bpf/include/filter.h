@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The filters of --filter-*, evaluated in the kernel so that unmatched packets cost only a few
  * reads. Every disabled filter is a branch on a .rodata constant that the verifier removes. */
 #ifndef PACKETTRACE_FILTER_H
@@ -29,7 +30,8 @@ static __always_inline bool pt_netns_allowed(__u32 netns)
 	return bpf_map_lookup_elem(&pt_netns_filter, &netns) != NULL;
 }
 
-static __always_inline bool pt_addr_matches(const volatile struct pt_addr_filter *f, const __u8 *addr, bool ipv6)
+static __always_inline bool pt_addr_matches(const volatile struct pt_addr_filter *f,
+					    const __u8 *addr, bool ipv6)
 {
 	__u32 bytes = f->prefixlen / 8, bits = f->prefixlen % 8;
 
@@ -70,7 +72,8 @@ static __always_inline bool pt_event_matches(const struct pt_event *ev)
 		return false;
 	if (pt_cfg.filter_ifname && !pt_ifname_matches(ev->ifname))
 		return false;
-	if (pt_cfg.l4proto || pt_cfg.sport || pt_cfg.dport || pt_cfg.src.family || pt_cfg.dst.family) {
+	if (pt_cfg.l4proto || pt_cfg.sport || pt_cfg.dport || pt_cfg.src.family ||
+	    pt_cfg.dst.family) {
 		if (!(ev->flags & PT_EV_HAS_TUPLE))
 			return false;
 		if (pt_cfg.l4proto && ev->l4proto != pt_cfg.l4proto)

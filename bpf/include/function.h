@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The common path of kernel function probes (kprobe, kprobe-multi, fentry): the same filters,
  * track-skb handling and event record as the tracepoints, plus the function's address and, on
  * request, its caller. */
@@ -9,9 +10,9 @@
 /* A probe's cookie: what a program shared by many functions cannot know by itself. kprobes and
  * kprobe-multi links carry one per function (bpf_get_attach_cookie); fentry slots read theirs
  * from .rodata. Layout contract with dev.packettrace.tracer.FunctionCookie. */
-#define PT_FN_SKB_ARG_MASK 0x7ULL      /* bits 0-2: index of the sk_buff among the parameters, 0..4 */
-#define PT_FN_FREES        (1ULL << 3) /* the function frees the sk_buff: forget it for track-skb */
-#define PT_FN_INDEX_SHIFT  32          /* bits 32-63: index + 1 in the tracer's function table */
+#define PT_FN_SKB_ARG_MASK 0x7ULL /* bits 0-2: index of the sk_buff among the parameters, 0..4 */
+#define PT_FN_FREES	   (1ULL << 3) /* the function frees the sk_buff: forget it for track-skb */
+#define PT_FN_INDEX_SHIFT  32	       /* bits 32-63: index + 1 in the tracer's function table */
 
 /* Enough frames to get past the BPF program and the trampoline to the traced function's caller. */
 #define PT_CALLER_FRAMES 8
@@ -23,7 +24,8 @@
  * and skb-reading code (which libbpf appends to each program at load) keeps the object at a seventh
  * of the size (340 KB instead of 2.4 MB in the jar). The verifier still walks it once per program,
  * with that program's constants. */
-static __noinline bool pt_function_selected(struct pt_event *ev, const struct pt_hit *hit, __u64 cookie)
+static __noinline bool pt_function_selected(struct pt_event *ev, const struct pt_hit *hit,
+					    __u64 cookie)
 {
 	ev->probe_kind = PT_PROBE_FUNCTION;
 	ev->probe_id = cookie >> PT_FN_INDEX_SHIFT;

@@ -1,11 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The maps shared by every program of one tracer object. Each is bounded; each is named for what
  * it holds (kernel map names are cut at 15 characters, so the names stay that short). */
 #ifndef PACKETTRACE_MAPS_H
 #define PACKETTRACE_MAPS_H
 
-#define PT_STAT_LOST 0     /* events dropped because the ring buffer was full */
-#define PT_STAT_EMITTED 1  /* events written to the ring buffer */
-#define PT_STAT_COUNT 2
+#define PT_STAT_LOST	0 /* events dropped because the ring buffer was full */
+#define PT_STAT_EMITTED 1 /* events written to the ring buffer */
+#define PT_STAT_COUNT	2
 
 /* Events to user space. The size is set by Java before load (--ring-buffer-size); what does not
  * fit is counted in pt_stats[PT_STAT_LOST], never dropped silently. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* pcap-filter expressions (tcpdump's syntax) evaluated in the kernel on every admitted probe hit.
  *
  * Java compiles each expression with libpcap into classic BPF twice, for DLT_EN10MB (the packet starts
@@ -29,11 +30,11 @@
 
 extern const volatile struct pt_config pt_cfg;
 
-#define PT_PCAP_SLOTS 8          /* expressions one tracer evaluates: bits of pt_event.pcap_match */
-#define PT_PCAP_MAX_INSNS 512    /* a power of two; mirrored by Java's PcapFilter.MAX_INSTRUCTIONS */
-#define PT_PCAP_MEMWORDS 16      /* BPF_MEMWORDS: the scratch memory M[] */
-#define PT_ETH_HLEN 14
-#define PT_NO_HEADER 0xffff
+#define PT_PCAP_SLOTS	  8   /* expressions one tracer evaluates: bits of pt_event.pcap_match */
+#define PT_PCAP_MAX_INSNS 512 /* a power of two; mirrored by Java's PcapFilter.MAX_INSTRUCTIONS */
+#define PT_PCAP_MEMWORDS  16  /* BPF_MEMWORDS: the scratch memory M[] */
+#define PT_ETH_HLEN	  14
+#define PT_NO_HEADER	  0xffff
 
 /* struct sock_filter; Java writes them as libpcap compiled them */
 struct pt_cbpf_insn {
@@ -59,30 +60,31 @@ struct {
 
 /* The runs of every slot's program on one packet, one after the other: the bpf_loop callback's state. */
 struct pt_pcap_run {
-	__u64 base;      /* kernel address of the packet's first byte */
-	__u32 caplen;    /* bytes readable from base: the skb's linear data */
-	__u32 wirelen;   /* the packet's length from base, for BPF_LEN */
-	__u32 slot;      /* the slot whose program runs */
-	__u32 slots;     /* pt_cfg.pcap_slots */
-	__u32 raw;       /* 0: the DLT_EN10MB programs; 1: the DLT_RAW ones */
+	__u64 base;    /* kernel address of the packet's first byte */
+	__u32 caplen;  /* bytes readable from base: the skb's linear data */
+	__u32 wirelen; /* the packet's length from base, for BPF_LEN */
+	__u32 slot;    /* the slot whose program runs */
+	__u32 slots;   /* pt_cfg.pcap_slots */
+	__u32 raw;     /* 0: the DLT_EN10MB programs; 1: the DLT_RAW ones */
 	__u32 pc;
 	__u32 a;
 	__u32 x;
-	__u32 hits;      /* bit s: slot s returned non-zero */
+	__u32 hits; /* bit s: slot s returned non-zero */
 	__u32 mem[PT_PCAP_MEMWORDS];
 };
 
 /* cBPF opcode fields (linux/bpf_common.h) */
-#define PT_BPF_CLASS(c) ((c) & 0x07)
-#define PT_BPF_SIZE(c) ((c) & 0x18)
-#define PT_BPF_MODE(c) ((c) & 0xe0)
-#define PT_BPF_OP(c) ((c) & 0xf0)
-#define PT_BPF_SRC(c) ((c) & 0x08)
-#define PT_BPF_RVAL(c) ((c) & 0x18)
-#define PT_BPF_MISCOP(c) ((c) & 0xf8)
+#define PT_BPF_CLASS(c)	 ((c)&0x07)
+#define PT_BPF_SIZE(c)	 ((c)&0x18)
+#define PT_BPF_MODE(c)	 ((c)&0xe0)
+#define PT_BPF_OP(c)	 ((c)&0xf0)
+#define PT_BPF_SRC(c)	 ((c)&0x08)
+#define PT_BPF_RVAL(c)	 ((c)&0x18)
+#define PT_BPF_MISCOP(c) ((c)&0xf8)
 
 /* Reads size (1, 2 or 4) bytes at off of the packet, big endian as cBPF loads are; false past caplen. */
-static __always_inline bool pt_pcap_load(const struct pt_pcap_run *r, __u64 off, __u32 size, __u32 *out)
+static __always_inline bool pt_pcap_load(const struct pt_pcap_run *r, __u64 off, __u32 size,
+					 __u32 *out)
 {
 	__u8 b[4] = {};
 
@@ -130,10 +132,14 @@ static __always_inline long pt_pcap_reject(struct pt_pcap_run *r)
 static __always_inline __u32 pt_pcap_size(__u16 code)
 {
 	switch (PT_BPF_SIZE(code)) {
-	case 0x00: return 4; /* BPF_W */
-	case 0x08: return 2; /* BPF_H */
-	case 0x10: return 1; /* BPF_B */
-	default: return 0;
+	case 0x00:
+		return 4; /* BPF_W */
+	case 0x08:
+		return 2; /* BPF_H */
+	case 0x10:
+		return 1; /* BPF_B */
+	default:
+		return 0;
 	}
 }
 
@@ -201,9 +207,15 @@ static long pt_pcap_step(__u64 index, void *data)
 		__u32 a = r->a, s = PT_BPF_SRC(in.code) ? r->x : k;
 
 		switch (PT_BPF_OP(in.code)) {
-		case 0x00: a += s; break;
-		case 0x10: a -= s; break;
-		case 0x20: a *= s; break;
+		case 0x00:
+			a += s;
+			break;
+		case 0x10:
+			a -= s;
+			break;
+		case 0x20:
+			a *= s;
+			break;
 		case 0x30: /* BPF_DIV */
 			if (!s)
 				return pt_pcap_reject(r);
@@ -214,12 +226,24 @@ static long pt_pcap_step(__u64 index, void *data)
 				return pt_pcap_reject(r);
 			a %= s;
 			break;
-		case 0x40: a |= s; break;
-		case 0x50: a &= s; break;
-		case 0xa0: a ^= s; break;
-		case 0x60: a = s < 32 ? a << s : 0; break;
-		case 0x70: a = s < 32 ? a >> s : 0; break;
-		case 0x80: a = -a; break; /* BPF_NEG */
+		case 0x40:
+			a |= s;
+			break;
+		case 0x50:
+			a &= s;
+			break;
+		case 0xa0:
+			a ^= s;
+			break;
+		case 0x60:
+			a = s < 32 ? a << s : 0;
+			break;
+		case 0x70:
+			a = s < 32 ? a >> s : 0;
+			break;
+		case 0x80:
+			a = -a;
+			break; /* BPF_NEG */
 		default:
 			return pt_pcap_reject(r);
 		}
@@ -234,10 +258,18 @@ static long pt_pcap_step(__u64 index, void *data)
 		case 0x00: /* BPF_JA */
 			r->pc = pc + 1 + k;
 			return 0;
-		case 0x10: taken = r->a == s; break;
-		case 0x20: taken = r->a > s; break;
-		case 0x30: taken = r->a >= s; break;
-		case 0x40: taken = (r->a & s) != 0; break;
+		case 0x10:
+			taken = r->a == s;
+			break;
+		case 0x20:
+			taken = r->a > s;
+			break;
+		case 0x30:
+			taken = r->a >= s;
+			break;
+		case 0x40:
+			taken = (r->a & s) != 0;
+			break;
 		default:
 			return pt_pcap_reject(r);
 		}
@@ -246,12 +278,15 @@ static long pt_pcap_step(__u64 index, void *data)
 	}
 	case 0x06: /* BPF_RET */
 		switch (PT_BPF_RVAL(in.code)) {
-		case 0x00: return pt_pcap_done(r, k);    /* BPF_K */
-		case 0x10: return pt_pcap_done(r, r->a); /* BPF_A */
-		default: return pt_pcap_reject(r);
+		case 0x00:
+			return pt_pcap_done(r, k); /* BPF_K */
+		case 0x10:
+			return pt_pcap_done(r, r->a); /* BPF_A */
+		default:
+			return pt_pcap_reject(r);
 		}
-	case 0x07: /* BPF_MISC */
-		if (PT_BPF_MISCOP(in.code) == 0x00)      /* BPF_TAX */
+	case 0x07:				    /* BPF_MISC */
+		if (PT_BPF_MISCOP(in.code) == 0x00) /* BPF_TAX */
 			r->x = r->a;
 		else if (PT_BPF_MISCOP(in.code) == 0x80) /* BPF_TXA */
 			r->a = r->x;

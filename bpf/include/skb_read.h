@@ -1,15 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* Reading what the tracer reports from an sk_buff or a socket, with CO-RE reads only. */
 #ifndef PACKETTRACE_SKB_READ_H
 #define PACKETTRACE_SKB_READ_H
 
 #include "event.h"
 
-#define PT_ETH_P_IP 0x0800
-#define PT_ETH_P_IPV6 0x86DD
-#define PT_AF_INET 2
-#define PT_AF_INET6 10
-#define PT_IPPROTO_TCP 6
-#define PT_IPPROTO_UDP 17
+#define PT_ETH_P_IP	  0x0800
+#define PT_ETH_P_IPV6	  0x86DD
+#define PT_AF_INET	  2
+#define PT_AF_INET6	  10
+#define PT_IPPROTO_TCP	  6
+#define PT_IPPROTO_UDP	  17
 #define PT_IP_OFFSET_MASK 0x1fff
 
 /* The namespace of the device the skb is on; sockets carry it where no device is set yet

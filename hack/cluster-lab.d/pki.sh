@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Sourced by hack/cluster-lab: the lab's certificate authority and the certificates of each component, made
 # with openssl the way kubeadm names them (the CN is the user, the O the group), so that the API server's

@@ -1,3 +1,4 @@
+{{- /* SPDX-License-Identifier: Apache-2.0 */ -}}
 {{/* Names: with the release called "packettrace" they are the names of operator/rbac/*.yaml. */}}
 {{- define "packettrace.name" -}}
 {{- .Chart.Name | trunc 63 | trimSuffix "-" -}}

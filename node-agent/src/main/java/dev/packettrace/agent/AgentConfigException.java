@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
 /** A bad agent setting; the message names the environment variable and says what is wrong. */

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import dev.packettrace.api.report.RecentEventSelection;
 import dev.packettrace.api.v1alpha1.TraceEvent;
 import dev.packettrace.output.AddressText;
 import dev.packettrace.tracer.PacketEvent;
@@ -12,14 +14,16 @@ import java.util.List;
 import java.util.function.LongFunction;
 
 /**
- * The last few events of one trace on this node, for its report: a fixed-size window, so memory does not
- * depend on traffic. Events are kept as they came and turned into their compact report form only when a
- * report is built, which is rare next to how often events arrive.
+ * The last few events of one trace on this node, for its report: fixed-size windows, so memory does not
+ * depend on traffic, one for drops and one for the rest, so that a busy flow does not push the drops out
+ * ({@link RecentEventSelection} picks from both). Events are kept as they came and turned into their compact
+ * report form only when a report is built, which is rare next to how often events arrive.
  */
 final class RecentEvents {
 
     private final int capacity;
-    private final ArrayDeque<Entry> live = new ArrayDeque<>();
+    private final ArrayDeque<Entry> drops = new ArrayDeque<>();
+    private final ArrayDeque<Entry> others = new ArrayDeque<>();
     private List<TraceEvent> seeded = List.of();
 
     RecentEvents(int capacity) {
@@ -38,10 +42,11 @@ final class RecentEvents {
         if (capacity == 0) {
             return;
         }
-        if (live.size() == capacity) {
-            live.removeFirst();
+        ArrayDeque<Entry> window = e.dropReason().isPresent() ? drops : others;
+        if (window.size() == capacity) {
+            window.removeFirst();
         }
-        live.addLast(new Entry(e, pod));
+        window.addLast(new Entry(e, pod));
     }
 
     /**
@@ -49,21 +54,33 @@ final class RecentEvents {
      * @param withTuple spec.output.tuple: whether the tuple is shown
      */
     List<TraceEvent> newestFirst(String node, LongFunction<String> wallClock, boolean withTuple) {
-        List<TraceEvent> out = new ArrayList<>(capacity);
-        for (Iterator<Entry> it = live.descendingIterator(); it.hasNext(); ) {
-            Entry en = it.next();
-            PacketEvent e = en.event();
-            out.add(new TraceEvent(wallClock.apply(e.timestampNs()), node, en.pod().isEmpty() ? null : en.pod(), e.probe(),
-                    e.ifname().isEmpty() ? null : e.ifname(), withTuple ? e.tuple().map(RecentEvents::tuple).orElse(null) : null,
-                    e.dropReason().orElse(null), e.location().orElse(null)));
-        }
-        for (TraceEvent t : seeded) {
-            if (out.size() >= capacity) {
-                break;
+        List<TraceEvent> candidates = new ArrayList<>(drops.size() + others.size() + seeded.size());
+        Iterator<Entry> d = drops.descendingIterator(), o = others.descendingIterator();
+        Entry nextDrop = next(d), nextOther = next(o);
+        while (nextDrop != null || nextOther != null) { // merge the two windows, newest first
+            boolean dropFirst = nextOther == null
+                    || nextDrop != null && nextDrop.event().timestampNs() >= nextOther.event().timestampNs();
+            Entry en = dropFirst ? nextDrop : nextOther;
+            candidates.add(report(en, node, wallClock, withTuple));
+            if (dropFirst) {
+                nextDrop = next(d);
+            } else {
+                nextOther = next(o);
             }
-            out.add(t);
         }
-        return out;
+        candidates.addAll(seeded);
+        return RecentEventSelection.keep(candidates, capacity);
+    }
+
+    private static Entry next(Iterator<Entry> it) {
+        return it.hasNext() ? it.next() : null;
+    }
+
+    private static TraceEvent report(Entry en, String node, LongFunction<String> wallClock, boolean withTuple) {
+        PacketEvent e = en.event();
+        return new TraceEvent(wallClock.apply(e.timestampNs()), node, en.pod().isEmpty() ? null : en.pod(), e.probe(),
+                e.ifname().isEmpty() ? null : e.ifname(), withTuple ? e.tuple().map(RecentEvents::tuple).orElse(null) : null,
+                e.dropReason().orElse(null), e.location().orElse(null));
     }
 
     /** "10.0.0.1:40000->10.0.0.2:80/tcp", "[fd00::1]:53->[fd00::2]:53/udp", "10.0.0.1->10.0.0.2/icmp". */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The node agent in cluster mode ({@code packettrace agent}, one per node through the operator's DaemonSet).
  *

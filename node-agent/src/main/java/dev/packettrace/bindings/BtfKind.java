@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.bindings;
 
 /** BTF type kinds, numbered as in the kernel's uapi btf.h. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.bindings;
 
 /** libpcap refused a filter expression; the message is libpcap's own (pcap_geterr). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Typed Java bindings over the few libbpf (libbpf.so.1) and libc calls packettrace uses, through the
  * FFM API. This package is the only one that touches MemorySegment, MethodHandle, Arena or Linker:

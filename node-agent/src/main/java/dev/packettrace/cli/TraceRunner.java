@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
 import dev.packettrace.tracer.Tracer;
@@ -59,11 +60,6 @@ public final class TraceRunner {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
         this.status = Objects.requireNonNull(status, "status");
-    }
-
-    /** The kernel tracer, the system clocks, status on stderr. */
-    public static TraceRunner forKernel() {
-        return new TraceRunner(SessionFactory.kernel(), System::nanoTime, ClockOffset::measure, System.err);
     }
 
     public RunResult run(TraceRequest request, OutputStream out) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.kernel;
 
 /** The Linux capabilities packettrace cares about, with their bit numbers from linux/capability.h. */

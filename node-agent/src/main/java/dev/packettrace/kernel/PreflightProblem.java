@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.kernel;
 
 /** One thing that is missing before packettrace can trace, and how to fix it. */

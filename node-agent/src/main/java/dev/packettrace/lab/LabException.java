@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.lab;
 
 /** Building, using or tearing down a network lab failed; the message names the object and the reason. */

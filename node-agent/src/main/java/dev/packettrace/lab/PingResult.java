@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.lab;
 
 /** What ping reported: echo requests sent and replies received. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.lab;
 
 /** A veth pair: interface {@code nameA} in namespace {@code a} is wired to {@code nameB} in {@code b}. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.tracer;
 
 import dev.packettrace.bindings.Btf;
@@ -76,10 +77,6 @@ public final class TracepointCatalog {
     /** Tracepoints the object knows but this kernel cannot serve, with the reason. */
     public Map<String, String> unavailable() {
         return unavailable;
-    }
-
-    public Optional<TracepointProbe> byId(int id) {
-        return available.stream().filter(p -> p.id() == id).findFirst();
     }
 
     public Optional<TracepointProbe> byProgram(String program) {

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +104,7 @@ class NetnsResolverTest {
 
     /** The real thing: `ip netns add` bind-mounts a new namespace at /run/netns/NAME (needs root). */
     @Test
+    @Tag("privileged") // needs root: ip netns add mounts /run/netns
     void resolvesANamedNamespaceUnderRunNetns() throws Exception {
         String name = "ptcli-test-" + ProcessHandle.current().pid();
         run("ip", "netns", "add", name);

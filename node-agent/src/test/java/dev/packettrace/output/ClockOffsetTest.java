@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,6 +40,7 @@ class ClockOffsetTest {
      * the coarse one's 10 ms resolution plus slack, and the result maps "now" back to the wall clock.
      */
     @Test
+    @Tag("privileged") // needs root: /proc/timer_list is readable by root only
     void timerListAndUptimeAgreeOnThisMachine() throws IOException {
         assertTrue(Files.isReadable(Path.of("/proc/timer_list")), "/proc/timer_list must be readable (run as root)");
         ClockOffset precise = ClockOffset.measureFromTimerList();

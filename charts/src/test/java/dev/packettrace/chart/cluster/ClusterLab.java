@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
 import io.fabric8.kubernetes.client.Config;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -92,10 +94,27 @@ final class ClusterLab {
         return run(command, stdin);
     }
 
+    /**
+     * A shell script the way a user types it at a terminal set up for the lab: bash (errexit, pipefail) with
+     * the lab's kubectl first on PATH and its kubeconfig in KUBECONFIG.
+     */
+    static Result shell(String script) {
+        Map<String, String> env = Map.of(
+                "PATH", kubectlBinary().getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "KUBECONFIG", kubeconfig().toString());
+        return run(List.of("bash", "-euo", "pipefail", "-c", script), "", env);
+    }
+
     /** Runs a command on this machine (root: the lab's node is a network namespace here). */
     static Result run(List<String> command, String stdin) {
+        return run(command, stdin, Map.of());
+    }
+
+    private static Result run(List<String> command, String stdin, Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(env);
+            Process p = builder.start();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
             try (var in = p.getOutputStream()) {

@@ -1,7 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.NodeStatus;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DropTraceTest {
 
     static final String NAMESPACE = "drop-e2e";
-    static final String NETFILTER_LOCATION = "(nf_|nft_|ipt_|ip6t_)\\w+\\+0x[0-9a-f]+";
     @RegisterExtension
     static final LabNamespace LAB = LabNamespace.withDropScenario(NAMESPACE);
     static KubernetesClient client;
@@ -49,12 +47,11 @@ class DropTraceTest {
     }
 
     @Test
-    void traceEndsCompletedWithTheNetfilterDropAndEveryEventInTheSink() throws Exception {
+    void traceEndsCompletedWithTheNetfilterDropAndEveryEventInTheSink() {
         ClusterLab.kubectlWithInput(DropScenario.traceOfServer("server-drops", "15s"), "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
 
         waitForPhase("server-drops", Phase.Running, 180);
-        Pod agent = client.pods().inNamespace(LabRelease.NAMESPACE)
-                .withLabel("app.kubernetes.io/name", LabRelease.AGENT_DAEMONSET).list().getItems().getFirst();
+        Pod agent = LabRelease.agent(client);
         assertEquals("Running", agent.getStatus().getPhase());
         assertEquals(ClusterLab.NODE, agent.getSpec().getNodeName());
 
@@ -70,20 +67,12 @@ class DropTraceTest {
         List<DropGroup> netfilter = status.summary().dropsByReason().stream()
                 .filter(d -> d.reason().equals("NETFILTER_DROP")).toList();
         assertFalse(netfilter.isEmpty(), "drops by reason: " + status.summary().dropsByReason());
-        assertTrue(netfilter.getFirst().location().matches(NETFILTER_LOCATION), netfilter.getFirst().location());
+        assertTrue(netfilter.getFirst().location().matches(LabTraces.NETFILTER_LOCATION), netfilter.getFirst().location());
         NodeStatus node = status.nodes().getFirst();
         assertEquals(ClusterLab.NODE, node.node());
 
         // the sink: one JSON line per event, tagged with the trace; as many as the status counted
-        List<JsonNode> events = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        String logs = ClusterLab.kubectl("logs", "-n", LabRelease.NAMESPACE, agent.getMetadata().getName()).requireSuccess().stdout();
-        for (String line : logs.lines().filter(l -> l.startsWith("{")).toList()) {
-            JsonNode event = json.readTree(line);
-            if (event.path("trace").asText().equals(NAMESPACE + "/server-drops")) {
-                events.add(event);
-            }
-        }
+        List<JsonNode> events = LabRelease.sinkEvents(agent, NAMESPACE + "/server-drops");
         assertEquals(0L, status.summary().lost(), "nothing lost at this rate");
         assertEquals(status.summary().events(), (long) events.size(), "every counted event is in the sink");
         assertTrue(events.stream().allMatch(e -> e.path("pod").asText().equals(NAMESPACE + "/server")));

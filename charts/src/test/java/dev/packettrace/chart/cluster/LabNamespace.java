@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -44,6 +45,10 @@ final class LabNamespace implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) {
         try {
+            // the scenarios' shell loops run as PID 1 and ignore SIGTERM: without a short grace period each pod
+            // would hold the namespace's deletion for the default 30 s
+            ClusterLab.kubectl("delete", "deployments,pods", "--all", "-n", name, "--grace-period=1", "--wait=true", "--timeout=120s")
+                    .requireSuccess();
             ClusterLab.kubectl("delete", "namespace", name, "--wait=true", "--timeout=120s").requireSuccess();
         } finally {
             client.close();

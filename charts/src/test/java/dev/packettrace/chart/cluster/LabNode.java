@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,10 +32,23 @@ final class LabNode {
 
     /** Appends an iptables rule (e.g. "INPUT -p tcp --dport 8080 -j DROP") in the pod's network namespace. */
     static void iptablesInPod(Pod pod, String rule) {
-        long pid = processOf(pod);
-        List<String> command = new java.util.ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-n", "iptables", "-A"));
+        List<String> command = new java.util.ArrayList<>(List.of("iptables", "-A"));
         command.addAll(List.of(rule.split(" ")));
-        ClusterLab.run(command, "").requireSuccess();
+        inPod(pod, command.toArray(String[]::new));
+    }
+
+    /** Runs a command in the node's own network namespace (hack/cluster-lab: NETNS), as root on the node. */
+    static ClusterLab.Result inNode(String... command) {
+        List<String> full = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ClusterLab.NODE));
+        full.addAll(List.of(command));
+        return ClusterLab.run(full, "").requireSuccess();
+    }
+
+    /** Runs a command in the pod's network namespace (e.g. iptables-save -c), as root on the node. */
+    static ClusterLab.Result inPod(Pod pod, String... command) {
+        List<String> full = new java.util.ArrayList<>(List.of("nsenter", "-t", Long.toString(processOf(pod)), "-n"));
+        full.addAll(List.of(command));
+        return ClusterLab.run(full, "").requireSuccess();
     }
 
     /** A process of the pod's first container, found the way the agent finds it: by its cgroup. */

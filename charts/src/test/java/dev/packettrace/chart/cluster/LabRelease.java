@@ -1,12 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The chart, installed once per test JVM with Helm itself (helm-java's install: the same code path as
@@ -37,6 +46,30 @@ final class LabRelease {
     private static Release release;
 
     private LabRelease() {
+    }
+
+    /** The node agent's pod on the lab's one node. */
+    static Pod agent(KubernetesClient client) {
+        return client.pods().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/name", AGENT_DAEMONSET).list().getItems()
+                .getFirst();
+    }
+
+    /** The sink's JSON lines (the agent's standard output) of one trace ("namespace/name"), oldest first. */
+    static List<JsonNode> sinkEvents(Pod agent, String trace) {
+        ObjectMapper json = new ObjectMapper();
+        String logs = ClusterLab.kubectl("logs", "-n", NAMESPACE, agent.getMetadata().getName()).requireSuccess().stdout();
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : logs.lines().filter(l -> l.startsWith("{")).toList()) {
+            try {
+                JsonNode event = json.readTree(line);
+                if (event.path("trace").asText().equals(trace)) {
+                    events.add(event);
+                }
+            } catch (JsonProcessingException e) {
+                throw new AssertionError("the agent's sink line is not JSON: " + line, e);
+            }
+        }
+        return events;
     }
 
     static synchronized Release installed() {

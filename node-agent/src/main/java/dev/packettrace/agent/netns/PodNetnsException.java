@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent.netns;
 
 /** The process table itself could not be read: nothing can be resolved on this node. */

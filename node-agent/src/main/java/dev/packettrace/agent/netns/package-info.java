@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Finds a Kubernetes pod's network namespace from the node, without asking the container runtime:
  * the kubelet names every pod's cgroup after the pod UID, so a pass over {@code /proc/*}{@code /cgroup}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.operator;
 
 import dev.packettrace.api.v1alpha1.PacketTrace;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -45,10 +46,6 @@ final class Conditions {
 
     List<Condition> build() {
         return List.copyOf(result);
-    }
-
-    static boolean isTrue(List<Condition> conditions, String type) {
-        return conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     static String reason(List<Condition> conditions, String type) {

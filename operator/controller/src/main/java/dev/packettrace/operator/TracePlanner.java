@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.operator;
 
 import dev.packettrace.api.report.NodeReportAggregator;
@@ -14,7 +15,6 @@ import dev.packettrace.api.validation.DurationText;
 import dev.packettrace.api.validation.PacketTraceSpecValidator;
 import dev.packettrace.api.validation.SpecValidation;
 import dev.packettrace.api.validation.TraceRequest;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 
 import java.time.Duration;
@@ -263,9 +263,5 @@ public final class TracePlanner {
         } catch (DateTimeParseException e) {
             return fallback;
         }
-    }
-
-    static boolean isTrue(List<Condition> c, String type) {
-        return Conditions.isTrue(c, type);
     }
 }

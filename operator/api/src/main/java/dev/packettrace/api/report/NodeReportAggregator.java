@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.report;
 
 import dev.packettrace.api.status.StatusLimits;
@@ -24,8 +25,8 @@ import java.util.TreeSet;
 
 /**
  * Folds the node reports of one trace into the parts of its status that come from the nodes: one
- * entry per node, totals, drops grouped by reason and location over all nodes, the most recent events,
- * and what each agent found about each target pod. Pure: the same reports give the same result.
+ * entry per node, totals, drops grouped by reason and location over all nodes, the most recent events
+ * (drops kept first: {@link RecentEventSelection}), and what each agent found about each target pod. Pure: the same reports give the same result.
  */
 public final class NodeReportAggregator {
 
@@ -109,7 +110,7 @@ public final class NodeReportAggregator {
         List<DropGroup> shown = dropGroups.stream().limit(StatusLimits.MAX_DROP_GROUPS).toList();
         long shownDrops = shown.stream().mapToLong(DropGroup::count).sum();
         recent.sort(Comparator.comparing((TraceEvent e) -> instant(e.time())).reversed());
-        List<TraceEvent> newest = recent.stream().limit(Math.min(recentEvents, StatusLimits.MAX_RECENT_EVENTS)).toList();
+        List<TraceEvent> newest = RecentEventSelection.keep(recent, Math.min(recentEvents, StatusLimits.MAX_RECENT_EVENTS));
 
         Summary summary = new Summary(events, lost, drops, shown, Math.max(0, drops - shownDrops),
                 verdict(nodes, events, lost, drops, shown, byNode));

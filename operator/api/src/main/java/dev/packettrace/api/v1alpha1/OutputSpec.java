@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -36,7 +37,7 @@ public record OutputSpec(
 
         @Default("10")
         @Min(0) @Max(MAX_RECENT_EVENTS)
-        @JsonPropertyDescription("How many of the most recent events to keep in status.recentEvents (0 to 25).")
+        @JsonPropertyDescription("How many recent events to keep in status.recentEvents (0 to 25); drops are kept before other events.")
         Integer recentEvents,
 
         @Default("false")

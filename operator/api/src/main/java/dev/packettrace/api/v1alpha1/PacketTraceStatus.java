@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -39,7 +40,7 @@ public record PacketTraceStatus(
         @JsonPropertyDescription("Nodes left out of the list to keep the status small.")
         Integer nodesOmitted,
         Summary summary,
-        @JsonPropertyDescription("The most recent events over all nodes, newest first (bounded by spec.output.recentEvents).")
+        @JsonPropertyDescription("The most recent events over all nodes, newest first, drops kept before other events (bounded by spec.output.recentEvents).")
         List<TraceEvent> recentEvents) {
 
     public PacketTraceStatus {

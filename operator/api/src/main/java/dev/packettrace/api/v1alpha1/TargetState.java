@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.v1alpha1;
 
 /** Where a target pod stands. The operator sets the first three and Gone; node agents report the rest. */

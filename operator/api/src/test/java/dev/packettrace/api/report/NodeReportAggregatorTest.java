@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.report;
 
 import dev.packettrace.api.v1alpha1.AgentState;
@@ -52,6 +53,24 @@ class NodeReportAggregatorTest {
         assertEquals("11 drops in 150 events; 9 of them NETFILTER_DROP at nf_hook_slow+0x9c on 2 nodes (first node-a); "
                 + "2 events lost (the agent could not keep up; narrow the filter).", agg.summary().verdict());
         assertFalse(agg.allDetached(), "node-d still waits and the others trace");
+    }
+
+    @Test
+    void dropsFromEveryNodeOutlastNewerEventsThatAreNotDrops() {
+        TraceEvent passed = new TraceEvent("2024-01-01T00:00:09Z", "node-a", "web-node-a", "net:netif_receive_skb", "eth0",
+                "10.0.0.3:1->10.0.0.2:80/tcp", null, null);
+        var a = report("u1", "node-a", AgentState.Tracing, 10, 1, List.of(), List.of(passed, ev("2024-01-01T00:00:01Z", "node-a")),
+                "2024-01-01T00:00:10Z");
+        var b = report("u1", "node-b", AgentState.Tracing, 10, 1, List.of(), List.of(ev("2024-01-01T00:00:02Z", "node-b")),
+                "2024-01-01T00:00:10Z");
+
+        var agg = NodeReportAggregator.aggregate("u1", List.of(a, b), Set.of("node-a", "node-b"), 2);
+
+        assertEquals(List.of("2024-01-01T00:00:02Z", "2024-01-01T00:00:01Z"), agg.recentEvents().stream().map(TraceEvent::time).toList(),
+                "both drops kept, the newer passing event left out");
+        assertEquals(List.of(passed, ev("2024-01-01T00:00:02Z", "node-b")),
+                NodeReportAggregator.aggregate("u1", List.of(a, b), Set.of("node-a", "node-b"), 3).recentEvents().subList(0, 2),
+                "with room to spare, the window is in time order again");
     }
 
     @Test
