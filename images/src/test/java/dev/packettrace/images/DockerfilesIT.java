@@ -36,6 +36,7 @@ class DockerfilesIT {
             assertTrue(text.contains("\nUSER 65532:65532\n"), "the operator image runs as a non-root user");
         } else {
             assertTrue(text.contains("libbpf1"), "the agent loads libbpf");
+            assertTrue(text.contains("libpcap0.8"), "the agent compiles filter expressions with libpcap");
         }
     }
 }
