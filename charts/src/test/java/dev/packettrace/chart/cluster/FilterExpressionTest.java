@@ -58,7 +58,7 @@ class FilterExpressionTest {
                     .requireSuccess();
             Lines lines = judged.get(120, TimeUnit.SECONDS);
             assertTrue(lines.everything.stream().anyMatch(e -> proto(e).equals("icmp")), "the pings are traced");
-            assertTrue(lines.everything.stream().anyMatch(e -> proto(e).equals("tcp") && e.at("/tuple/sport").asInt() == 8080),
+            assertTrue(lines.everything.stream().anyMatch(FilterExpressionTest::isReply),
                     "the server's replies are traced: " + lines.everything.size() + " events");
             assertFalse(lines.matched.isEmpty());
             for (JsonNode e : lines.matched) {
@@ -66,7 +66,7 @@ class FilterExpressionTest {
                         "an event of the trace with 'tcp and dst port 8080' that the expression does not match: " + e);
             }
         } catch (TimeoutException | ExecutionException e) {
-            throw new AssertionError("the agent's sink did not show both traces' view of the pings", e);
+            throw new AssertionError("the agent's sink did not show both traces' view of the pings and the server's replies", e);
         }
     }
 
@@ -84,6 +84,8 @@ class FilterExpressionTest {
         List<JsonNode> everything = new ArrayList<>();
         List<JsonNode> matched = new ArrayList<>();
         boolean pinged = false;
+        boolean replied = false;
+        boolean judgedAfterPing = false;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(log.getOutput(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (!line.startsWith("{")) {
@@ -94,17 +96,24 @@ class FilterExpressionTest {
                 if (trace.equals(NAMESPACE + "/everything")) {
                     everything.add(e);
                     pinged |= proto(e).equals("icmp");
+                    replied |= isReply(e);
                 } else if (trace.equals(NAMESPACE + "/port-8080")) {
                     matched.add(e);
-                    if (pinged) {
-                        return new Lines(everything, matched);
-                    }
+                    judgedAfterPing |= pinged;
+                }
+                // the reply may reach the other trace after the expression's trace has judged the ping
+                if (judgedAfterPing && replied) {
+                    return new Lines(everything, matched);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading the agent's log", e);
         }
         throw new AssertionError("the agent's log ended before both traces had judged a ping");
+    }
+
+    private static boolean isReply(JsonNode event) {
+        return proto(event).equals("tcp") && event.at("/tuple/sport").asInt() == 8080;
     }
 
     private static String proto(JsonNode event) {
