@@ -15,6 +15,8 @@
 #   pt-match        bin/packettrace trace --filter-netns inode:<srv> --output-json --output-file FILE
 #   pt-match-jvm    the same with PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS (default empty: the JVM's own sizing
 #                   and collector instead of the launcher's small serial heap)
+#   pt-match-summary the same filter with --output-summary-only: every hit counted in the kernel, no event streamed
+#   pt-match-drops  the same with --output-events drops: counted in the kernel, only drops streamed (none here)
 #   bt-nomatch      bpftrace bench/net/peer-netns.bt <idle>
 #   bt-match        bpftrace -o FILE bench/net/peer-netns.bt <srv>
 # Each tracer is started, attached and left to settle (no CPU for half a second) before iperf3 starts: the figures
@@ -42,7 +44,7 @@ if [ -n "$NET_PIN" ]; then
   pin=(taskset -c "$NET_PIN")
 fi
 # NET_CONFIGS: a subset to run, e.g. "baseline pt-nomatch" (the probe-cost runs always run)
-read -r -a CONFIGS <<<"${NET_CONFIGS:-baseline empty-tp pt-nomatch pt-match pt-match-jvm bt-nomatch bt-match}"
+read -r -a CONFIGS <<<"${NET_CONFIGS:-baseline empty-tp pt-nomatch pt-match pt-match-summary pt-match-drops pt-match-jvm bt-nomatch bt-match}"
 # The skb-carrying tracepoints the tracer-core issue names; packettrace also attaches skb_copy_datagram_iovec,
 # tcp_bad_csum, netif_receive_skb_entry and napi_gro_frags_entry.
 LISTED_EVENTS="kfree_skb consume_skb netif_receive_skb netif_rx napi_gro_receive_entry net_dev_queue net_dev_start_xmit
@@ -181,7 +183,12 @@ start_tracer() {
       case $name in pt-match*) inode=$srv_inode ;; esac
       # the launcher's JVM options unless this is the configuration with the alternative ones
       if [ "$name" = pt-match-jvm ]; then export PACKETTRACE_JAVA_OPTIONS=$ALT_JVM_OPTIONS; else unset PACKETTRACE_JAVA_OPTIONS; fi
-      "$repo_dir/bin/packettrace" trace --filter-netns "inode:$inode" --output-json \
+      local stream=()
+      case $name in
+        pt-match-summary) stream=(--output-summary-only) ;;
+        pt-match-drops) stream=(--output-events drops) ;;
+      esac
+      "$repo_dir/bin/packettrace" trace --filter-netns "inode:$inode" --output-json "${stream[@]}" \
         --output-file "$file" 2>"$work/tracer.err" &
       tracer_pid=$! # the launcher execs java: this is the JVM
       wait_for 60 "packettrace to attach ($name)" tracer_attached
@@ -363,6 +370,7 @@ read -r base_mean _ _ < <(column_stats baseline 3)
 {
   echo
   echo "$(cat "$out/net-quiet.txt"). Other work's CPU %: CPU used by processes outside this run during each iperf3 run, in % of one CPU (of 200), a lower bound."
+  echo "events/s of pt-match-summary and pt-match-drops: the matched hits the kernel counted (none or only drops were streamed)."
   echo "Attach (ms) of the packettrace runs: $(awk -F'\t' 'NR > 1 && $11 != "" { printf "%s ", $11 }' "$out/net.tsv")"
 } >>"$out/net.md"
 cat "$out/net.md" "$out/probe-cost.md"

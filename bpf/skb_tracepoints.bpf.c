@@ -28,9 +28,6 @@ const volatile struct pt_config pt_cfg = {};
  * of globals and functions), where the Java decoder's layout test reads the real offsets. */
 const volatile struct pt_event pt_event_layout = {};
 
-#define PT_TP_KFREE_SKB	  0
-#define PT_TP_CONSUME_SKB 1
-
 static __always_inline int pt_on_tracepoint(__u64 *ctx, __u32 id)
 {
 	__u8 skb_i = pt_cfg.skb_arg[id], sk_i = pt_cfg.sk_arg[id];

@@ -42,7 +42,11 @@ struct pt_config {
 	 * them must match for an event to be reported (0: none, the verdicts are only reported) */
 	__u8 pcap_slots;
 	__u8 pcap_require;
-	__u8 _pad1[2];
-}; /* 204 bytes */
+	/* 202: counts.h: which matched hits are streamed (PT_EVENTS_*), whether the kernel counts them,
+	 * and at most how many events a second are streamed (0: no budget) */
+	__u8 events;
+	__u8 kernel_counts;
+	__u32 event_budget;
+}; /* 208 bytes */
 
 #endif

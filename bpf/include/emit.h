@@ -3,6 +3,7 @@
 #ifndef PACKETTRACE_EMIT_H
 #define PACKETTRACE_EMIT_H
 
+#include "counts.h"
 #include "event.h"
 #include "filter.h"
 #include "maps.h"
@@ -10,14 +11,6 @@
 #include "skb_read.h"
 
 #define PT_STACK_BYTES (PT_MAX_STACK_DEPTH * sizeof(__u64))
-
-static __always_inline void pt_count(__u32 stat)
-{
-	__u64 *value = bpf_map_lookup_elem(&pt_stats, &stat);
-
-	if (value)
-		*value += 1;
-}
 
 static __always_inline void pt_fill_task(struct pt_event *ev)
 {
@@ -29,6 +22,9 @@ static __always_inline void pt_fill_task(struct pt_event *ev)
 
 static __always_inline void pt_emit(void *ctx, struct pt_event *ev)
 {
+	/* first: a hit that is only counted skips the task's fields and the ring buffer */
+	if (!pt_stream(ev))
+		return;
 	pt_fill_task(ev);
 	if (!pt_cfg.capture_stack) {
 		if (bpf_ringbuf_output(&pt_events, ev, sizeof(*ev), 0))

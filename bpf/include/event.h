@@ -24,6 +24,10 @@
  * tracer's function table (0: unknown) */
 #define PT_PROBE_FUNCTION 2
 
+/* probe_id of the tracepoints whose hits free the skb: kfree_skb's are the drops */
+#define PT_TP_KFREE_SKB	  0
+#define PT_TP_CONSUME_SKB 1
+
 struct pt_event {
 	__u64 ts_ns; /* 0   bpf_ktime_get_ns() */
 	__u64 skb;   /* 8   sk_buff address */

@@ -4,9 +4,12 @@
 #ifndef PACKETTRACE_MAPS_H
 #define PACKETTRACE_MAPS_H
 
-#define PT_STAT_LOST	0 /* events dropped because the ring buffer was full */
-#define PT_STAT_EMITTED 1 /* events written to the ring buffer */
-#define PT_STAT_COUNT	2
+#define PT_STAT_LOST	    0 /* events dropped because the ring buffer was full */
+#define PT_STAT_EMITTED	    1 /* events written to the ring buffer */
+#define PT_STAT_MATCHED	    2 /* hits that matched every filter, streamed or not (counts.h) */
+#define PT_STAT_OVER_BUDGET 3 /* matched hits not streamed: the per-second event budget was spent */
+#define PT_STAT_UNCOUNTED   4 /* kernel counts that found their map full */
+#define PT_STAT_COUNT	    5
 
 /* Events to user space. The size is set by Java before load (--ring-buffer-size); what does not
  * fit is counted in pt_stats[PT_STAT_LOST], never dropped silently. */
@@ -22,6 +25,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } pt_stats SEC(".maps");
+
+static __always_inline void pt_count(__u32 stat)
+{
+	__u64 *value = bpf_map_lookup_elem(&pt_stats, &stat);
+
+	if (value)
+		*value += 1;
+}
 
 /* The network namespace inodes to trace (--filter-netns, or the pods of a node agent). Updated at
  * run time by the agent as pods come and go, so it is a map rather than .rodata. */

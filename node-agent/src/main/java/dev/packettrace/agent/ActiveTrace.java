@@ -10,6 +10,7 @@ import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.output.EventTags;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 
@@ -30,7 +31,9 @@ import java.util.function.LongFunction;
  * what it has counted. The node's tracer hands every event to every active trace; this class decides
  * whether the event is this trace's (its own filters, or an skb it followed with track-skb), and if so
  * counts it, keeps it among the recent ones and writes it to the trace's sink tagged with trace, pod and
- * node. Everything it holds is bounded. Used from the agent's thread only.
+ * node, if spec.output.events asks for it. While the node's tracer counts in the kernel ({@link #kernelCounted}),
+ * the counts come from the kernel's per-namespace counts instead and the events only feed the sink and the recent
+ * ones. Everything it holds is bounded. Used from the agent's thread only.
  */
 final class ActiveTrace {
 
@@ -60,6 +63,7 @@ final class ActiveTrace {
     private AgentState reportedState;
     private long reportedAtNanos;
     private Optional<String> backendUsed = Optional.empty();
+    private boolean kernelCounted;
 
     /**
      * @param filter       the trace's own filter without namespaces ({@link TraceFilters#of})
@@ -120,6 +124,33 @@ final class ActiveTrace {
 
     boolean stack() {
         return request.output().stack();
+    }
+
+    /**
+     * The trace's choice of events when the kernel's per-namespace counts can count for it: it selects packets by
+     * its pods alone (no other filter, expression or track-skb) and on the tracepoints; empty otherwise.
+     */
+    Optional<TraceRequest.Events> kernelCountable() {
+        return baseFilter.equals(TraceFilter.all()) && backend == Backend.TRACEPOINT
+                ? Optional.of(request.output().events()) : Optional.empty();
+    }
+
+    /** Whether the node's tracer now counts in the kernel for this trace (and streams only some events). */
+    void kernelCounted(boolean counted) {
+        kernelCounted = counted;
+    }
+
+    /** What the node's kernel counted since the last read: this trace takes its namespaces' share, when counted there. */
+    void counted(KernelCounts delta) {
+        if (!kernelCounted || podByNetns.isEmpty() || budgetReached()) {
+            return;
+        }
+        long hits = delta.hits().stream().filter(h -> podByNetns.containsKey(h.netns())).mapToLong(KernelCounts.Hits::count).sum();
+        List<KernelCounts.Drop> drops = delta.drops().stream().filter(d -> podByNetns.containsKey(d.netns())).toList();
+        if (hits > 0 || !drops.isEmpty()) {
+            tally.add(hits, drops);
+            changed = true;
+        }
     }
 
     /** The backend the trace asked for: TRACEPOINT unless it asked for AUTO (function-level probes where the kernel has them). */
@@ -205,7 +236,14 @@ final class ActiveTrace {
     }
 
     private void record(PacketEvent e, String pod) {
-        tally.record(e);
+        if (!kernelCounted) {
+            tally.record(e);
+            changed = true;
+        }
+        TraceRequest.Events wanted = request.output().events();
+        if (wanted == TraceRequest.Events.NONE || (wanted == TraceRequest.Events.DROPS && !e.isDrop())) {
+            return;
+        }
         recent.add(e, pod);
         changed = true;
         if (sinkError.isEmpty()) {

@@ -2,10 +2,12 @@
 package dev.packettrace.agent;
 
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,6 +32,11 @@ public interface NodeTracer extends AutoCloseable {
 
     /** Events delivered and events the kernel could not queue, since this tracer started. */
     TraceStats stats();
+
+    /** The kernel's cumulative counts since this tracer started, when it was started with kernel counts. */
+    default Optional<KernelCounts> kernelCounts() {
+        return Optional.empty();
+    }
 
     /** Detaches every probe; harmless when already closed. */
     @Override

@@ -3,12 +3,14 @@ package dev.packettrace.agent;
 
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.TraceListener;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerSession;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Starts the node's tracer. */
@@ -54,6 +56,11 @@ public interface NodeTracerFactory {
         @Override
         public TraceStats stats() {
             return session.stats();
+        }
+
+        @Override
+        public Optional<KernelCounts> kernelCounts() {
+            return session.kernelCounts();
         }
 
         @Override

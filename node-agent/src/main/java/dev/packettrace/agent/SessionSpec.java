@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.ExpressionSlots;
 import dev.packettrace.tracer.PcapFilter;
 import dev.packettrace.tracer.TraceFilter;
@@ -20,18 +22,39 @@ import java.util.TreeMap;
  * namespaces, and track-skb and stacks when any trace asks for them. Only the namespaces go into the
  * kernel filter; each trace's own filters run in Java ({@link TraceFilter#matches}), because one
  * loaded program serves traces whose filters differ. Their pcap-filter expressions run in the kernel, one
- * slot each, and every event says which of them matched.
+ * slot each, and every event says which of them matched. When every trace selects packets by its pods alone and
+ * none wants every event, the kernel counts (per namespace, which is all such a trace needs) and streams only
+ * the drops, or nothing ({@link #stream}).
  */
 record SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend backend, int ringBufferBytes,
-                   ExpressionSlots expressions) {
+                   ExpressionSlots expressions, EventStream stream) {
 
     SessionSpec {
         netns = Set.copyOf(netns);
     }
 
+    /** Every hit streamed. */
+    SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend backend, int ringBufferBytes,
+                ExpressionSlots expressions) {
+        this(netns, trackSkb, stack, backend, ringBufferBytes, expressions, EventStream.ALL);
+    }
+
     /** No trace with an expression. */
     SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend backend, int ringBufferBytes) {
         this(netns, trackSkb, stack, backend, ringBufferBytes, ExpressionSlots.none());
+    }
+
+    /**
+     * What the node's tracer streams for these traces: each trace's choice of events when the kernel's per-namespace
+     * counts can stand in for its own (empty when they cannot: it filters by more than its pods, so it must see
+     * every event to count). Every event unless all of them can; then the drops if any trace wants them, else none.
+     */
+    static EventStream stream(List<Optional<TraceRequest.Events>> perTrace) {
+        if (perTrace.isEmpty() || perTrace.stream().anyMatch(e -> e.isEmpty() || e.get() == TraceRequest.Events.ALL)) {
+            return EventStream.ALL;
+        }
+        boolean drops = perTrace.stream().anyMatch(e -> e.get() == TraceRequest.Events.DROPS);
+        return EventStream.of(drops ? EventStream.Events.DROPS : EventStream.Events.NONE, 0);
     }
 
     /**
@@ -53,12 +76,13 @@ record SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend bac
      */
     boolean sameAttachment(SessionSpec other) {
         return trackSkb == other.trackSkb && stack == other.stack && backend == other.backend
-                && ringBufferBytes == other.ringBufferBytes && expressions.equals(other.expressions);
+                && ringBufferBytes == other.ringBufferBytes && expressions.equals(other.expressions)
+                && stream.equals(other.stream);
     }
 
     TracerConfig config() {
         TraceFilter filter = new TraceFilter(netns, OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), trackSkb);
-        return new TracerConfig(filter, backend, stack, ringBufferBytes).withExpressions(expressions);
+        return new TracerConfig(filter, backend, stack, ringBufferBytes).withExpressions(expressions).withStream(stream);
     }
 }

@@ -14,7 +14,9 @@ import dev.packettrace.api.validation.PacketTraceSpecValidator;
 import dev.packettrace.api.validation.SpecValidation;
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.ExpressionSlots;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 
@@ -69,6 +71,7 @@ final class TraceCoordinator implements AutoCloseable {
     private boolean scanWanted = true;
     private long lastScanNanos;
     private long nextPeriodicScanNanos;
+    private long lastCountsNanos;
 
     /**
      * @param wallClock turns the tracer's monotonic timestamps into RFC 3339 text for reports
@@ -84,7 +87,7 @@ final class TraceCoordinator implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nanos = Objects.requireNonNull(nanos, "nanos");
         this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
-        this.tracer = new TracerControl(tracers, this::dispatch);
+        this.tracer = new TracerControl(tracers, this::dispatch, this::dispatchCounts);
         this.omitted = new OmittedTargets(podQuery, nanos, config.resolveInterval());
         this.lastScanNanos = nanos.getAsLong() - MIN_SCAN_SPACING.toNanos();
         this.nextPeriodicScanNanos = nanos.getAsLong();
@@ -172,6 +175,11 @@ final class TraceCoordinator implements AutoCloseable {
         sinks.flushAll();
         long now = nanos.getAsLong();
         long interval = config.reportInterval().toNanos();
+        // the kernel's counts are read once per report interval: each read walks the count maps
+        if (tracer.kernelCounted() && now - lastCountsNanos >= interval) {
+            tracer.readCounts();
+            lastCountsNanos = now;
+        }
         for (ActiveTrace a : active.values()) {
             if (a.reportDue(now, interval)) {
                 publish(a);
@@ -202,6 +210,12 @@ final class TraceCoordinator implements AutoCloseable {
     private void dispatch(PacketEvent e) {
         for (ActiveTrace a : active.values()) {
             a.offer(e);
+        }
+    }
+
+    private void dispatchCounts(KernelCounts delta) {
+        for (ActiveTrace a : active.values()) {
+            a.counted(delta);
         }
     }
 
@@ -308,7 +322,8 @@ final class TraceCoordinator implements AutoCloseable {
                 }
             }
             ExpressionSlots slots = SessionSpec.slots(active.values().stream().map(ActiveTrace::expression).toList());
-            spec = Optional.of(new SessionSpec(netns, track, stack, backend, config.ringBufferBytes(), slots));
+            EventStream stream = SessionSpec.stream(active.values().stream().map(ActiveTrace::kernelCountable).toList());
+            spec = Optional.of(new SessionSpec(netns, track, stack, backend, config.ringBufferBytes(), slots, stream));
         }
         try {
             tracer.apply(spec);
@@ -324,7 +339,9 @@ final class TraceCoordinator implements AutoCloseable {
             return;
         }
         boolean running = tracer.tracer().isPresent();
+        boolean counted = tracer.kernelCounted();
         for (ActiveTrace a : active.values()) {
+            a.kernelCounted(counted);
             if (running && !a.netns().isEmpty()) {
                 a.state(AgentState.Tracing, Optional.empty());
             } else {
@@ -335,6 +352,9 @@ final class TraceCoordinator implements AutoCloseable {
 
     /** Stops serving the trace; its last report (none when the trace is gone) for the caller to send. */
     private Optional<FinalReport> detach(ActiveTrace a, String reason, PacketTrace latest) {
+        if (tracer.kernelCounted()) {
+            tracer.readCounts(); // the last report counts up to now
+        }
         a.state(AgentState.Detached, Optional.of(reason));
         LOG.log(System.Logger.Level.INFO, "trace={0} state=Detached events={1} reason=\"{2}\"", a.key(), Long.toString(a.events()), reason);
         // the sink is closed first, so that the last report counts what reached it

@@ -60,6 +60,18 @@ final class TraceTally {
         }
     }
 
+    /** Adds what the kernel counted for this trace: hits, and drops by (reason, location). */
+    void add(long hits, List<dev.packettrace.tracer.KernelCounts.Drop> counted) {
+        events += hits;
+        for (dev.packettrace.tracer.KernelCounts.Drop d : counted) {
+            drops += d.count();
+            long[] c = counter(new Key(d.reason(), d.location().orElse("")));
+            if (c != null) {
+                c[0] += d.count();
+            }
+        }
+    }
+
     long events() {
         return events;
     }

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceListener;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Owns the node's one tracer and keeps it in line with what the active traces need: starts it, changes
  * its namespaces in place, or restarts it when track-skb, stacks or the backend change (those are
  * compiled into the loaded program). Before a tracer is closed, what is waiting in its ring buffer is
- * delivered, so a restart loses nothing that had already been captured. Used from the agent's thread only.
+ * delivered, and what its kernel counted since the last read is handed on, so a restart loses nothing that had
+ * already been captured or counted. Used from the agent's thread only.
  */
 final class TracerControl implements AutoCloseable {
 
@@ -21,13 +24,21 @@ final class TracerControl implements AutoCloseable {
 
     private final NodeTracerFactory factory;
     private final TraceListener listener;
+    private final Consumer<KernelCounts> counts;
     private NodeTracer tracer;
+    private KernelCountDeltas deltas = new KernelCountDeltas();
     private SessionSpec running;
     private long lostInClosedTracers;
 
     TracerControl(NodeTracerFactory factory, TraceListener listener) {
+        this(factory, listener, c -> { });
+    }
+
+    /** @param counts receives what the kernel counted since the previous read ({@link #readCounts}) */
+    TracerControl(NodeTracerFactory factory, TraceListener listener, Consumer<KernelCounts> counts) {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.counts = Objects.requireNonNull(counts, "counts");
     }
 
     /**
@@ -55,10 +66,11 @@ final class TracerControl implements AutoCloseable {
             return restarting ? Change.STOPPED : Change.NONE;
         }
         tracer = factory.start(w.config(), listener);
+        deltas = new KernelCountDeltas();
         running = w;
-        LOG.log(System.Logger.Level.INFO, "tracer={0} backend={1} probes={2} netns={3} trackSkb={4} stack={5}",
+        LOG.log(System.Logger.Level.INFO, "tracer={0} backend={1} probes={2} netns={3} trackSkb={4} stack={5} events={6}",
                 restarting ? "restarted" : "started", tracer.backend().flagName(), Integer.toString(tracer.attachedProbes().size()),
-                Integer.toString(w.netns().size()), w.trackSkb(), w.stack());
+                Integer.toString(w.netns().size()), w.trackSkb(), w.stack(), w.stream().events().flagName());
         return restarting ? Change.RESTARTED : Change.STARTED;
     }
 
@@ -69,6 +81,18 @@ final class TracerControl implements AutoCloseable {
     /** Waits up to timeout for events of the running tracer; 0 without one. */
     int poll(Duration timeout) {
         return tracer == null ? 0 : tracer.poll(timeout);
+    }
+
+    /** Hands on what the running tracer's kernel counted since the previous read, if it counts. */
+    void readCounts() {
+        if (tracer != null) {
+            deltas.since(tracer.kernelCounts()).ifPresent(counts);
+        }
+    }
+
+    /** Whether the running tracer counts in the kernel and streams only some of its hits. */
+    boolean kernelCounted() {
+        return running != null && running.stream().partial();
     }
 
     /** Events the kernel could not queue, over every tracer this control has run. */
@@ -90,6 +114,7 @@ final class TracerControl implements AutoCloseable {
         running = null;
         try {
             closing.drain();
+            deltas.since(closing.kernelCounts()).ifPresent(counts);
             lostInClosedTracers += closing.stats().lost();
         } finally {
             closing.close();

@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** A map inside a {@link BpfObject}; valid while the object is open. Keys and values are raw bytes. */
@@ -122,6 +124,33 @@ public final class BpfMap {
             }
             Calls.check("bpf_map__delete_elem(" + name + ")", rc);
             return true;
+        } catch (Throwable t) {
+            throw Calls.rethrow(t);
+        }
+    }
+
+    /**
+     * After load: up to limit keys, in the kernel's order. Keys added or removed meanwhile may be missed or
+     * seen twice, as the kernel's iteration allows; for a map's final contents read it once nothing writes to it.
+     */
+    public List<byte[]> keys(int keySize, int limit) {
+        List<byte[]> keys = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment current = MemorySegment.NULL;
+            MemorySegment next = arena.allocate(keySize);
+            while (keys.size() < limit) {
+                int rc = (int) Native.MAP_GET_NEXT_KEY.invokeExact(map, current, next, (long) keySize);
+                if (rc == -Errno.ENOENT) {
+                    break;
+                }
+                Calls.check("bpf_map__get_next_key(" + name + ")", rc);
+                keys.add(next.toArray(JAVA_BYTE));
+                if (current == MemorySegment.NULL) {
+                    current = arena.allocate(keySize);
+                }
+                current.copyFrom(next);
+            }
+            return keys;
         } catch (Throwable t) {
             throw Calls.rethrow(t);
         }

@@ -84,6 +84,8 @@ final class Native {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
     static final MethodHandle MAP_DELETE_ELEM = bpf("bpf_map__delete_elem",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle MAP_GET_NEXT_KEY = bpf("bpf_map__get_next_key",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
 
     // ring buffer
     static final MethodHandle RING_BUFFER_NEW = bpfErrno("ring_buffer__new",

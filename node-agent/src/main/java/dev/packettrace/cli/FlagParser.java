@@ -3,6 +3,7 @@ package dev.packettrace.cli;
 
 import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.FunctionFilter;
 import dev.packettrace.tracer.IpPrefix;
 import dev.packettrace.tracer.L4Proto;
@@ -86,6 +87,25 @@ public final class FlagParser {
     public static Backend backend(String flag, String text) {
         return Backend.ofName(text.strip()).orElseThrow(() -> new UsageException(flag, text,
                 "is not a backend; choose one of: " + Backend.names()));
+    }
+
+    /** all, drops or none: which matched hits become events. */
+    public static EventStream.Events events(String flag, String text) {
+        for (EventStream.Events e : EventStream.Events.values()) {
+            if (e.flagName().equals(text.strip())) {
+                return e;
+            }
+        }
+        throw new UsageException(flag, text, "is not a choice of events; choose one of: all, drops, none");
+    }
+
+    /** A per-second event budget, 1 to {@link EventStream#MAX_PER_SECOND}. */
+    public static long eventsPerSecond(String flag, String text) {
+        long value = decimal(flag, text, "is not a number of events");
+        if (value < 1 || value > EventStream.MAX_PER_SECOND) {
+            throw new UsageException(flag, text, "must be between 1 and " + EventStream.MAX_PER_SECOND);
+        }
+        return value;
     }
 
     /** An RE2 expression that must match a kernel function's whole name. */

@@ -5,6 +5,7 @@ import dev.packettrace.output.OutputFormat;
 import dev.packettrace.output.OutputOptions;
 import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.FunctionFilter;
 import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.PcapFilter;
@@ -69,7 +70,11 @@ import java.util.concurrent.Callable;
             "  When the trace stops (Ctrl-C, SIGTERM, --duration, --output-limit-lines) the",
             "  probes are detached and a summary follows the events ON THE SAME STREAM:",
             "  events, lost events, drops by reason and location, events per network",
-            "  namespace. In JSON mode it is the last line: {\"summary\":{...}}.",
+            "  namespace and per probe. In JSON mode it is the last line:",
+            "  {\"summary\":{...}}. With --output-summary-only or --output-events drops|none",
+            "  the kernel counts every matched hit in per-CPU maps and the summary is",
+            "  its count (\"countedBy\":\"kernel\"): a trace then costs a fraction of one",
+            "  that prints every event.",
             "",
             "Backends:",
             "  The tracepoints always run (skb:kfree_skb gives drop reasons). Function-level",
@@ -84,6 +89,7 @@ import java.util.concurrent.Callable;
             "  packettrace trace --filter-netns /run/netns/blue --filter-proto tcp \\",
             "      --filter-dst-port 80 --output-tuple",
             "  packettrace trace --filter-dst-ip 10.0.0.0/8 --output-json --duration 30s",
+            "  packettrace trace --filter-proto tcp --output-events drops --duration 1m",
             "  packettrace trace --filter-netns /run/netns/blue 'tcp and dst port 443 and not net 10.0.0.0/8'"
         })
 public final class TraceCommand implements Callable<Integer> {
@@ -155,6 +161,19 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--output-limit-lines", paramLabel = "N", description = "Stop after N events were written.")
     private Optional<String> limitLines = Optional.empty();
+
+    @Option(names = "--output-events", paramLabel = "WHICH", completionCandidates = EventsNames.class,
+            description = "Which matched hits are printed as events: ${COMPLETION-CANDIDATES} (default all). With drops"
+                    + " or none the kernel counts every hit and the summary comes from its counts.")
+    private Optional<String> outputEvents = Optional.empty();
+
+    @Option(names = "--output-summary-only", description = "Print no events, only the summary, counted in the kernel"
+            + " (the same as --output-events none).")
+    private boolean summaryOnly;
+
+    @Option(names = "--output-events-per-second", paramLabel = "N", description = "At most N events a second leave the"
+            + " kernel; the rest are counted (overBudget in the summary), not printed.")
+    private Optional<String> eventsPerSecond = Optional.empty();
 
     @Option(names = "--timestamp", paramLabel = "MODE", defaultValue = "none", completionCandidates = TimestampNames.class,
             description = "Time column: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). relative: since the first event;"
@@ -264,7 +283,8 @@ public final class TraceCommand implements Callable<Integer> {
                     + " probes no functions (drops carry location= instead)");
         }
         TracerConfig config = new TracerConfig(filter, chosen, outputStack,
-                FlagParser.ringBufferBytes("--ring-buffer-size", ringBufferSize), outputCaller, functions);
+                FlagParser.ringBufferBytes("--ring-buffer-size", ringBufferSize), outputCaller, functions)
+                .withStream(stream());
         OutputOptions output = new OutputOptions(
                 outputJson ? OutputFormat.JSON : OutputFormat.TABLE,
                 FlagParser.timestamp("--timestamp", timestamp),
@@ -282,6 +302,17 @@ public final class TraceCommand implements Callable<Integer> {
         return new TraceRequest(config, output, runFor);
     }
 
+    private EventStream stream() {
+        EventStream.Events events = outputEvents.map(e -> FlagParser.events("--output-events", e))
+                .orElse(EventStream.Events.ALL);
+        if (summaryOnly && outputEvents.isPresent() && events != EventStream.Events.NONE) {
+            throw UsageException.withMessage("--output-summary-only", "prints no events, but --output-events "
+                    + outputEvents.get() + " asks for some; give one of them");
+        }
+        long perSecond = eventsPerSecond.map(n -> FlagParser.eventsPerSecond("--output-events-per-second", n)).orElse(0L);
+        return EventStream.of(summaryOnly ? EventStream.Events.NONE : events, perSecond);
+    }
+
     private static OptionalInt port(String flag, Optional<String> value) {
         return value.map(v -> OptionalInt.of(FlagParser.port(flag, v))).orElse(OptionalInt.empty());
     }
@@ -290,6 +321,13 @@ public final class TraceCommand implements Callable<Integer> {
         @Override
         public Iterator<String> iterator() {
             return Arrays.stream(L4Proto.values()).map(L4Proto::flagName).iterator();
+        }
+    }
+
+    static final class EventsNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(EventStream.Events.values()).map(EventStream.Events::flagName).iterator();
         }
     }
 

@@ -7,6 +7,8 @@ import dev.packettrace.output.EventWriter;
 import dev.packettrace.output.StopReason;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.output.TraceSummary;
+import dev.packettrace.tracer.EventStream;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
@@ -85,6 +87,7 @@ public final class TraceRunner {
             Sink sink = new Sink(writer, new TraceSummary(), request.output().limitLines().orElse(Long.MAX_VALUE),
                     observer);
             TraceStats stats;
+            Optional<KernelCounts> counts;
             long startNs;
             long endNs;
             Tracer started;
@@ -97,12 +100,14 @@ public final class TraceRunner {
                 }
                 status.println("Stopped while attaching: " + e.getMessage());
                 status.flush();
-                return summarize(writer, sink, new TraceStats(0, 0), Duration.ZERO);
+                return summarize(writer, sink, new TraceStats(0, 0), Optional.empty(), Duration.ZERO);
             }
             try (Tracer session = started) {
                 status.println(attachedLine(session));
                 status.flush();
-                sink.begin();
+                if (request.config().stream().events() != EventStream.Events.NONE) {
+                    sink.begin(); // the table's header: none for a summary-only run, which prints no event
+                }
                 startNs = nanoClock.getAsLong();
                 pollUntilStopped(session, sink, request.duration(), startNs);
                 StopReason reason = stopReason.get();
@@ -113,21 +118,27 @@ public final class TraceRunner {
                 }
                 endNs = nanoClock.getAsLong();
                 stats = session.stats();
+                // after the last poll: every counted hit whose event was streamed has been delivered
+                counts = request.config().stream().partial() ? session.kernelCounts() : Optional.empty();
                 if (session.backend().probesFunctions()) {
                     // detaching thousands of kprobes waits for RCU grace periods: seconds, not milliseconds
                     status.println("Detaching " + session.attachedProbes().size() + " probes");
                     status.flush();
                 }
             }
-            return summarize(writer, sink, stats, Duration.ofNanos(Math.max(0, endNs - startNs)));
+            return summarize(writer, sink, stats, counts, Duration.ofNanos(Math.max(0, endNs - startNs)));
         } finally {
             finished.countDown();
         }
     }
 
-    private RunResult summarize(EventWriter writer, Sink sink, TraceStats stats, Duration elapsed) {
+    /** From the kernel's counts when the trace streamed only some matched hits, else from the events received. */
+    private RunResult summarize(EventWriter writer, Sink sink, TraceStats stats, Optional<KernelCounts> counts,
+                                Duration elapsed) {
         sink.throwIfFailed();
-        TraceSummary.Report report = sink.summary.report(sink.printed, stats, stopReason.get(), elapsed);
+        TraceSummary.Report report = counts
+                .map(c -> sink.summary.report(c, sink.printed, stats, stopReason.get(), elapsed))
+                .orElseGet(() -> sink.summary.report(sink.printed, stats, stopReason.get(), elapsed));
         try {
             writer.writeSummary(report);
             writer.flush();

@@ -173,8 +173,11 @@ public final class JsonLinesWriter implements EventWriter {
 
     /**
      * {"summary":{"events":N,"printed":N,"lost":N,"drops":N,"dropGroups":[{"reason":S,"location":S,"count":N}],
-     * "otherDrops":N,"netns":[{"netns":N,"events":N}],"otherNetnsEvents":N,"stoppedBy":S,"elapsedMs":N}}.
-     * A group's location is omitted when the probe reported none; stoppedBy is duration, limit, signal or requested.
+     * "otherDrops":N,"netns":[{"netns":N,"events":N}],"otherNetnsEvents":N,"probes":[{"probe":S,"events":N}],
+     * "otherProbeEvents":N,"overBudget":N,"countedBy":S,"stoppedBy":S,"elapsedMs":N}}.
+     * A group's location is omitted when the probe reported none; countedBy is "kernel" when the counts are the
+     * kernel's (then events counts every matched hit, streamed or not), else "events"; stoppedBy is duration,
+     * limit, signal or requested.
      */
     @Override
     public void writeSummary(TraceSummary.Report r) throws IOException {
@@ -205,6 +208,17 @@ public final class JsonLinesWriter implements EventWriter {
         }
         g.writeEndArray();
         g.writeNumberField("otherNetnsEvents", r.otherNetnsEvents());
+        g.writeArrayFieldStart("probes");
+        for (TraceSummary.ProbeCount p : r.probes()) {
+            g.writeStartObject();
+            g.writeStringField("probe", p.probe());
+            g.writeNumberField("events", p.events());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("otherProbeEvents", r.otherProbeEvents());
+        g.writeNumberField("overBudget", r.overBudget());
+        g.writeStringField("countedBy", r.kernelCounted() ? "kernel" : "events");
         g.writeStringField("stoppedBy", r.stoppedBy().token());
         g.writeNumberField("elapsedMs", r.elapsed().toMillis());
         g.writeEndObject();

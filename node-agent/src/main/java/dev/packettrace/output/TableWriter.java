@@ -25,6 +25,8 @@ import java.util.Locale;
  */
 public final class TableWriter implements EventWriter {
 
+    /** The summary lists this many probes, busiest first; the JSON summary lists them all. */
+    private static final int BUSIEST_PROBES = 10;
     private static final int W_SKB = 18;
     private static final int W_CPU = 3;
     private static final int W_PROCESS = 20;
@@ -182,6 +184,14 @@ public final class TableWriter implements EventWriter {
         writeLine(String.format(Locale.ROOT, "Summary: events %d (printed %d), lost %d, drops %d; stopped after %.1f s: %s",
                 r.events(), r.printed(), r.lost(), r.drops(), r.elapsed().toMillis() / 1000.0,
                 r.stoppedBy().description()));
+        if (r.kernelCounted()) {
+            writeLine("Counted in the kernel: " + r.events() + " matched hits, of which " + r.printed()
+                    + " were printed as events");
+        }
+        if (r.overBudget() > 0) {
+            writeLine("NOTE: " + r.overBudget() + " matched hits were counted but not streamed: the event budget"
+                    + " (--output-events-per-second) was spent.");
+        }
         if (r.lost() > 0) {
             writeLine("WARNING: " + r.lost() + " events were lost because the ring buffer was full;"
                     + " raise --ring-buffer-size or narrow the filters.");
@@ -206,6 +216,15 @@ public final class TableWriter implements EventWriter {
             if (r.otherNetnsEvents() > 0) {
                 writeLine(String.format(Locale.ROOT, "  %10d  (other: namespaces beyond the first %d)", r.otherNetnsEvents(),
                         r.netns().size()));
+            }
+        }
+        if (!r.probes().isEmpty()) {
+            int shown = Math.min(BUSIEST_PROBES, r.probes().size());
+            writeLine(shown < r.probes().size() ? "Events by probe (the busiest " + shown + " of " + r.probes().size() + "):"
+                    : "Events by probe:");
+            writeLine(String.format(Locale.ROOT, "  %10s  %s", "COUNT", "PROBE"));
+            for (TraceSummary.ProbeCount p : r.probes().subList(0, shown)) {
+                writeLine(String.format(Locale.ROOT, "  %10d  %s", p.events(), p.probe()));
             }
         }
     }

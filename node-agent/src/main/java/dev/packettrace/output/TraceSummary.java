@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceStats;
 
@@ -23,15 +24,19 @@ public final class TraceSummary {
 
     public static final int DEFAULT_MAX_DROP_GROUPS = 256;
     public static final int DEFAULT_MAX_NETNS = 1024;
+    /** Probes are counted one by one up to this many (a function backend attaches a few thousand). */
+    public static final int MAX_PROBES = 8192;
 
     private final int maxDropGroups;
     private final int maxNetns;
     private final Map<DropKey, long[]> drops = new HashMap<>();
     private final Map<Long, long[]> netns = new HashMap<>();
+    private final Map<String, long[]> probes = new HashMap<>();
     private long events;
     private long dropCount;
     private long otherDrops;
     private long otherNetnsEvents;
+    private long otherProbeEvents;
     // Consecutive events usually share a namespace: skip the map (and the boxing) for them.
     private long lastNetns;
     private long[] lastNetnsCounter;
@@ -52,6 +57,7 @@ public final class TraceSummary {
     public void record(PacketEvent e) {
         events++;
         countNetns(e.netns());
+        countProbe(e.probe());
         if (e.isDrop()) {
             dropCount++;
             DropKey key = new DropKey(e.dropReason().orElseThrow(), e.location().orElse(""));
@@ -87,22 +93,91 @@ public final class TraceSummary {
         lastNetnsCounter = counter;
     }
 
+    private void countProbe(String probe) {
+        long[] counter = probes.get(probe);
+        if (counter == null && probes.size() < MAX_PROBES) {
+            counter = new long[1];
+            probes.put(probe, counter);
+        }
+        if (counter == null) {
+            otherProbeEvents++;
+        } else {
+            counter[0]++;
+        }
+    }
+
     public long events() {
         return events;
     }
 
     /** An immutable view of the counts so far, largest groups first. */
     public Report report(long printed, TraceStats stats, StopReason stoppedBy, Duration elapsed) {
+        return new Report(events, printed, stats.lost(), dropCount, dropGroups(drops), otherDrops, netnsCounts(netns),
+                otherNetnsEvents, stoppedBy, elapsed, stats.overBudget(), probeCounts(probes), otherProbeEvents, false);
+    }
+
+    /**
+     * The report of a trace whose summary comes from the kernel's counts, since not every matched hit became an
+     * event: drops merged over namespaces into (reason, location) groups, hits per namespace and per probe, under
+     * this summary's caps. The events this summary recorded are not used.
+     */
+    public Report report(KernelCounts counts, long printed, TraceStats stats, StopReason stoppedBy, Duration elapsed) {
+        Map<DropKey, long[]> groups = new HashMap<>();
+        long beyond = 0;
+        for (KernelCounts.Drop d : counts.drops()) {
+            DropKey key = new DropKey(d.reason(), d.location().orElse(""));
+            long[] counter = groups.get(key);
+            if (counter == null && groups.size() < maxDropGroups) {
+                counter = new long[1];
+                groups.put(key, counter);
+            }
+            if (counter == null) {
+                beyond += d.count();
+            } else {
+                counter[0] += d.count();
+            }
+        }
+        Map<Long, long[]> perNetns = new HashMap<>();
+        Map<String, long[]> perProbe = new HashMap<>();
+        long otherNetns = 0;
+        for (KernelCounts.Hits h : counts.hits()) {
+            long[] n = perNetns.get(h.netns());
+            if (n == null && perNetns.size() < maxNetns) {
+                n = new long[1];
+                perNetns.put(h.netns(), n);
+            }
+            if (n == null) {
+                otherNetns += h.count();
+            } else {
+                n[0] += h.count();
+            }
+            perProbe.computeIfAbsent(h.probe(), p -> new long[1])[0] += h.count();
+        }
+        return new Report(counts.matched(), printed, stats.lost(), counts.dropCount(), dropGroups(groups), beyond,
+                netnsCounts(perNetns), otherNetns, stoppedBy, elapsed, counts.overBudget(), probeCounts(perProbe), 0, true);
+    }
+
+    private static List<DropGroup> dropGroups(Map<DropKey, long[]> drops) {
         List<DropGroup> groups = new ArrayList<>(drops.size());
         drops.forEach((k, v) -> groups.add(new DropGroup(k.reason(),
                 k.location().isEmpty() ? Optional.empty() : Optional.of(k.location()), v[0])));
         groups.sort(Comparator.comparingLong(DropGroup::count).reversed()
                 .thenComparing(DropGroup::reason).thenComparing(g -> g.location().orElse("")));
+        return groups;
+    }
+
+    private static List<NetnsCount> netnsCounts(Map<Long, long[]> netns) {
         List<NetnsCount> perNetns = new ArrayList<>(netns.size());
         netns.forEach((k, v) -> perNetns.add(new NetnsCount(k, v[0])));
         perNetns.sort(Comparator.comparingLong(NetnsCount::events).reversed().thenComparingLong(NetnsCount::netns));
-        return new Report(events, printed, stats.lost(), dropCount, groups, otherDrops, perNetns, otherNetnsEvents,
-                stoppedBy, elapsed);
+        return perNetns;
+    }
+
+    private static List<ProbeCount> probeCounts(Map<String, long[]> probes) {
+        List<ProbeCount> perProbe = new ArrayList<>(probes.size());
+        probes.forEach((k, v) -> perProbe.add(new ProbeCount(k, v[0])));
+        perProbe.sort(Comparator.comparingLong(ProbeCount::events).reversed().thenComparing(ProbeCount::probe));
+        return perProbe;
     }
 
     private record DropKey(String reason, String location) {
@@ -117,13 +192,20 @@ public final class TraceSummary {
      * @param otherDrops       drops whose group did not fit under the cap
      * @param netns            events per network namespace inode, largest first, at most the cap
      * @param otherNetnsEvents events whose namespace did not fit under the cap
+     * @param overBudget       matched hits the per-second event budget kept from becoming events
+     * @param probes           events per probe, largest first
+     * @param otherProbeEvents events whose probe did not fit under the cap
+     * @param kernelCounted    the counts are the kernel's (every matched hit), not those of the events received; then
+     *                         events counts the matched hits, of which only some were streamed
      */
     public record Report(long events, long printed, long lost, long drops, List<DropGroup> dropGroups,
                          long otherDrops, List<NetnsCount> netns, long otherNetnsEvents,
-                         StopReason stoppedBy, Duration elapsed) {
+                         StopReason stoppedBy, Duration elapsed, long overBudget, List<ProbeCount> probes,
+                         long otherProbeEvents, boolean kernelCounted) {
         public Report {
             dropGroups = List.copyOf(dropGroups);
             netns = List.copyOf(netns);
+            probes = List.copyOf(probes);
             Objects.requireNonNull(stoppedBy, "stoppedBy");
             Objects.requireNonNull(elapsed, "elapsed");
         }
@@ -133,5 +215,8 @@ public final class TraceSummary {
     }
 
     public record NetnsCount(long netns, long events) {
+    }
+
+    public record ProbeCount(String probe, long events) {
     }
 }

@@ -34,6 +34,9 @@ public final class ConfigEncoder {
     static final int OFF_REASON_ARG = OFF_LOCATION_ARG + TracepointCatalog.MAX_PROBES;
     static final int OFF_PCAP_SLOTS = OFF_REASON_ARG + TracepointCatalog.MAX_PROBES;
     static final int OFF_PCAP_REQUIRE = OFF_PCAP_SLOTS + 1;
+    static final int OFF_EVENTS = OFF_PCAP_REQUIRE + 1;
+    static final int OFF_KERNEL_COUNTS = OFF_EVENTS + 1;
+    static final int OFF_EVENT_BUDGET = OFF_KERNEL_COUNTS + 1;
     /** Within struct pt_addr_filter. */
     static final int ADDR_FAMILY = 16;
     static final int ADDR_PREFIXLEN = 17;
@@ -47,10 +50,12 @@ public final class ConfigEncoder {
             Map.entry("ifname", OFF_IFNAME), Map.entry("src", OFF_SRC), Map.entry("dst", OFF_DST),
             Map.entry("skb_arg", OFF_SKB_ARG), Map.entry("sk_arg", OFF_SK_ARG),
             Map.entry("location_arg", OFF_LOCATION_ARG), Map.entry("reason_arg", OFF_REASON_ARG),
-            Map.entry("pcap_slots", OFF_PCAP_SLOTS), Map.entry("pcap_require", OFF_PCAP_REQUIRE));
+            Map.entry("pcap_slots", OFF_PCAP_SLOTS), Map.entry("pcap_require", OFF_PCAP_REQUIRE),
+            Map.entry("events", OFF_EVENTS), Map.entry("kernel_counts", OFF_KERNEL_COUNTS),
+            Map.entry("event_budget", OFF_EVENT_BUDGET));
 
     /** sizeof(struct pt_config). */
-    public static final int SIZE = OFF_PCAP_REQUIRE + 3;
+    public static final int SIZE = OFF_EVENT_BUDGET + 4;
     private static final byte NO_ARG = (byte) 0xff;
 
     private ConfigEncoder() {
@@ -72,6 +77,14 @@ public final class ConfigEncoder {
      */
     public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, ExpressionSlots expressions,
                                 List<TracepointProbe> probes) {
+        return encode(filter, captureStack, outputCaller, expressions, EventStream.ALL, probes);
+    }
+
+    /**
+     * @param stream which matched hits the kernel streams, and whether it counts them (bpf/include/counts.h)
+     */
+    public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, ExpressionSlots expressions,
+                                EventStream stream, List<TracepointProbe> probes) {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.put(OFF_FILTER_NETNS, flag(!filter.netnsInodes().isEmpty()));
         b.put(OFF_FILTER_MARK, flag(filter.mark().isPresent()));
@@ -97,6 +110,10 @@ public final class ConfigEncoder {
         }
         b.put(OFF_PCAP_SLOTS, (byte) expressions.filters().size());
         b.put(OFF_PCAP_REQUIRE, (byte) expressions.requireMask());
+        // PT_EVENTS_ALL, _DROPS, _NONE in counts.h: the enum's order
+        b.put(OFF_EVENTS, (byte) stream.events().ordinal());
+        b.put(OFF_KERNEL_COUNTS, flag(stream.kernelCounts()));
+        b.putInt(OFF_EVENT_BUDGET, (int) stream.perSecond());
         return b.array();
     }
 

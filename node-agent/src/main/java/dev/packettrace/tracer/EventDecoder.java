@@ -144,36 +144,20 @@ public final class EventDecoder {
             tuple = Optional.of(new Tuple(address(r, OFF_SADDR, v6), address(r, OFF_DADDR, v6), sport, dport, l4proto));
         }
 
-        String probe;
-        PacketEvent.ProbeKind probeKind;
-        boolean drop = false;
-        if (kind == KIND_FUNCTION) {
-            probeKind = PacketEvent.ProbeKind.FUNCTION;
-            int index = FunctionCookie.indexOf(Integer.toUnsignedLong(probeId));
-            probe = index >= 0 && index < functions.size() ? functions.get(index)
-                    : symbols.symbolize(probeAddr).map(EventDecoder::functionName).orElse(hex(probeAddr));
-        } else if (kind == KIND_TRACEPOINT) {
-            probeKind = PacketEvent.ProbeKind.TRACEPOINT;
-            TracepointProbe p = probeId >= 0 && probeId < probesById.length ? probesById[probeId] : null;
-            if (p == null) {
-                throw new IllegalArgumentException("event names tracepoint probe id " + probeId + ", which is not attached");
-            }
-            probe = p.displayName();
-            drop = p.reportsDrops();
-        } else {
-            throw new IllegalArgumentException("event has unknown probe kind " + kind);
-        }
+        PacketEvent.ProbeKind probeKind = switch (kind) {
+            case KIND_FUNCTION -> PacketEvent.ProbeKind.FUNCTION;
+            case KIND_TRACEPOINT -> PacketEvent.ProbeKind.TRACEPOINT;
+            default -> throw new IllegalArgumentException("event has unknown probe kind " + kind);
+        };
+        String probe = probeName(kind, probeId, probeAddr);
+        boolean drop = probeKind == PacketEvent.ProbeKind.TRACEPOINT && probesById[probeId].reportsDrops();
 
         Optional<String> dropReason = Optional.empty();
         if (drop) {
             dropReason = Optional.of((flags & F_HAS_REASON) != 0 ? dropReasons.name(reason) : "NOT_SPECIFIED");
         }
-        Optional<String> where = (flags & F_HAS_LOCATION) != 0 && location != 0
-                ? Optional.of(symbols.symbolize(location).orElse(hex(location)))
-                : Optional.empty();
-        Optional<String> caller = (flags & F_HAS_CALLER) != 0 && location != 0
-                ? Optional.of(symbols.symbolize(location).orElse(hex(location)))
-                : Optional.empty();
+        Optional<String> where = (flags & F_HAS_LOCATION) != 0 ? locationName(location) : Optional.empty();
+        Optional<String> caller = (flags & F_HAS_CALLER) != 0 ? locationName(location) : Optional.empty();
 
         List<String> stack = List.of();
         int frames = Math.min(Math.max(stackBytes, 0) / 8, MAX_STACK_DEPTH);
@@ -189,6 +173,41 @@ public final class EventDecoder {
         }
         return new PacketEvent(ts, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe,
                 probeKind, dropReason, where, stack, (flags & F_TRACKED) != 0, caller, expressions.matched(pcapMatch));
+    }
+
+    /**
+     * The probe's name from an event's (or a kernel count's) probe_kind and probe_id: the tracepoint
+     * ("skb:kfree_skb") or the function ("ip_rcv"; from its address when the probe had no cookie).
+     *
+     * @throws IllegalArgumentException for a kind or tracepoint id this tracer never attached
+     */
+    public String probeName(int kind, int probeId, long probeAddr) {
+        if (kind == KIND_FUNCTION) {
+            int index = FunctionCookie.indexOf(Integer.toUnsignedLong(probeId));
+            if (index >= 0 && index < functions.size()) {
+                return functions.get(index);
+            }
+            return probeAddr == 0 ? "(unnamed function)"
+                    : symbols.symbolize(probeAddr).map(EventDecoder::functionName).orElse(hex(probeAddr));
+        }
+        if (kind != KIND_TRACEPOINT) {
+            throw new IllegalArgumentException("event has unknown probe kind " + kind);
+        }
+        TracepointProbe p = probeId >= 0 && probeId < probesById.length ? probesById[probeId] : null;
+        if (p == null) {
+            throw new IllegalArgumentException("event names tracepoint probe id " + probeId + ", which is not attached");
+        }
+        return p.displayName();
+    }
+
+    /** A drop's reason by its enum skb_drop_reason value, without the SKB_DROP_REASON_ prefix. */
+    public String dropReasonName(long reason) {
+        return dropReasons.name(reason);
+    }
+
+    /** A kernel text address as symbol+0xoffset (hex when unknown); empty for 0. */
+    public Optional<String> locationName(long address) {
+        return address == 0 ? Optional.empty() : Optional.of(symbols.symbolize(address).orElse(hex(address)));
     }
 
     /**

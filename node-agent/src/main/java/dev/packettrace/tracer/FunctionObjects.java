@@ -27,7 +27,7 @@ final class FunctionObjects implements ProbeLoader {
     static final String OBJECT_RESOURCE = "/bpf/skb_functions.bpf.o";
     /** The maps of bpf/include/maps.h; every one is shared. */
     static final List<String> SHARED_MAPS = List.of("pt_events", "pt_stats", "pt_netns_filter", "pt_netns_bits", "pt_tracked_skbs",
-            PcapPrograms.MAP);
+            PcapPrograms.MAP, KernelCountMaps.DROPS, KernelCountMaps.PROBES, KernelCountMaps.BUDGET);
     private static final String CONFIG_VARIABLE = "pt_cfg";
     private static final String FENTRY_COOKIES = "pt_fentry_cookie";
 

@@ -4,6 +4,7 @@ package dev.packettrace.tracer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A started tracer as its users see it: {@link TracerSession} is the kernel one; the CLI's runner is
@@ -28,6 +29,11 @@ public interface Tracer extends AutoCloseable {
     int poll(Duration timeout);
 
     TraceStats stats();
+
+    /** What the kernel counted, when the session keeps kernel counts ({@link EventStream#kernelCounts()}). */
+    default Optional<KernelCounts> kernelCounts() {
+        return Optional.empty();
+    }
 
     /** Detaches every probe; must not throw for a session that was already closed. */
     @Override

@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param functionFilter  which kernel functions the function-level backends probe (--filter-func)
  * @param expressions     the pcap-filter expressions the kernel evaluates: the filter's own, or those of the
  *                        node agent's traces
+ * @param stream          which matched hits become events, and whether the kernel counts them
  */
 public record TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
-                           boolean outputCaller, FunctionFilter functionFilter, ExpressionSlots expressions) {
+                           boolean outputCaller, FunctionFilter functionFilter, ExpressionSlots expressions,
+                           EventStream stream) {
 
     public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
     public static final int MIN_RING_BUFFER_BYTES = 4096;
@@ -25,6 +27,7 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(functionFilter, "functionFilter");
         Objects.requireNonNull(expressions, "expressions");
+        Objects.requireNonNull(stream, "stream");
         if (filter.expression().isPresent() && !expressions.filters().contains(filter.expression().get())) {
             throw new IllegalArgumentException("the filter's expression '" + filter.expression().get()
                     + "' is not among the expressions the kernel evaluates");
@@ -34,6 +37,12 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
             throw new IllegalArgumentException("ring buffer size " + ringBufferBytes
                     + " must be a power of two between " + MIN_RING_BUFFER_BYTES + " and " + MAX_RING_BUFFER_BYTES);
         }
+    }
+
+    /** Every matched hit is an event. */
+    public TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
+                        boolean outputCaller, FunctionFilter functionFilter, ExpressionSlots expressions) {
+        this(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, EventStream.ALL);
     }
 
     /** The kernel evaluates the filter's own expression, if it has one. */
@@ -52,10 +61,14 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
     }
 
     public TracerConfig withBackend(Backend other) {
-        return new TracerConfig(filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions);
+        return new TracerConfig(filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, stream);
     }
 
     public TracerConfig withExpressions(ExpressionSlots slots) {
-        return new TracerConfig(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, slots);
+        return new TracerConfig(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, slots, stream);
+    }
+
+    public TracerConfig withStream(EventStream other) {
+        return new TracerConfig(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, other);
     }
 }

@@ -41,6 +41,9 @@ public final class TracerSession implements Tracer {
     // indexes of pt_stats (PT_STAT_* in bpf/include/maps.h)
     private static final int STAT_LOST = 0;
     private static final int STAT_EMITTED = 1;
+    private static final int STAT_MATCHED = 2;
+    private static final int STAT_OVER_BUDGET = 3;
+    private static final int STAT_UNCOUNTED = 4;
     private static final System.Logger LOG = System.getLogger(TracerSession.class.getName());
 
     private final TracepointProbes tracepoints;
@@ -50,11 +53,14 @@ public final class TracerSession implements Tracer {
     private final BpfMap stats;
     private final BackendChoice choice;
     private final Duration attachTime;
+    private final Optional<KernelCountMaps> counts;
     private long delivered;
     private boolean closed;
 
     private TracerSession(TracepointProbes tracepoints, Optional<FunctionProbes> functions, RingBufferReader reader,
-                          NetnsFilterMap netnsFilter, BackendChoice choice, Duration attachTime) {
+                          NetnsFilterMap netnsFilter, BackendChoice choice, Duration attachTime,
+                          Optional<KernelCountMaps> counts) {
+        this.counts = counts;
         this.tracepoints = tracepoints;
         this.functions = functions;
         this.reader = reader;
@@ -120,7 +126,7 @@ public final class TracerSession implements Tracer {
                     throw new TracerException(TracerException.Reason.KERNEL_FEATURE, KernelFeatures.bpfLoopMissing());
                 }
                 byte[] configBytes = ConfigEncoder.encode(config.filter(), config.captureStack(), config.outputCaller(),
-                        config.expressions(), catalog.available());
+                        config.expressions(), config.stream(), catalog.available());
                 tracepoints.load(catalog, configBytes, config.ringBufferBytes());
                 // the expressions' programs are in place before the first probe fires
                 PcapPrograms.write(tracepoints.map(PcapPrograms.MAP), config.expressions());
@@ -143,8 +149,12 @@ public final class TracerSession implements Tracer {
             List<String> functionNames = functions.isPresent() ? functionCatalog.orElseThrow().names() : List.of();
             EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols, functionNames, config.expressions());
             reader = new RingBufferReader(tracepoints.map("pt_events"), record -> listener.onEvent(decoder.decode(record)));
+            Optional<KernelCountMaps> counts = config.stream().kernelCounts()
+                    ? Optional.of(new KernelCountMaps(tracepoints.map(KernelCountMaps.DROPS),
+                    tracepoints.map(KernelCountMaps.PROBES), decoder))
+                    : Optional.empty();
             TracerSession session = new TracerSession(tracepoints, functions, reader, netnsFilter, selection.choice(),
-                    Duration.ofNanos(System.nanoTime() - started));
+                    Duration.ofNanos(System.nanoTime() - started), counts);
             LOG.log(System.Logger.Level.DEBUG, "tracer=attached backend={0} tracepoints={1} functions={2} ignored={3} "
                             + "unavailable={4} attachMs={5}", selection.choice().backend().flagName(), tracepoints.attached().size(),
                     functions.map(FunctionProbes::attachedCount).orElse(0), functions.map(FunctionProbes::ignoredCount).orElse(0),
@@ -236,7 +246,23 @@ public final class TracerSession implements Tracer {
     @Override
     public synchronized TraceStats stats() {
         ensureOpen();
-        return new TraceStats(delivered, perCpuSum(STAT_LOST));
+        return new TraceStats(delivered, perCpuSum(STAT_LOST), perCpuSum(STAT_OVER_BUDGET));
+    }
+
+    /** Matched hits, streamed or not, as the kernel counted them (every session counts these). */
+    public synchronized long matchedByKernel() {
+        ensureOpen();
+        return perCpuSum(STAT_MATCHED);
+    }
+
+    /**
+     * The kernel's counts so far, when the session keeps them. Read at once by the caller: a count of a hit whose
+     * event is still in the ring buffer is already here.
+     */
+    @Override
+    public synchronized Optional<KernelCounts> kernelCounts() {
+        ensureOpen();
+        return counts.map(c -> c.read(perCpuSum(STAT_MATCHED), perCpuSum(STAT_OVER_BUDGET), perCpuSum(STAT_UNCOUNTED)));
     }
 
     @Override

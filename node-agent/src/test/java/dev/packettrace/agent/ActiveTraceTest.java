@@ -14,6 +14,7 @@ import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.output.TimestampMode;
+import dev.packettrace.tracer.KernelCounts;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -38,8 +39,12 @@ class ActiveTraceTest {
     }
 
     static ActiveTrace trace(FilterSpec filter, java.io.OutputStream out) {
+        return trace(filter, out, null);
+    }
+
+    static ActiveTrace trace(FilterSpec filter, java.io.OutputStream out, String events) {
         PacketTrace t = PacketTrace.of("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), filter,
-                new OutputSpec(true, false, false, 100L, 5, false), "5m", null, null));
+                new OutputSpec(true, false, false, 100L, 5, false, events), "5m", null, null));
         t.getMetadata().setUid("uid-1");
         TraceRequest request = ((SpecValidation.Valid) PacketTraceSpecValidator.validate(t.getSpec())).request();
         EventSink sink = EventSink.borrowed("test", out,
@@ -81,6 +86,68 @@ class ActiveTraceTest {
         var report = a.report(Optional.empty(), 7, Instant.EPOCH, ns -> "t");
         assertEquals(7, report.lost(), "the node's loss is every trace's loss");
         assertEquals(TargetState.Scheduled, report.targets().getFirst().state());
+    }
+
+    @Test
+    void aDropsOnlyTraceCountsEveryPacketButWritesAndKeepsOnlyTheDrops() throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ActiveTrace a = trace(null, out, "drops");
+        a.offer(Packets.tcp(1, 10, 80));
+        a.offer(Packets.drop(2, 10, 81));
+        a.offer(Packets.tcp(3, 10, 82));
+        a.sink().flush();
+
+        var report = a.report(Optional.empty(), 0, Instant.EPOCH, ns -> "t");
+        assertEquals(3, report.events(), "every packet is counted");
+        assertEquals(1, report.drops());
+        assertEquals(1, report.recentEvents().size(), "only the drop is kept: " + report.recentEvents());
+        List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), "only the drop is written: " + lines);
+        assertTrue(lines.getFirst().contains("\"dropReason\""), lines.getFirst());
+    }
+
+    @Test
+    void aTraceWithoutEventsKeepsOnlyCounts() throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ActiveTrace a = trace(null, out, "none");
+        a.offer(Packets.tcp(1, 10, 80));
+        a.offer(Packets.drop(2, 10, 81));
+        a.sink().flush();
+        var report = a.report(Optional.empty(), 0, Instant.EPOCH, ns -> "t");
+        assertEquals(2, report.events());
+        assertTrue(report.recentEvents().isEmpty());
+        assertEquals("", out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void whileTheKernelCountsTheTraceTakesItsNamespacesShareAndEventsOnlyFeedTheSink() throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ActiveTrace a = trace(null, out, "drops");
+        assertEquals(Optional.of(TraceRequest.Events.DROPS), a.kernelCountable(), "selected by its pods alone");
+        a.kernelCounted(true);
+        a.counted(new KernelCounts(60, 0, 0,
+                List.of(new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 2),
+                        new KernelCounts.Drop(11, "NO_SOCKET", Optional.empty(), 5)),
+                List.of(new KernelCounts.Hits(10, "net:netif_rx", 20), new KernelCounts.Hits(10, "skb:kfree_skb", 2),
+                        new KernelCounts.Hits(11, "net:netif_rx", 38))));
+        a.offer(Packets.drop(2, 10, 81)); // a streamed drop the counts above already hold
+        a.sink().flush();
+
+        var report = a.report(Optional.empty(), 0, Instant.EPOCH, ns -> "t");
+        assertEquals(22, report.events(), "namespace 10's hits, not namespace 11's");
+        assertEquals(2, report.drops());
+        assertEquals("NETFILTER_DROP", report.dropsByReason().getFirst().reason());
+        assertEquals(1, report.recentEvents().size(), "the streamed drop is among the recent events");
+        assertEquals(1, out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().count(), "and in the sink");
+    }
+
+    @Test
+    void aTraceWithOtherFiltersIsNotCountedByTheKernel() {
+        assertEquals(Optional.empty(), trace(new FilterSpec(null, null, null, 80, "tcp", null, null, false), new ByteArrayOutputStream(),
+                "none").kernelCountable(), "its port filter runs in Java, which must see every event");
+        ActiveTrace counted = trace(null, new ByteArrayOutputStream(), "none");
+        counted.counted(new KernelCounts(5, 0, 0, List.of(), List.of(new KernelCounts.Hits(10, "net:netif_rx", 5))));
+        assertEquals(0, counted.events(), "counts are taken only while the node's tracer counts for the trace");
     }
 
     @Test

@@ -2,14 +2,20 @@
 package dev.packettrace.agent;
 
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
 import dev.packettrace.tracer.TracerConfig;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * the BPF program's (bpf/include/emit.h): a tracked skb is always reported and marked tracked; otherwise
  * only packets in the traced namespaces are, and with track-skb they are then followed until freed. So the
  * agent sees what the real tracer would show it, including tracked events from namespaces it did not ask for.
+ * Like bpf/include/counts.h, a tracer started with kernel counts counts every reported packet and delivers only
+ * those its event stream lets through.
  */
 final class ScriptedTracer implements NodeTracer {
 
@@ -30,6 +38,9 @@ final class ScriptedTracer implements NodeTracer {
     private volatile boolean closed;
     private volatile long lost;
     private long delivered;
+    private final Map<List<Object>, Long> hits = new HashMap<>();
+    private final Map<List<Object>, Long> drops = new HashMap<>();
+    private long matched;
 
     ScriptedTracer(TracerConfig config, TraceListener listener) {
         this.config = config;
@@ -112,6 +123,17 @@ final class ScriptedTracer implements NodeTracer {
         } else if (!isTracked && config.filter().trackSkb() && !frees) {
             tracked.add(e.skb());
         }
+        EventStream stream = config.stream();
+        if (stream.kernelCounts()) {
+            matched++;
+            hits.merge(List.of(e.netns(), e.probe()), 1L, Long::sum);
+            if (e.isDrop()) {
+                drops.merge(List.of(e.netns(), e.dropReason().orElseThrow(), e.location().orElse("")), 1L, Long::sum);
+            }
+        }
+        if (stream.events() == EventStream.Events.NONE || (stream.events() == EventStream.Events.DROPS && !e.isDrop())) {
+            return 0;
+        }
         PacketEvent out = isTracked == e.tracked() ? e : new PacketEvent(e.timestampNs(), e.skb(), e.cpu(), e.pid(), e.comm(),
                 e.netns(), e.ifindex(), e.ifname(), e.mark(), e.len(), e.protocol(), e.tuple(), e.probe(), e.probeKind(),
                 e.dropReason(), e.location(), config.captureStack() ? e.stack() : List.of(), isTracked);
@@ -123,6 +145,19 @@ final class ScriptedTracer implements NodeTracer {
     @Override
     public TraceStats stats() {
         return new TraceStats(delivered, lost);
+    }
+
+    @Override
+    public Optional<KernelCounts> kernelCounts() {
+        if (!config.stream().kernelCounts()) {
+            return Optional.empty();
+        }
+        List<KernelCounts.Drop> d = new ArrayList<>();
+        drops.forEach((k, n) -> d.add(new KernelCounts.Drop((Long) k.get(0), (String) k.get(1),
+                ((String) k.get(2)).isEmpty() ? Optional.empty() : Optional.of((String) k.get(2)), n)));
+        List<KernelCounts.Hits> h = new ArrayList<>();
+        hits.forEach((k, n) -> h.add(new KernelCounts.Hits((Long) k.get(0), (String) k.get(1), n)));
+        return Optional.of(new KernelCounts(matched, 0, 0, d, h));
     }
 
     @Override

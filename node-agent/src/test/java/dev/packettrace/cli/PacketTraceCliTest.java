@@ -10,6 +10,7 @@ import dev.packettrace.output.SampleEvents;
 import dev.packettrace.output.StopReason;
 import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.IpPrefix;
 import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.PacketEvent;
@@ -131,6 +132,39 @@ class PacketTraceCliTest {
         Outcome port = exec("trace", "port 70000");
         assertEquals(PacketTraceCli.EXIT_USAGE, port.exit());
         assertTrue(port.err().contains("illegal port number 70000 > 65535"), port.err());
+    }
+
+    @Test
+    void theOutputEventsFlagsChooseWhatTheKernelStreamsAndCounts() {
+        assertEquals(EventStream.ALL, parse().config().stream(), "by default every hit is an event, counted in Java");
+        EventStream summary = parse("--output-summary-only").config().stream();
+        assertEquals(EventStream.Events.NONE, summary.events());
+        assertTrue(summary.kernelCounts(), "the summary comes from the kernel's counts");
+        assertEquals(EventStream.Events.DROPS, parse("--output-events", "drops").config().stream().events());
+        EventStream budget = parse("--output-events-per-second", "500").config().stream();
+        assertEquals(EventStream.Events.ALL, budget.events());
+        assertEquals(500, budget.perSecond());
+        assertTrue(budget.kernelCounts(), "what the budget refuses is counted");
+        assertEquals(EventStream.Events.NONE,
+                parse("--output-summary-only", "--output-events", "none").config().stream().events());
+    }
+
+    @Test
+    void badOutputEventsFlagsExitWithTwoNamingTheFlag() {
+        Outcome which = exec("trace", "--output-events", "some");
+        assertEquals(PacketTraceCli.EXIT_USAGE, which.exit());
+        assertTrue(which.err().contains("--output-events: 'some' is not a choice of events; choose one of: all, drops, none"),
+                which.err());
+        Outcome both = exec("trace", "--output-summary-only", "--output-events", "drops");
+        assertEquals(PacketTraceCli.EXIT_USAGE, both.exit());
+        assertTrue(both.err().contains("--output-summary-only: prints no events, but --output-events drops asks for some"),
+                both.err());
+        for (String bad : List.of("0", "-5", "many", "10000001")) {
+            Outcome rate = exec("trace", "--output-events-per-second", bad);
+            assertEquals(PacketTraceCli.EXIT_USAGE, rate.exit(), bad);
+            assertTrue(rate.err().contains("--output-events-per-second: '" + bad + "'"), rate.err());
+        }
+        assertTrue(factory.started().isEmpty(), "no tracer was started");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.packettrace.output.OutputOptions;
 import dev.packettrace.output.SampleEvents;
 import dev.packettrace.output.StopReason;
 import dev.packettrace.output.TimestampMode;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
@@ -91,6 +92,28 @@ class TraceRunnerTest {
         assertEquals(7, summary.get("printed").asLong());
         assertEquals("limit", summary.get("stoppedBy").asText());
         assertEquals(7, result.summary().printed());
+    }
+
+    @Test
+    void aDropsOnlyRunPrintsTheDropsAndSummarizesFromTheKernelsCounts() throws IOException {
+        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock,
+                i -> i % 3 == 2 ? List.of(SampleEvents.drop(i), SampleEvents.tcp(i)) : List.of(SampleEvents.tcp(i)));
+        TraceRequest drops = new TraceRequest(TracerConfig.of(TraceFilter.all())
+                .withStream(EventStream.of(EventStream.Events.DROPS, 0)),
+                new OutputOptions(OutputFormat.JSON, TimestampMode.NONE, false, false, false, Optional.empty(), OptionalLong.empty()),
+                Optional.of(Duration.ofMillis(900)));
+        RunResult result = runner(factory).run(drops, out);
+
+        List<JsonNode> lines = jsonLines();
+        JsonNode summary = lines.getLast().get("summary");
+        List<JsonNode> events = lines.subList(0, lines.size() - 1);
+        assertEquals(3, events.size(), "polls 2, 5 and 8 each delivered a drop: " + events);
+        assertTrue(events.stream().allMatch(e -> e.has("dropReason")), "only drops printed");
+        assertEquals("kernel", summary.get("countedBy").asText());
+        assertEquals(13, summary.get("events").asLong(), "10 polls (9 and the drain) of which 3 held two hits");
+        assertEquals(3, summary.get("printed").asLong());
+        assertEquals(3, summary.get("drops").asLong());
+        assertTrue(result.summary().kernelCounted());
     }
 
     @Test

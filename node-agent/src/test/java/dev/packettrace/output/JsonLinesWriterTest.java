@@ -3,6 +3,7 @@ package dev.packettrace.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +156,31 @@ class JsonLinesWriterTest {
         assertEquals(0, sum.get("otherNetnsEvents").asLong());
         assertEquals("duration", sum.get("stoppedBy").asText());
         assertEquals(1500, sum.get("elapsedMs").asLong());
+        assertEquals("skb:kfree_skb", sum.get("probes").get(0).get("probe").asText());
+        assertEquals(3, sum.get("probes").get(0).get("events").asLong());
+        assertEquals(0, sum.get("otherProbeEvents").asLong());
+        assertEquals(0, sum.get("overBudget").asLong());
+        assertEquals("events", sum.get("countedBy").asText());
+    }
+
+    @Test
+    void aSummaryCountedInTheKernelSaysSo() throws IOException {
+        KernelCounts counts = new KernelCounts(40, 5, 0,
+                List.of(new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 2)),
+                List.of(new KernelCounts.Hits(10, "net:netif_rx", 38), new KernelCounts.Hits(10, "skb:kfree_skb", 2)));
+        JsonLinesWriter w = writer(TimestampMode.NONE, false);
+        w.writeSummary(new TraceSummary().report(counts, 0, new TraceStats(0, 0, 5), StopReason.SIGNAL, Duration.ZERO));
+        w.flush();
+
+        JsonNode sum = lines().getFirst().get("summary");
+        assertEquals("kernel", sum.get("countedBy").asText());
+        assertEquals(40, sum.get("events").asLong());
+        assertEquals(0, sum.get("printed").asLong());
+        assertEquals(5, sum.get("overBudget").asLong());
+        assertEquals(2, sum.get("drops").asLong());
+        assertEquals("nf_hook_slow+0x9a", sum.get("dropGroups").get(0).get("location").asText());
+        assertEquals(40, sum.get("netns").get(0).get("events").asLong());
+        assertEquals("net:netif_rx", sum.get("probes").get(0).get("probe").asText());
     }
 
     @Test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
 import org.junit.jupiter.api.Test;
 
@@ -131,5 +132,24 @@ class TableWriterTest {
         assertTrue(text.contains("Summary: events 0 (printed 0), lost 0, drops 0"), text);
         assertFalse(text.contains("WARNING"));
         assertFalse(text.contains("Drops by reason"));
+    }
+
+    @Test
+    void aSummaryCountedInTheKernelSaysSoAndListsTheBusiestProbes() throws IOException {
+        List<KernelCounts.Hits> hits = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            hits.add(new KernelCounts.Hits(10, "probe" + i, 100 + i));
+        }
+        KernelCounts counts = new KernelCounts(hits.stream().mapToLong(KernelCounts.Hits::count).sum(), 9, 0, List.of(), hits);
+        TableWriter w = writer(TimestampMode.NONE, false, false, false);
+        w.writeSummary(new TraceSummary().report(counts, 4, new TraceStats(4, 0, 9), StopReason.DURATION, Duration.ZERO));
+        w.flush();
+
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("Counted in the kernel: " + counts.matched() + " matched hits, of which 4 were printed"), text);
+        assertTrue(text.contains("NOTE: 9 matched hits were counted but not streamed"), text);
+        assertTrue(text.contains("Events by probe (the busiest 10 of 12):"), text);
+        assertTrue(text.matches("(?s).*\\n\\s+111\\s+probe11\\n.*"), "the busiest first: " + text);
+        assertFalse(text.contains("probe1\n"), "the two least busy are left out: " + text);
     }
 }

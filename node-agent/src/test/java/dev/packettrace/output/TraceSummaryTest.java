@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TraceSummaryTest {
 
@@ -84,5 +87,47 @@ class TraceSummaryTest {
     @Test
     void refusesCapsBelowOne() {
         assertThrows(IllegalArgumentException.class, () -> new TraceSummary(0, 5));
+    }
+
+    @Test
+    void countsEventsPerProbeLargestFirst() {
+        TraceSummary s = new TraceSummary();
+        s.record(SampleEvents.tcp(1));
+        s.record(SampleEvents.tcp(2));
+        s.record(SampleEvents.drop("NO_SOCKET", Optional.empty(), 1));
+        TraceSummary.Report r = report(s);
+        assertEquals(List.of(new TraceSummary.ProbeCount(SampleEvents.tcp(1).probe(), 2),
+                new TraceSummary.ProbeCount("skb:kfree_skb", 1)), r.probes());
+        assertFalse(r.kernelCounted());
+    }
+
+    @Test
+    void aKernelReportMergesNamespacesIntoDropGroupsAndCountsUnderTheCaps() {
+        KernelCounts counts = new KernelCounts(100, 7, 0,
+                List.of(new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 4),
+                        new KernelCounts.Drop(11, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 5),
+                        new KernelCounts.Drop(11, "NO_SOCKET", Optional.empty(), 2),
+                        new KernelCounts.Drop(12, "TCP_CSUM", Optional.empty(), 1)),
+                List.of(new KernelCounts.Hits(10, "skb:kfree_skb", 4), new KernelCounts.Hits(10, "net:netif_rx", 40),
+                        new KernelCounts.Hits(11, "skb:kfree_skb", 7), new KernelCounts.Hits(11, "net:netif_rx", 30),
+                        new KernelCounts.Hits(12, "skb:kfree_skb", 1), new KernelCounts.Hits(12, "net:netif_rx", 18)));
+        TraceSummary s = new TraceSummary(2, 2);
+        s.record(SampleEvents.tcp(1)); // events received are not what a kernel report counts
+
+        TraceSummary.Report r = s.report(counts, 3, new TraceStats(3, 1, 7), StopReason.DURATION, Duration.ofSeconds(1));
+
+        assertTrue(r.kernelCounted());
+        assertEquals(100, r.events(), "every matched hit");
+        assertEquals(3, r.printed());
+        assertEquals(1, r.lost());
+        assertEquals(7, r.overBudget());
+        assertEquals(12, r.drops());
+        assertEquals(List.of(new TraceSummary.DropGroup("NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 9),
+                new TraceSummary.DropGroup("NO_SOCKET", Optional.empty(), 2)), r.dropGroups());
+        assertEquals(1, r.otherDrops(), "the third group is beyond the cap of two");
+        assertEquals(List.of(new TraceSummary.NetnsCount(10, 44), new TraceSummary.NetnsCount(11, 37)), r.netns());
+        assertEquals(19, r.otherNetnsEvents(), "the third namespace is beyond the cap of two");
+        assertEquals(List.of(new TraceSummary.ProbeCount("net:netif_rx", 88), new TraceSummary.ProbeCount("skb:kfree_skb", 12)),
+                r.probes());
     }
 }

@@ -69,6 +69,22 @@ class ConfigEncoderTest {
         assertEquals((byte) 0xff, b.get(ConfigEncoder.OFF_SKB_ARG + 5), "probe 5 is not attached");
     }
 
+    @Test
+    void theEventStreamIsEncodedAfterTheExpressions() {
+        ByteBuffer all = encode(TraceFilter.all(), false);
+        assertEquals(0, all.get(ConfigEncoder.OFF_EVENTS), "PT_EVENTS_ALL");
+        assertEquals(0, all.get(ConfigEncoder.OFF_KERNEL_COUNTS));
+        assertEquals(0, all.getInt(ConfigEncoder.OFF_EVENT_BUDGET), "no budget");
+        ByteBuffer drops = ByteBuffer.wrap(ConfigEncoder.encode(TraceFilter.all(), false, false, ExpressionSlots.none(),
+                EventStream.of(EventStream.Events.DROPS, 250), List.of(KFREE))).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(1, drops.get(ConfigEncoder.OFF_EVENTS), "PT_EVENTS_DROPS");
+        assertEquals(1, drops.get(ConfigEncoder.OFF_KERNEL_COUNTS), "counted in the kernel");
+        assertEquals(250, drops.getInt(ConfigEncoder.OFF_EVENT_BUDGET));
+        ByteBuffer none = ByteBuffer.wrap(ConfigEncoder.encode(TraceFilter.all(), false, false, ExpressionSlots.none(),
+                EventStream.of(EventStream.Events.NONE, 0), List.of(KFREE))).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(2, none.get(ConfigEncoder.OFF_EVENTS), "PT_EVENTS_NONE");
+    }
+
     private static ByteBuffer encode(TraceFilter filter, boolean stack) {
         byte[] bytes = ConfigEncoder.encode(filter, stack, List.of(KFREE, RESET));
         assertEquals(ConfigEncoder.SIZE, bytes.length);

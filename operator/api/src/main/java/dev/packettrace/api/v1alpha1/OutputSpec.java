@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 
 /**
  * What each event carries (pwru's --output-tuple/--output-meta/--output-stack) and the trace's budgets.
@@ -43,14 +44,28 @@ public record OutputSpec(
         @Default("false")
         @JsonPropertyDescription("Ask for packet contents (skb dumps, later packet captures). Packet contents are sensitive: "
                 + "the cluster administrator must allow them (Helm value packetContent.allowed), otherwise the trace fails.")
-        Boolean packetContent) {
+        Boolean packetContent,
+
+        @Default(DEFAULT_EVENTS)
+        @Pattern("^(all|drops|none)$")
+        @JsonPropertyDescription("Which of the trace's packets become events, in the sink and status.recentEvents: all "
+                + "(default), drops, or none. The status counts every packet either way. With drops or none, a node "
+                + "whose traces all select packets by their pods alone counts in the kernel and streams only what is "
+                + "asked, which costs the node a fraction of streaming every event.")
+        String events) {
 
     public static final long DEFAULT_MAX_EVENTS = 10_000;
     public static final long MAX_EVENTS_LIMIT = 100_000_000;
     public static final int DEFAULT_RECENT_EVENTS = 10;
     public static final int MAX_RECENT_EVENTS = 25;
+    public static final String DEFAULT_EVENTS = "all";
+
+    /** The default choice of events. */
+    public OutputSpec(Boolean tuple, Boolean meta, Boolean stack, Long maxEvents, Integer recentEvents, Boolean packetContent) {
+        this(tuple, meta, stack, maxEvents, recentEvents, packetContent, null);
+    }
 
     public static OutputSpec defaults() {
-        return new OutputSpec(true, false, false, DEFAULT_MAX_EVENTS, DEFAULT_RECENT_EVENTS, false);
+        return new OutputSpec(true, false, false, DEFAULT_MAX_EVENTS, DEFAULT_RECENT_EVENTS, false, DEFAULT_EVENTS);
     }
 }

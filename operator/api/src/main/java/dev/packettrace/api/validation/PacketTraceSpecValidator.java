@@ -216,8 +216,13 @@ public final class PacketTraceSpecValidator {
         if (recent < 0 || recent > OutputSpec.MAX_RECENT_EVENTS) {
             errors.add(new FieldError("spec.output.recentEvents", recent + " is outside 0.." + OutputSpec.MAX_RECENT_EVENTS));
         }
+        String eventsName = o.events() == null ? OutputSpec.DEFAULT_EVENTS : o.events();
+        TraceRequest.Events events = TraceRequest.Events.ofSpecName(eventsName).orElseGet(() -> {
+            errors.add(new FieldError("spec.output.events", "'" + eventsName + "' is not one of all, drops, none"));
+            return TraceRequest.Events.ALL;
+        });
         return new TraceRequest.Output(o.tuple() == null || o.tuple(), o.meta() != null && o.meta(),
-                o.stack() != null && o.stack(), maxEvents, recent, o.packetContent() != null && o.packetContent());
+                o.stack() != null && o.stack(), maxEvents, recent, o.packetContent() != null && o.packetContent(), events);
     }
 
     private static Duration duration(String text, List<FieldError> errors) {

@@ -47,8 +47,35 @@ public record TraceRequest(Targets targets, Filter filter, Output output, Durati
         }
     }
 
-    /** @param packetContent the trace asks for packet bytes; the operator refuses it unless the cluster allows it */
-    public record Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent) {
+    /**
+     * @param packetContent the trace asks for packet bytes; the operator refuses it unless the cluster allows it
+     * @param events        which packets become events (sink and recent events); the counts cover them all
+     */
+    public record Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent,
+                         Events events) {
+
+        public Output {
+            java.util.Objects.requireNonNull(events, "events");
+        }
+
+        /** Every packet is an event. */
+        public Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent) {
+            this(tuple, meta, stack, maxEvents, recentEvents, packetContent, Events.ALL);
+        }
+    }
+
+    /** spec.output.events. */
+    public enum Events {
+        ALL, DROPS, NONE;
+
+        /** The spec's spelling: all, drops, none. */
+        public String specName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static java.util.Optional<Events> ofSpecName(String name) {
+            return java.util.Arrays.stream(values()).filter(e -> e.specName().equals(name)).findFirst();
+        }
     }
 
     /** Where the agent writes the full event stream. */

@@ -117,6 +117,8 @@ public class PacketTraceSpecValidatorTest {
                         "spec.output.maxEvents", "0 is outside"),
                 Arguments.of("too many recent events", spec(TARGETS, null, new OutputSpec(null, null, null, null, 500, null), null, null, null),
                         "spec.output.recentEvents", "500 is outside 0..25"),
+                Arguments.of("unknown choice of events", spec(TARGETS, null, new OutputSpec(null, null, null, null, null, null, "some"),
+                        null, null, null), "spec.output.events", "'some' is not one of all, drops, none"),
                 Arguments.of("duration syntax", spec(TARGETS, null, null, "ten minutes", null, null), "spec.duration", "not a duration"),
                 Arguments.of("duration too long", spec(TARGETS, null, null, "25h", null, null), "spec.duration", "outside 1s..24h"),
                 Arguments.of("duration zero", spec(TARGETS, null, null, "0s", null, null), "spec.duration", "outside 1s..24h"),
