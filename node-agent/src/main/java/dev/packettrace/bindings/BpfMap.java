@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -112,6 +114,19 @@ public final class BpfMap {
         } catch (Throwable t) {
             throw Calls.rethrow(t);
         }
+    }
+
+    /** After load: a per-CPU map's u64 value under key, summed over the possible CPUs; 0 when there is none. */
+    public long sumPerCpu(byte[] key) {
+        int cpus = Kernel.possibleCpus();
+        return lookup(key, Long.BYTES * cpus).map(bytes -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            long sum = 0;
+            for (int i = 0; i < cpus; i++) {
+                sum += b.getLong(i * Long.BYTES);
+            }
+            return sum;
+        }).orElse(0L);
     }
 
     /** After load: removes one element; returns false when it was not there. */

@@ -2,7 +2,6 @@
 package dev.packettrace.tracer;
 
 import dev.packettrace.bindings.BpfMap;
-import dev.packettrace.bindings.Kernel;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +29,6 @@ final class KernelCountMaps {
     private final BpfMap drops;
     private final BpfMap probes;
     private final EventDecoder names;
-    private final int cpus = Kernel.possibleCpus();
 
     KernelCountMaps(BpfMap drops, BpfMap probes, EventDecoder names) {
         this.drops = drops;
@@ -43,7 +41,7 @@ final class KernelCountMaps {
         for (byte[] key : drops.keys(DROP_KEY_SIZE, MAX_DROP_GROUPS)) {
             ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN);
             long reason = Integer.toUnsignedLong(k.getInt(4));
-            long count = sum(drops, key);
+            long count = drops.sumPerCpu(key); // 0 when it went away since it was listed
             if (count > 0) {
                 dropGroups.add(new KernelCounts.Drop(Integer.toUnsignedLong(k.getInt(0)),
                         reason == NO_REASON ? "NOT_SPECIFIED" : names.dropReasonName(reason),
@@ -54,24 +52,12 @@ final class KernelCountMaps {
         for (byte[] key : probes.keys(PROBE_KEY_SIZE, MAX_PROBE_GROUPS)) {
             ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN);
             int probe = k.getInt(4);
-            long count = sum(probes, key);
+            long count = probes.sumPerCpu(key);
             if (count > 0) {
                 hits.add(new KernelCounts.Hits(Integer.toUnsignedLong(k.getInt(0)),
                         names.probeName(probe >>> 24, probe & 0xff_ffff, 0), count));
             }
         }
         return new KernelCounts(matched, overBudget, uncounted, dropGroups, hits);
-    }
-
-    /** A key's value summed over the CPUs; 0 when it went away since it was listed. */
-    private long sum(BpfMap map, byte[] key) {
-        return map.lookup(key, 8 * cpus).map(bytes -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            long total = 0;
-            for (int i = 0; i < cpus; i++) {
-                total += b.getLong(i * 8);
-            }
-            return total;
-        }).orElse(0L);
     }
 }

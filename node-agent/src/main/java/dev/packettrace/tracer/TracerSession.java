@@ -3,15 +3,12 @@ package dev.packettrace.tracer;
 
 import dev.packettrace.bindings.BpfMap;
 import dev.packettrace.bindings.Btf;
-import dev.packettrace.bindings.Kernel;
 import dev.packettrace.bindings.LibbpfException;
 import dev.packettrace.bindings.RingBufferReader;
 import dev.packettrace.kernel.Preflight;
 import dev.packettrace.kernel.PreflightReport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,12 +246,6 @@ public final class TracerSession implements Tracer {
         return new TraceStats(delivered, perCpuSum(STAT_LOST), perCpuSum(STAT_OVER_BUDGET));
     }
 
-    /** Matched hits, streamed or not, as the kernel counted them (every session counts these). */
-    public synchronized long matchedByKernel() {
-        ensureOpen();
-        return perCpuSum(STAT_MATCHED);
-    }
-
     /**
      * The kernel's counts so far, when the session keeps them. Read at once by the caller: a count of a hit whose
      * event is still in the ring buffer is already here.
@@ -298,15 +289,7 @@ public final class TracerSession implements Tracer {
     }
 
     private long perCpuSum(int index) {
-        int cpus = Kernel.possibleCpus();
-        return stats.lookup(NetnsFilterMap.u32(index), 8 * cpus).map(bytes -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            long sum = 0;
-            for (int i = 0; i < cpus; i++) {
-                sum += b.getLong(i * 8);
-            }
-            return sum;
-        }).orElse(0L);
+        return stats.sumPerCpu(NetnsFilterMap.u32(index));
     }
 
     private void ensureOpen() {
