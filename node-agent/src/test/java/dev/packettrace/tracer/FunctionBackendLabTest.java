@@ -228,6 +228,47 @@ class FunctionBackendLabTest {
         }
     }
 
+    /**
+     * A pcap-filter expression on the function backend, where an skb's data starts at the MAC header (on transmit,
+     * from __dev_queue_xmit on) or at the network header (ip_output before the MAC header is pushed, ip_rcv after
+     * eth_type_trans pulled it): the packets it matches show up at functions of both kinds, and nothing else does.
+     * The kernel's counts name the function probes as the events do.
+     */
+    @Test
+    void anExpressionSelectsFunctionEventsWhereverTheSkbDataStarts() {
+        try (DemoLab lab = DemoLab.start()) {
+            PcapFilter expression = PcapFilter.compile("tcp and dst port " + lab.allowedPort());
+            TraceFilter filter = TraceFilter.all().withNetns(Set.of(lab.client().inode(), lab.server().inode()))
+                    .withExpression(expression);
+            FunctionFilter layers = FunctionFilter.of("__dev_queue_xmit|dev_hard_start_xmit|ip_output|ip_finish_output2|ip_rcv"
+                    + "|tcp_v4_rcv|icmp_rcv");
+            TracerConfig config = new TracerConfig(filter, Backend.KPROBE, false, TracerConfig.DEFAULT_RING_BUFFER_BYTES, false,
+                    layers).withStream(new EventStream(EventStream.Events.ALL, 0, true));
+            try (EventRecorder rec = EventRecorder.start(config, symbolsNow(), EVENT_DEADLINE)) {
+                lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(2));
+                assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
+                assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));
+                rec.awaitEvent(e -> e.probe().equals("tcp_v4_rcv"));
+                List<PacketEvent> functions = rec.events().stream().filter(e -> e.probeKind() == PacketEvent.ProbeKind.FUNCTION)
+                        .toList();
+                List<PacketEvent> wrong = functions.stream()
+                        .filter(e -> e.tuple().map(t -> t.l4proto() != 6 || t.dport() != lab.allowedPort()).orElse(true)).toList();
+                assertTrue(wrong.isEmpty(), "only TCP to port " + lab.allowedPort() + ": " + wrong);
+                Set<String> seen = functions.stream().map(PacketEvent::probe).collect(Collectors.toSet());
+                assertTrue(seen.contains("__dev_queue_xmit") || seen.contains("dev_hard_start_xmit"),
+                        "matched where the data starts at the MAC header: " + seen);
+                assertTrue(seen.contains("ip_output") && seen.contains("ip_rcv"),
+                        "matched where the data starts at the network header: " + seen);
+                assertTrue(functions.stream().allMatch(e -> e.matchedExpressions().contains(expression.expression())));
+
+                rec.session().drain();
+                KernelCounts counts = rec.session().kernelCounts().orElseThrow();
+                assertTrue(counts.hits().stream().anyMatch(h -> h.probe().equals("ip_rcv")),
+                        "the kernel's counts name the function probes: " + counts.hits());
+            }
+        }
+    }
+
     @Test
     void killMinus9OfAKprobeTracerLeavesNoProgramAndNoKprobe() throws Exception {
         assertKillMinus9LeavesNothing(Backend.KPROBE, "ptk_skb");
