@@ -13,6 +13,7 @@ import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
+import dev.packettrace.tracer.Tracer;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -300,7 +301,7 @@ final class ActiveTrace {
      *                  node shares that loss, since a lost event cannot be attributed to anyone
      * @param wallClock turns monotonic event timestamps into RFC 3339 text
      */
-    NodeReport report(Optional<NodeTracer> tracer, long totalLost, Instant now, LongFunction<String> wallClock) {
+    NodeReport report(Optional<Tracer> tracer, long totalLost, Instant now, LongFunction<String> wallClock) {
         List<TargetStatus> statuses = new ArrayList<>();
         for (ResolvedTarget t : new TreeMap<>(targets).values()) {
             statuses.add(t.toStatus(node));

@@ -9,6 +9,7 @@ import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceReport;
 import dev.packettrace.output.ClockOffset;
+import dev.packettrace.tracer.TracerFactory;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -80,7 +81,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean closed;
 
-    private NodeAgent(AgentConfig config, KubernetesClient client, NodeTracerFactory tracers, OutputStream stdout, Clock clock,
+    private NodeAgent(AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout, Clock clock,
                       Supplier<ClockOffset> clockOffset) {
         this.config = config;
         this.client = client;
@@ -106,11 +107,11 @@ public final class NodeAgent implements AutoCloseable {
      *
      * @param stdout the default sink's stream (the process's standard output in a pod)
      */
-    public static NodeAgent start(AgentConfig config, KubernetesClient client, NodeTracerFactory tracers, OutputStream stdout) {
+    public static NodeAgent start(AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout) {
         return start(config, client, tracers, stdout, Clock.systemUTC(), ClockOffset::measure);
     }
 
-    static NodeAgent start(AgentConfig config, KubernetesClient client, NodeTracerFactory tracers, OutputStream stdout,
+    static NodeAgent start(AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout,
                            Clock clock, Supplier<ClockOffset> clockOffset) {
         NodeAgent agent = new NodeAgent(Objects.requireNonNull(config, "config"), Objects.requireNonNull(client, "client"),
                 Objects.requireNonNull(tracers, "tracers"), Objects.requireNonNull(stdout, "stdout"), clock, clockOffset);
@@ -145,7 +146,7 @@ public final class NodeAgent implements AutoCloseable {
         KubernetesClient client = new KubernetesClientBuilder().build();
         NodeAgent agent;
         try {
-            agent = start(config, client, NodeTracerFactory.kernel(), stdout);
+            agent = start(config, client, TracerFactory.kernel(), stdout);
         } catch (RuntimeException e) {
             // No stack trace: the message says what failed (API server unreachable, RBAC missing, ...).
             err.println("packettrace agent: " + e.getMessage());

@@ -19,6 +19,8 @@ import dev.packettrace.tracer.ExpressionSlots;
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
+import dev.packettrace.tracer.Tracer;
+import dev.packettrace.tracer.TracerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +78,7 @@ final class TraceCoordinator implements AutoCloseable {
     /**
      * @param wallClock turns the tracer's monotonic timestamps into RFC 3339 text for reports
      */
-    TraceCoordinator(AgentConfig config, PodNetnsResolver resolver, NodeTracerFactory tracers, EventSinks sinks,
+    TraceCoordinator(AgentConfig config, PodNetnsResolver resolver, TracerFactory tracers, EventSinks sinks,
                      ReportSender sender, PreviousReports previousReports, OmittedTargets.PodQuery podQuery, Clock clock,
                      LongSupplier nanos, LongFunction<String> wallClock) {
         this.config = Objects.requireNonNull(config, "config");
@@ -132,7 +134,7 @@ final class TraceCoordinator implements AutoCloseable {
         List<FinalReport> finalReports = new ArrayList<>();
         if (!leaving.isEmpty()) {
             // what the tracer captured before the end still belongs to the leaving traces
-            tracer.tracer().ifPresent(NodeTracer::drain);
+            tracer.tracer().ifPresent(Tracer::drain);
             for (ActiveTrace a : leaving) {
                 PacketTrace latest = known.get(a.uid());
                 detach(a, latest == null ? "the trace was deleted" : whyNotTraced(latest), latest).ifPresent(finalReports::add);
@@ -191,7 +193,7 @@ final class TraceCoordinator implements AutoCloseable {
     /** Detaches from every trace (the agent stops): each gets a last report saying so. */
     @Override
     public void close() {
-        tracer.tracer().ifPresent(NodeTracer::drain);
+        tracer.tracer().ifPresent(Tracer::drain);
         List<FinalReport> finalReports = new ArrayList<>();
         for (ActiveTrace a : List.copyOf(active.values())) {
             detach(a, "the node agent on " + config.nodeName() + " stopped", a.trace()).ifPresent(finalReports::add);

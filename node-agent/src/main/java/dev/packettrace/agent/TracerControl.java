@@ -3,6 +3,8 @@ package dev.packettrace.agent;
 
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceListener;
+import dev.packettrace.tracer.Tracer;
+import dev.packettrace.tracer.TracerFactory;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -22,20 +24,20 @@ final class TracerControl implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TracerControl.class.getName());
 
-    private final NodeTracerFactory factory;
+    private final TracerFactory factory;
     private final TraceListener listener;
     private final Consumer<KernelCounts> counts;
-    private NodeTracer tracer;
+    private Tracer tracer;
     private KernelCountDeltas deltas = new KernelCountDeltas();
     private SessionSpec running;
     private long lostInClosedTracers;
 
-    TracerControl(NodeTracerFactory factory, TraceListener listener) {
+    TracerControl(TracerFactory factory, TraceListener listener) {
         this(factory, listener, c -> { });
     }
 
     /** @param counts receives what the kernel counted since the previous read ({@link #readCounts}) */
-    TracerControl(NodeTracerFactory factory, TraceListener listener, Consumer<KernelCounts> counts) {
+    TracerControl(TracerFactory factory, TraceListener listener, Consumer<KernelCounts> counts) {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.counts = Objects.requireNonNull(counts, "counts");
@@ -74,7 +76,7 @@ final class TracerControl implements AutoCloseable {
         return restarting ? Change.RESTARTED : Change.STARTED;
     }
 
-    Optional<NodeTracer> tracer() {
+    Optional<Tracer> tracer() {
         return Optional.ofNullable(tracer);
     }
 
@@ -109,7 +111,7 @@ final class TracerControl implements AutoCloseable {
         if (tracer == null) {
             return false;
         }
-        NodeTracer closing = tracer;
+        Tracer closing = tracer;
         tracer = null;
         running = null;
         try {

@@ -14,6 +14,7 @@ import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
+import dev.packettrace.tracer.TracerFactory;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         TraceRequest request = new TraceRequest(TracerConfig.of(filter), output, Optional.empty());
 
         CompletableFuture<Void> attached = new CompletableFuture<>();
-        SessionFactory sessions = (config, listener) -> {
+        TracerFactory sessions = (config, listener) -> {
             Tracer s = context.sessions().start(config, listener);
             attached.complete(null);
             return s;

@@ -13,6 +13,7 @@ import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
 import dev.packettrace.tracer.TracerException;
+import dev.packettrace.tracer.TracerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,7 +43,7 @@ public final class TraceRunner {
     /** The longest a poll waits, and so the longest a stop request waits to be seen. */
     public static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
-    private final SessionFactory sessions;
+    private final TracerFactory sessions;
     private final LongSupplier nanoClock;
     private final Supplier<ClockOffset> wallClock;
     private final PrintStream status;
@@ -51,12 +52,12 @@ public final class TraceRunner {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     /**
-     * @param sessions  starts the tracer ({@link SessionFactory#kernel()} for the real one)
+     * @param sessions  starts the tracer ({@link TracerFactory#kernel()} for the real one)
      * @param nanoClock elapsed-time source for --duration (System::nanoTime; tests pass a fake one)
      * @param wallClock measures the monotonic-to-wall-clock offset, only called for --timestamp current
      * @param status    where the "Attached ..." line goes (stderr)
      */
-    public TraceRunner(SessionFactory sessions, LongSupplier nanoClock, Supplier<ClockOffset> wallClock,
+    public TraceRunner(TracerFactory sessions, LongSupplier nanoClock, Supplier<ClockOffset> wallClock,
                        PrintStream status) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");

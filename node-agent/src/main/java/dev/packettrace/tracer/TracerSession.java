@@ -206,12 +206,9 @@ public final class TracerSession implements Tracer {
         return attachTime;
     }
 
-    /**
-     * Replaces the set of traced network namespaces while tracing (the node agent follows pods as
-     * they come and go). Only for sessions started with a namespace filter: a session started
-     * without one traces every namespace and cannot be narrowed later.
-     */
-    public synchronized void setNetnsFilter(Set<Long> inodes) {
+    /** In place, through the namespace map the probes read, so no event is missed while pods come and go. */
+    @Override
+    public synchronized void setNetns(Set<Long> inodes) {
         ensureOpen();
         netnsFilter.set(inodes);
     }
@@ -225,7 +222,8 @@ public final class TracerSession implements Tracer {
         return n;
     }
 
-    /** Delivers what is in the ring buffer now, without waiting. */
+    /** Empties the ring buffer in one pass instead of a zero-timeout poll's wait on it. */
+    @Override
     public synchronized int drain() {
         ensureOpen();
         int n = reader.drain();

@@ -17,6 +17,8 @@ import dev.packettrace.api.v1alpha1.TargetState;
 import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.testing.Eventually;
+import dev.packettrace.testing.ScriptedTracer;
+import dev.packettrace.testing.ScriptedTracers;
 import dev.packettrace.testing.SyntheticProc;
 import dev.packettrace.tracer.Backend;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -89,7 +91,7 @@ class NodeAgentTest {
     void setUp() throws IOException {
         cluster = new Cluster(client);
         proc = SyntheticProc.node(Files.createDirectories(tmp.resolve("proc")));
-        tracers = new ScriptedTracers();
+        tracers = ScriptedTracers.wire();
         stdout = new ByteArrayOutputStream();
     }
 

@@ -20,6 +20,7 @@ import dev.packettrace.tracer.TraceStats;
 import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
+import dev.packettrace.tracer.TracerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ class FunctionBackendCliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    private CliContext context(SessionFactory sessions) {
+    private CliContext context(TracerFactory sessions) {
         return new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8), sessions, clock,
                 () -> new ClockOffset(0, "test", 0), new NetnsResolver(), false);
     }
@@ -54,7 +55,7 @@ class FunctionBackendCliTest {
         return trace.request();
     }
 
-    private int exec(SessionFactory sessions, String... args) {
+    private int exec(TracerFactory sessions, String... args) {
         return PacketTraceCli.execute(context(sessions), args);
     }
 
@@ -106,7 +107,7 @@ class FunctionBackendCliTest {
     void aStopWhileAttachingCancelsTheAttachAndStillEndsWithASummary() throws Exception {
         AtomicReference<TraceRunner> runner = new AtomicReference<>();
         List<Integer> progressSeen = new ArrayList<>();
-        SessionFactory attaching = new SessionFactory() {
+        TracerFactory attaching = new TracerFactory() {
             @Override
             public Tracer start(TracerConfig config, TraceListener listener) {
                 throw new AssertionError("the runner passes its monitor");

@@ -9,6 +9,7 @@ import dev.packettrace.output.OutputOptions;
 import dev.packettrace.output.SampleEvents;
 import dev.packettrace.output.StopReason;
 import dev.packettrace.output.TimestampMode;
+import dev.packettrace.testing.ScriptedTracers;
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.IpPrefix;
@@ -51,7 +52,7 @@ class PacketTraceCliTest {
     private static final long OFFSET = Instant.parse("2025-01-02T03:04:05Z").getEpochSecond() * 1_000_000_000L;
 
     private final FakeClock clock = new FakeClock();
-    private ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, oneEventPerPoll());
+    private ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, oneEventPerPoll());
 
     private record Outcome(int exit, String out, String err) {
     }
@@ -291,7 +292,7 @@ class PacketTraceCliTest {
         assertEquals(4, summary.get("events").asLong());
         assertEquals(2, summary.get("drops").asLong());
         assertEquals("duration", summary.get("stoppedBy").asText());
-        assertTrue(factory.session.closed());
+        assertTrue(factory.current().closed());
     }
 
     @Test
@@ -307,7 +308,7 @@ class PacketTraceCliTest {
         assertEquals("", lines.get(3));
         assertTrue(lines.get(4).startsWith("Summary: events 2 (printed 2), lost 0, drops 1"), lines.get(4));
         assertTrue(o.out().contains(StopReason.LIMIT.description()), o.out());
-        assertEquals(2, factory.session.polls());
+        assertEquals(2, factory.current().polls());
     }
 
     @Test

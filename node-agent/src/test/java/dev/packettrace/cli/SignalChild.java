@@ -6,6 +6,7 @@ import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.SampleEvents;
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.TraceStats;
+import dev.packettrace.tracer.TracerFactory;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -20,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class SignalChild {
 
     public static void main(String[] args) {
-        SessionFactory sessions = (config, listener) -> new Tracer() {
+        TracerFactory sessions = (config, listener) -> new Tracer() {
             private long polls;
             private volatile boolean closed;
 

@@ -9,11 +9,14 @@ import dev.packettrace.output.OutputOptions;
 import dev.packettrace.output.SampleEvents;
 import dev.packettrace.output.StopReason;
 import dev.packettrace.output.TimestampMode;
+import dev.packettrace.testing.ScriptedTracer;
+import dev.packettrace.testing.ScriptedTracers;
 import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
+import dev.packettrace.tracer.TracerFactory;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -44,7 +47,7 @@ class TraceRunnerTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream status = new ByteArrayOutputStream();
 
-    private TraceRunner runner(SessionFactory factory) {
+    private TraceRunner runner(TracerFactory factory) {
         return new TraceRunner(factory, clock, () -> new ClockOffset(0, "test", 0),
                 new PrintStream(status, true, StandardCharsets.UTF_8));
     }
@@ -75,11 +78,11 @@ class TraceRunnerTest {
 
     @Test
     void stopsWhenTheLineLimitIsReached() throws IOException {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, eventsPerPoll(3));
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(3));
         RunResult result = runner(factory).run(request(OutputFormat.JSON, OptionalLong.of(7), Optional.empty()), out);
 
         assertEquals(StopReason.LIMIT, result.stoppedBy());
-        ScriptedSession session = factory.session;
+        ScriptedTracer session = factory.current();
         assertEquals(3, session.polls(), "the third poll reached 7; no drain poll after a limit stop");
         assertTrue(session.closed());
         List<JsonNode> lines = jsonLines();
@@ -96,7 +99,7 @@ class TraceRunnerTest {
 
     @Test
     void aDropsOnlyRunPrintsTheDropsAndSummarizesFromTheKernelsCounts() throws IOException {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock,
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance,
                 i -> i % 3 == 2 ? List.of(SampleEvents.drop(i), SampleEvents.tcp(i)) : List.of(SampleEvents.tcp(i)));
         TraceRequest drops = new TraceRequest(TracerConfig.of(TraceFilter.all())
                 .withStream(EventStream.of(EventStream.Events.DROPS, 0)),
@@ -118,21 +121,21 @@ class TraceRunnerTest {
 
     @Test
     void stopsWhenTheDurationHasElapsedWithoutOverrunningIt() {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, eventsPerPoll(1));
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(1));
         RunResult result = runner(factory).run(request(OutputFormat.JSON, OptionalLong.empty(),
                 Optional.of(Duration.ofMillis(250))), out);
 
         assertEquals(StopReason.DURATION, result.stoppedBy());
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ZERO),
-                factory.session.timeouts(), "polls end at the deadline, then one non-blocking drain");
+                factory.current().timeouts(), "polls end at the deadline, then one non-blocking drain");
         assertEquals(Duration.ofMillis(250), result.summary().elapsed());
         assertEquals(4, result.summary().events(), "the drain's event is shown too");
-        assertTrue(factory.session.closed());
+        assertTrue(factory.current().closed());
     }
 
     @Test
     void aCallerCanStopTheRunFromTheObserver() {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock,
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance,
                 i -> i == 4 ? List.of(SampleEvents.drop(9)) : List.of(SampleEvents.tcp(i)));
         TraceRunner runner = runner(factory);
         List<PacketEvent> seen = new ArrayList<>();
@@ -144,7 +147,7 @@ class TraceRunnerTest {
         });
 
         assertEquals(StopReason.REQUESTED, result.stoppedBy());
-        assertEquals(6, factory.session.polls(), "5 polls, then the drain");
+        assertEquals(6, factory.current().polls(), "5 polls, then the drain");
         assertEquals(6, seen.size());
         assertEquals(1, result.summary().drops());
         String text = out.toString(StandardCharsets.UTF_8);
@@ -155,7 +158,7 @@ class TraceRunnerTest {
 
     @Test
     void reportsTheAttachOnTheStatusStreamAndKeepsStdoutPureJson() throws IOException {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, eventsPerPoll(2), 5);
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(2), 5);
         runner(factory).run(request(OutputFormat.JSON, OptionalLong.of(4), Optional.empty()), out);
 
         assertEquals("Attached 3 probes with the tracepoint backend (raw tracepoints only on this kernel) in 12 ms\n",
@@ -167,21 +170,21 @@ class TraceRunnerTest {
 
     @Test
     void aSignalStopsTheLoopAndTheHookWaitsUntilProbesAreDetachedAndTheSummaryWritten() throws Exception {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, i -> List.of());
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, i -> List.of());
         TraceRunner runner = runner(factory);
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() ->
                 runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), out));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (factory.session == null && System.nanoTime() < deadline) {
+        while (factory.started().isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertTrue(factory.session != null, "the run started a session");
-        assertTrue(factory.session.firstPoll.await(10, TimeUnit.SECONDS), "the run polled");
+        assertFalse(factory.started().isEmpty(), "the run started a session");
+        assertTrue(factory.current().firstPoll().await(10, TimeUnit.SECONDS), "the run polled");
 
         SignalStop.hookFor(runner, Duration.ofSeconds(10)).run(); // what the JVM does on SIGINT/SIGTERM
 
         // Checked before touching the future: the hook alone must have waited for all of this.
-        assertTrue(factory.session.closed(), "probes detached before the hook returned");
+        assertTrue(factory.current().closed(), "probes detached before the hook returned");
         assertEquals("signal", jsonLines().getLast().get("summary").get("stoppedBy").asText(),
                 "summary written before the hook returned");
         assertEquals(StopReason.SIGNAL, run.get(10, TimeUnit.SECONDS).stoppedBy());
@@ -189,7 +192,7 @@ class TraceRunnerTest {
 
     @Test
     void theHookDoesNotWaitForARunThatNeverStarted() throws InterruptedException {
-        TraceRunner runner = runner(new ScriptedSession.Factory(clock, i -> List.of()));
+        TraceRunner runner = runner(ScriptedTracers.scripted(clock::advance, i -> List.of()));
         assertTrue(runner.awaitFinished(Duration.ZERO));
         SignalStop.hookFor(runner, Duration.ofDays(1)).run();
         assertEquals(Optional.of(StopReason.SIGNAL), runner.stopReason());
@@ -197,7 +200,7 @@ class TraceRunnerTest {
 
     @Test
     void aFailingOutputStopsTheRunAndIsReported() {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, eventsPerPoll(100));
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(100));
         OutputStream broken = new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -213,8 +216,8 @@ class TraceRunnerTest {
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () ->
                 runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), broken));
         assertEquals("cannot write output: Broken pipe", e.getMessage());
-        assertTrue(factory.session.closed());
-        assertTrue(factory.session.polls() <= 100, "stopped soon after the failure, not at some limit");
+        assertTrue(factory.current().closed());
+        assertTrue(factory.current().polls() <= 100, "stopped soon after the failure, not at some limit");
     }
 
     @Test
@@ -231,7 +234,7 @@ class TraceRunnerTest {
 
     @Test
     void aRunnerRunsOnce() {
-        TraceRunner runner = runner(new ScriptedSession.Factory(clock, eventsPerPoll(1)));
+        TraceRunner runner = runner(ScriptedTracers.scripted(clock::advance, eventsPerPoll(1)));
         TraceRequest r = request(OutputFormat.JSON, OptionalLong.of(1), Optional.empty());
         runner.run(r, out);
         assertThrows(IllegalStateException.class, () -> runner.run(r, out));
@@ -239,13 +242,13 @@ class TraceRunnerTest {
 
     @Test
     void theFirstStopReasonWins() {
-        ScriptedSession.Factory factory = new ScriptedSession.Factory(clock, eventsPerPoll(1));
+        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(1));
         TraceRunner runner = runner(factory);
         runner.requestStop(StopReason.SIGNAL);
         runner.requestStop(StopReason.REQUESTED);
         RunResult result = runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), out);
         assertEquals(StopReason.SIGNAL, result.stoppedBy());
-        assertEquals(List.of(Duration.ZERO), factory.session.timeouts(), "only the drain ran");
-        assertTrue(factory.session.closed());
+        assertEquals(List.of(Duration.ZERO), factory.current().timeouts(), "only the drain ran");
+        assertTrue(factory.current().closed());
     }
 }

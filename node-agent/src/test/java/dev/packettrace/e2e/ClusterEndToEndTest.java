@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.agent.AgentConfig;
 import dev.packettrace.agent.NodeAgent;
-import dev.packettrace.agent.NodeTracer;
-import dev.packettrace.agent.NodeTracerFactory;
 import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.FilterSpec;
@@ -28,6 +26,8 @@ import dev.packettrace.testing.Eventually;
 import dev.packettrace.testing.Privileged;
 import dev.packettrace.testing.TestCgroup;
 import dev.packettrace.testing.TestProcess;
+import dev.packettrace.tracer.TracerFactory;
+import dev.packettrace.tracer.TracerSession;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -115,10 +115,10 @@ class ClusterEndToEndTest {
             // The kernel tracer, remembering the ids of the programs it loads: other packettrace processes may run
             // on this machine at the same time, so "none of ours stays loaded" is checked by id.
             List<Integer> programIds = new CopyOnWriteArrayList<>();
-            NodeTracerFactory kernel = (config, listener) -> {
-                NodeTracer tracer = NodeTracerFactory.kernel().start(config, listener);
-                programIds.addAll(((NodeTracerFactory.Kernel) tracer).session().kernelProgramIds());
-                return tracer;
+            TracerFactory kernel = (config, listener) -> {
+                TracerSession session = TracerSession.start(config, listener);
+                programIds.addAll(session.kernelProgramIds());
+                return session;
             };
             NodeAgent agent = NodeAgent.start(AgentConfig.fromEnv(Map.of(
                     AgentConfig.NODE_NAME, NODE,

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.packettrace.cli.CliContext;
 import dev.packettrace.cli.NetnsResolver;
 import dev.packettrace.cli.PacketTraceCli;
-import dev.packettrace.cli.SessionFactory;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.testing.Bpftool;
 import dev.packettrace.testing.Eventually;
@@ -111,7 +110,7 @@ class FunctionBackendHostTest {
     void theCliExitsWithOneAndSaysTheKernelLacksKprobes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext context = new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8), SessionFactory.kernel(),
+        CliContext context = new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8), TracerFactory.kernel(),
                 System::nanoTime, ClockOffset::measure, new NetnsResolver(), false);
 
         int exit = PacketTraceCli.execute(context, "trace", "--backend", "kprobe", "--duration", "1s");

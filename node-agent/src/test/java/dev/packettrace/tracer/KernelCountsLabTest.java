@@ -144,7 +144,7 @@ class KernelCountsLabTest {
      * written no event that was not delivered; the counts read then cover exactly the delivered events.
      */
     private static KernelCounts quiesce(TracerSession session) {
-        session.setNetnsFilter(Set.of());
+        session.setNetns(Set.of());
         long end = System.nanoTime() + QUIET_DEADLINE.toNanos();
         while (session.stats().events() < session.emittedByKernel()) {
             if (System.nanoTime() > end) {

@@ -106,7 +106,7 @@ class TraceScenarioTest {
                 // every event of the pings so far is in the ring buffer once they returned: take them all
                 rec.session().drain();
                 int before = rec.events().size();
-                rec.session().setNetnsFilter(Set.of(second.inode(), third.inode()));
+                rec.session().setNetns(Set.of(second.inode(), third.inode()));
                 assertTrue(lab.ping(first, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic no longer traced");
                 assertTrue(lab.ping(second, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic now traced");
                 rec.awaitEvent(e -> e.netns() == second.inode() && e.probe().equals("net:netif_receive_skb"));

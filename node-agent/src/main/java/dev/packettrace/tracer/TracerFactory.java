@@ -1,31 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.cli;
+package dev.packettrace.tracer;
 
-import dev.packettrace.tracer.AttachMonitor;
-import dev.packettrace.tracer.TraceListener;
-import dev.packettrace.tracer.Tracer;
-import dev.packettrace.tracer.TracerConfig;
-import dev.packettrace.tracer.TracerSession;
-
-/** Starts a tracer. The real one loads BPF into the kernel; tests pass a scripted one. */
+/**
+ * Starts a tracer. The CLI and the node agent take one instead of calling {@link TracerSession#start} so that
+ * their tests can pass a scripted tracer; {@link #kernel()} is the real one.
+ */
 @FunctionalInterface
-public interface SessionFactory {
+public interface TracerFactory {
 
-    /** Loads and attaches; throws {@link dev.packettrace.tracer.TracerException} when that fails. */
+    /** Loads and attaches; throws {@link TracerException} when that fails. */
     Tracer start(TracerConfig config, TraceListener listener);
 
     /**
      * As {@link #start(TracerConfig, TraceListener)}, reporting attach progress to the monitor, which may cancel
-     * (then a {@link dev.packettrace.tracer.TracerException} with reason CANCELLED is thrown and nothing stays
-     * attached). Factories that attach at once ignore the monitor.
+     * (then a {@link TracerException} with reason CANCELLED is thrown and nothing stays attached). Attaching
+     * thousands of functions takes long enough for the CLI to show progress and honour Ctrl-C; factories that
+     * attach at once ignore the monitor.
      */
     default Tracer start(TracerConfig config, TraceListener listener, AttachMonitor monitor) {
         return start(config, listener);
     }
 
-    /** The kernel tracer, {@link TracerSession#start}. */
-    static SessionFactory kernel() {
-        return new SessionFactory() {
+    /** The kernel tracer, {@link TracerSession#start}, with the monitor passed on when there is one. */
+    static TracerFactory kernel() {
+        return new TracerFactory() {
             @Override
             public Tracer start(TracerConfig config, TraceListener listener) {
                 return TracerSession.start(config, listener);
