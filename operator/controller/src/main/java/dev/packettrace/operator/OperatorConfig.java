@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -113,31 +114,230 @@ public record OperatorConfig(
         Map<String, String> nodeSelector = e.opt("PACKETTRACE_AGENT_NODE_SELECTOR")
                 .map(v -> e.parse("PACKETTRACE_AGENT_NODE_SELECTOR", () -> stringMap(json, v)))
                 .orElse(Map.of());
-        return new OperatorConfig(
-                e.get("PACKETTRACE_NAMESPACE", "packettrace-system"),
-                e.get("PACKETTRACE_AGENT_DAEMONSET", "packettrace-node-agent"),
-                e.get("PACKETTRACE_AGENT_IMAGE", "packettrace/node-agent:0.1.0"),
-                e.get("PACKETTRACE_AGENT_IMAGE_PULL_POLICY", "IfNotPresent"),
-                e.get("PACKETTRACE_AGENT_SERVICE_ACCOUNT", "packettrace-node-agent"),
-                resources,
-                tolerations,
-                caps,
-                nodeSelector,
-                e.bool("PACKETTRACE_AGENT_PRIVILEGED", false),
-                e.get("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", SinkSpec.HOST_PATH_ROOT),
-                e.get("PACKETTRACE_AGENT_DEFAULT_SINK", STDOUT_SINK),
-                e.opt("PACKETTRACE_AGENT_PRIORITY_CLASS"),
-                e.duration("PACKETTRACE_IDLE_GRACE_PERIOD", Duration.ofMinutes(10)),
-                e.duration("PACKETTRACE_MAX_DURATION", Duration.ofHours(1)),
-                e.number("PACKETTRACE_MAX_EVENTS_PER_TRACE", 1_000_000),
-                (int) e.number("PACKETTRACE_MAX_TRACES_PER_NODE", 4),
-                e.parse("PACKETTRACE_CAP_POLICY", () -> CapPolicy.valueOf(e.get("PACKETTRACE_CAP_POLICY", "clamp").toUpperCase())),
-                e.duration("PACKETTRACE_PENDING_TIMEOUT", Duration.ofMinutes(5)),
-                e.duration("PACKETTRACE_DETACH_TIMEOUT", Duration.ofSeconds(60)),
-                Boolean.parseBoolean(e.get("PACKETTRACE_LEADER_ELECTION", "true")),
-                e.get("PACKETTRACE_LEASE_NAME", "packettrace-operator-leader"),
-                e.bool("PACKETTRACE_ALLOW_PACKET_CONTENT", false),
-                e.opt("PACKETTRACE_OPERATOR_DEPLOYMENT"));
+        // Same order as the components, so that of several bad variables the same one is reported first.
+        return new Builder()
+                .operatorNamespace(e.get("PACKETTRACE_NAMESPACE", "packettrace-system"))
+                .agentDaemonSetName(e.get("PACKETTRACE_AGENT_DAEMONSET", "packettrace-node-agent"))
+                .agentImage(e.get("PACKETTRACE_AGENT_IMAGE", "packettrace/node-agent:0.1.0"))
+                .agentImagePullPolicy(e.get("PACKETTRACE_AGENT_IMAGE_PULL_POLICY", "IfNotPresent"))
+                .agentServiceAccount(e.get("PACKETTRACE_AGENT_SERVICE_ACCOUNT", "packettrace-node-agent"))
+                .agentResources(resources)
+                .agentTolerations(tolerations)
+                .agentCapabilities(caps)
+                .agentNodeSelector(nodeSelector)
+                .agentPrivileged(e.bool("PACKETTRACE_AGENT_PRIVILEGED", false))
+                .agentSinkHostDirectory(e.get("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", SinkSpec.HOST_PATH_ROOT))
+                .agentDefaultSink(e.get("PACKETTRACE_AGENT_DEFAULT_SINK", STDOUT_SINK))
+                .agentPriorityClassName(e.opt("PACKETTRACE_AGENT_PRIORITY_CLASS"))
+                .idleGracePeriod(e.duration("PACKETTRACE_IDLE_GRACE_PERIOD", Duration.ofMinutes(10)))
+                .maxDuration(e.duration("PACKETTRACE_MAX_DURATION", Duration.ofHours(1)))
+                .maxEventsPerTrace(e.number("PACKETTRACE_MAX_EVENTS_PER_TRACE", 1_000_000))
+                .maxTracesPerNode((int) e.number("PACKETTRACE_MAX_TRACES_PER_NODE", 4))
+                .capPolicy(e.parse("PACKETTRACE_CAP_POLICY", () -> CapPolicy.valueOf(e.get("PACKETTRACE_CAP_POLICY", "clamp").toUpperCase())))
+                .pendingTimeout(e.duration("PACKETTRACE_PENDING_TIMEOUT", Duration.ofMinutes(5)))
+                .detachTimeout(e.duration("PACKETTRACE_DETACH_TIMEOUT", Duration.ofSeconds(60)))
+                .leaderElection(Boolean.parseBoolean(e.get("PACKETTRACE_LEADER_ELECTION", "true")))
+                .leaseName(e.get("PACKETTRACE_LEASE_NAME", "packettrace-operator-leader"))
+                .allowPacketContent(e.bool("PACKETTRACE_ALLOW_PACKET_CONTENT", false))
+                .operatorDeployment(e.opt("PACKETTRACE_OPERATOR_DEPLOYMENT"))
+                .build();
+    }
+
+    /** A builder holding this configuration, to change a few settings and keep the rest. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Sets components by name instead of by position among 24. Only obtainable from an existing
+     * configuration ({@link #toBuilder()}) or from {@link #fromEnv}, so every component always has a
+     * value; the setters refuse null (an unset optional is {@code Optional.empty()}) except where noted, and {@link #build()}
+     * runs the record's validation, which throws {@link ConfigException}.
+     */
+    public static final class Builder {
+        private String operatorNamespace;
+        private String agentDaemonSetName;
+        private String agentImage;
+        private String agentImagePullPolicy;
+        private String agentServiceAccount;
+        private ResourceRequirements agentResources;
+        private List<Toleration> agentTolerations;
+        private List<String> agentCapabilities;
+        private Map<String, String> agentNodeSelector;
+        private boolean agentPrivileged;
+        private String agentSinkHostDirectory;
+        private String agentDefaultSink;
+        private Optional<String> agentPriorityClassName;
+        private Duration idleGracePeriod;
+        private Duration maxDuration;
+        private long maxEventsPerTrace;
+        private int maxTracesPerNode;
+        private CapPolicy capPolicy;
+        private Duration pendingTimeout;
+        private Duration detachTimeout;
+        private boolean leaderElection;
+        private String leaseName;
+        private boolean allowPacketContent;
+        private Optional<String> operatorDeployment;
+
+        private Builder() {
+        }
+
+        private Builder(OperatorConfig c) {
+            operatorNamespace = c.operatorNamespace;
+            agentDaemonSetName = c.agentDaemonSetName;
+            agentImage = c.agentImage;
+            agentImagePullPolicy = c.agentImagePullPolicy;
+            agentServiceAccount = c.agentServiceAccount;
+            agentResources = c.agentResources;
+            agentTolerations = c.agentTolerations;
+            agentCapabilities = c.agentCapabilities;
+            agentNodeSelector = c.agentNodeSelector;
+            agentPrivileged = c.agentPrivileged;
+            agentSinkHostDirectory = c.agentSinkHostDirectory;
+            agentDefaultSink = c.agentDefaultSink;
+            agentPriorityClassName = c.agentPriorityClassName;
+            idleGracePeriod = c.idleGracePeriod;
+            maxDuration = c.maxDuration;
+            maxEventsPerTrace = c.maxEventsPerTrace;
+            maxTracesPerNode = c.maxTracesPerNode;
+            capPolicy = c.capPolicy;
+            pendingTimeout = c.pendingTimeout;
+            detachTimeout = c.detachTimeout;
+            leaderElection = c.leaderElection;
+            leaseName = c.leaseName;
+            allowPacketContent = c.allowPacketContent;
+            operatorDeployment = c.operatorDeployment;
+        }
+
+        public Builder operatorNamespace(String v) {
+            operatorNamespace = Objects.requireNonNull(v, "operatorNamespace");
+            return this;
+        }
+
+        public Builder agentDaemonSetName(String v) {
+            agentDaemonSetName = Objects.requireNonNull(v, "agentDaemonSetName");
+            return this;
+        }
+
+        public Builder agentImage(String v) {
+            agentImage = Objects.requireNonNull(v, "agentImage");
+            return this;
+        }
+
+        public Builder agentImagePullPolicy(String v) {
+            agentImagePullPolicy = Objects.requireNonNull(v, "agentImagePullPolicy");
+            return this;
+        }
+
+        public Builder agentServiceAccount(String v) {
+            agentServiceAccount = Objects.requireNonNull(v, "agentServiceAccount");
+            return this;
+        }
+
+        /** Null is let through, as it always was: PACKETTRACE_AGENT_RESOURCES=null (Helm agent.resources: null) means none. */
+        public Builder agentResources(ResourceRequirements v) {
+            agentResources = v;
+            return this;
+        }
+
+        public Builder agentTolerations(List<Toleration> v) {
+            agentTolerations = Objects.requireNonNull(v, "agentTolerations");
+            return this;
+        }
+
+        public Builder agentCapabilities(List<String> v) {
+            agentCapabilities = Objects.requireNonNull(v, "agentCapabilities");
+            return this;
+        }
+
+        public Builder agentNodeSelector(Map<String, String> v) {
+            agentNodeSelector = Objects.requireNonNull(v, "agentNodeSelector");
+            return this;
+        }
+
+        public Builder agentPrivileged(boolean v) {
+            agentPrivileged = v;
+            return this;
+        }
+
+        public Builder agentSinkHostDirectory(String v) {
+            agentSinkHostDirectory = Objects.requireNonNull(v, "agentSinkHostDirectory");
+            return this;
+        }
+
+        public Builder agentDefaultSink(String v) {
+            agentDefaultSink = Objects.requireNonNull(v, "agentDefaultSink");
+            return this;
+        }
+
+        public Builder agentPriorityClassName(Optional<String> v) {
+            agentPriorityClassName = Objects.requireNonNull(v, "agentPriorityClassName");
+            return this;
+        }
+
+        public Builder idleGracePeriod(Duration v) {
+            idleGracePeriod = Objects.requireNonNull(v, "idleGracePeriod");
+            return this;
+        }
+
+        public Builder maxDuration(Duration v) {
+            maxDuration = Objects.requireNonNull(v, "maxDuration");
+            return this;
+        }
+
+        public Builder maxEventsPerTrace(long v) {
+            maxEventsPerTrace = v;
+            return this;
+        }
+
+        public Builder maxTracesPerNode(int v) {
+            maxTracesPerNode = v;
+            return this;
+        }
+
+        public Builder capPolicy(CapPolicy v) {
+            capPolicy = Objects.requireNonNull(v, "capPolicy");
+            return this;
+        }
+
+        public Builder pendingTimeout(Duration v) {
+            pendingTimeout = Objects.requireNonNull(v, "pendingTimeout");
+            return this;
+        }
+
+        public Builder detachTimeout(Duration v) {
+            detachTimeout = Objects.requireNonNull(v, "detachTimeout");
+            return this;
+        }
+
+        public Builder leaderElection(boolean v) {
+            leaderElection = v;
+            return this;
+        }
+
+        public Builder leaseName(String v) {
+            leaseName = Objects.requireNonNull(v, "leaseName");
+            return this;
+        }
+
+        public Builder allowPacketContent(boolean v) {
+            allowPacketContent = v;
+            return this;
+        }
+
+        public Builder operatorDeployment(Optional<String> v) {
+            operatorDeployment = Objects.requireNonNull(v, "operatorDeployment");
+            return this;
+        }
+
+        public OperatorConfig build() {
+            return new OperatorConfig(operatorNamespace, agentDaemonSetName, agentImage, agentImagePullPolicy,
+                    agentServiceAccount, agentResources, agentTolerations, agentCapabilities, agentNodeSelector,
+                    agentPrivileged, agentSinkHostDirectory, agentDefaultSink, agentPriorityClassName, idleGracePeriod,
+                    maxDuration, maxEventsPerTrace, maxTracesPerNode, capPolicy, pendingTimeout, detachTimeout,
+                    leaderElection, leaseName, allowPacketContent, operatorDeployment);
+        }
     }
 
     private static Map<String, String> stringMap(KubernetesSerialization json, String text) {

@@ -124,9 +124,9 @@ public final class TraceController {
         List<io.fabric8.kubernetes.api.model.Condition> conditions = new ArrayList<>(prev.conditions().stream()
                 .filter(c -> !Conditions.FAILED.equals(c.getType())).toList());
         conditions.add(cond);
-        return new TracePlan(StatusBudget.fit(new PacketTraceStatus(PacketTraceStatus.Phase.Failed, trace.getMetadata().getGeneration(),
-                conditions, prev.startTime(), now.toString(), prev.limits(), prev.targetCount(), prev.nodeCount(), prev.targets(),
-                prev.targetsOmitted(), prev.nodes(), prev.nodesOmitted(), prev.summary(), prev.recentEvents())),
+        return new TracePlan(StatusBudget.fit(prev.withPhase(PacketTraceStatus.Phase.Failed)
+                .withObservedGeneration(trace.getMetadata().getGeneration()).withConditions(conditions)
+                .withCompletionTime(now.toString())),
                 Optional.empty(), List.of(Notice.warning("InternalError", message)));
     }
 

@@ -59,10 +59,11 @@ public final class TracePlanner {
         Phase prevPhase = prev.phaseOrPending();
         List<Notice> notices = new ArrayList<>();
         Conditions conditions = new Conditions(prev.conditions(), generation, now);
+        Attempt attempt = new Attempt(prev, conditions, generation, now, notices);
 
         SpecValidation validation = PacketTraceSpecValidator.validate(trace.getSpec());
         if (validation instanceof SpecValidation.Invalid invalid) {
-            return fail(trace, prev, conditions, generation, now, notices, "InvalidSpec", invalid.message(), null,
+            return fail(attempt, new Failure("InvalidSpec", invalid.message()), Optional.empty(),
                     prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), 0));
         }
         TraceRequest request = ((SpecValidation.Valid) validation).request();
@@ -72,23 +73,23 @@ public final class TracePlanner {
             // The outcome is settled; keep folding in reports so the final numbers and "Detached" show.
             var agg = NodeReportAggregator.aggregate(uid, reports, Set.of(), recent);
             List<TargetStatus> targets = enrich(prev.targets(), agg.targets());
-            return new TracePlan(StatusBudget.fit(new PacketTraceStatus(prevPhase, prev.observedGeneration(), prev.conditions(),
-                    prev.startTime(), prev.completionTime(), prev.limits(), prev.targetCount(), agg.nodes().size(),
-                    targets, 0, agg.nodes(), 0, agg.summary(), agg.recentEvents())), Optional.empty(), notices);
+            return new TracePlan(StatusBudget.fit(prev.withNodeCount(agg.nodes().size()).withTargets(targets, 0)
+                    .withNodes(agg.nodes(), 0).withSummary(agg.summary()).withRecentEvents(agg.recentEvents())),
+                    Optional.empty(), notices);
         }
 
         if (request.output().packetContent() && !config.allowPacketContent()) {
-            return fail(trace, prev, conditions, generation, now, notices, PACKET_CONTENT_FORBIDDEN,
+            return fail(attempt, new Failure(PACKET_CONTENT_FORBIDDEN,
                     "spec.output.packetContent is true, but this cluster forbids packet contents (operator setting "
                             + "PACKETTRACE_ALLOW_PACKET_CONTENT=false, Helm value packetContent.allowed=false): packets carry "
                             + "whatever the applications send. Remove spec.output.packetContent, or ask the cluster "
-                            + "administrator to allow it.",
-                    null, prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
+                            + "administrator to allow it."),
+                    Optional.empty(), prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
         }
 
         Caps.Admission admission = Caps.apply(request, config);
         if (admission instanceof Caps.Admission.Rejected rejected) {
-            return fail(trace, prev, conditions, generation, now, notices, "ExceedsCap", rejected.message(), null,
+            return fail(attempt, new Failure("ExceedsCap", rejected.message()), Optional.empty(),
                     prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
         }
         Caps.Admission.Admitted admitted = (Caps.Admission.Admitted) admission;
@@ -107,7 +108,7 @@ public final class TracePlanner {
 
         Optional<String> overNodeCap = NodeCapacity.check(trace, nodes, prevPhase == Phase.Running, allTraces, config.maxTracesPerNode());
         if (overNodeCap.isPresent()) {
-            return fail(trace, prev, conditions, generation, now, notices, "NodeTraceLimit", overNodeCap.get(), limits, targets, agg);
+            return fail(attempt, new Failure("NodeTraceLimit", overNodeCap.get()), Optional.of(limits), targets, agg);
         }
 
         for (TargetStatus t : targets) {
@@ -196,23 +197,44 @@ public final class TracePlanner {
         return new TracePlan(StatusBudget.fit(status), requeue, notices);
     }
 
-    private TracePlan fail(PacketTrace trace, PacketTraceStatus prev, Conditions conditions, long generation, Instant now,
-                           List<Notice> notices, String reason, String message, PacketTraceStatus.Limits limits,
+    /**
+     * What every exit of one {@link #plan} call needs from its start: the previous status, the conditions
+     * and notices collected so far, and the generation and time the new status is stamped with. Passed
+     * whole so that an early exit cannot mix up, say, the generation with another long.
+     */
+    private record Attempt(PacketTraceStatus prev, Conditions conditions, long generation, Instant now, List<Notice> notices) {
+    }
+
+    /** Why {@link #fail} ends a trace: {@code reason} becomes the Failed condition's reason and the event's. */
+    private record Failure(String reason, String message) {
+        /** Accepted turns False for an invalid spec or one a cap or policy refused; any other failure came after admission. */
+        boolean accepted() {
+            return !reason.equals("InvalidSpec") && !NOT_ADMITTED.contains(reason);
+        }
+    }
+
+    /**
+     * @param limits empty when the trace failed before the caps were applied, so no limits are in force
+     */
+    private TracePlan fail(Attempt attempt, Failure failure, Optional<PacketTraceStatus.Limits> limits,
                            List<TargetStatus> targets, NodeReportAggregator.Aggregate agg) {
-        boolean invalid = reason.equals("InvalidSpec");
-        boolean accepted = !invalid && !NOT_ADMITTED.contains(reason);
+        String reason = failure.reason();
+        String message = failure.message();
+        Conditions conditions = attempt.conditions();
+        boolean accepted = failure.accepted();
         conditions.set(Conditions.ACCEPTED, accepted, accepted ? "Valid" : reason, accepted ? "the spec is valid" : message);
         conditions.set(Conditions.SCHEDULED, false, "NotScheduled", "the trace failed before agents were scheduled");
         conditions.set(Conditions.RUNNING, false, "Ended", "the trace ended: " + reason);
         conditions.set(Conditions.COMPLETED, false, "NotCompleted", "the trace failed");
         conditions.set(Conditions.FAILED, true, reason, message);
+        PacketTraceStatus prev = attempt.prev();
         if (prev.phaseOrPending() != Phase.Failed) {
-            notices.add(Notice.warning(reason, message));
+            attempt.notices().add(Notice.warning(reason, message));
         }
-        PacketTraceStatus status = new PacketTraceStatus(Phase.Failed, generation, conditions.build(), prev.startTime(),
-                prev.completionTime() != null ? prev.completionTime() : now.toString(), limits,
+        PacketTraceStatus status = new PacketTraceStatus(Phase.Failed, attempt.generation(), conditions.build(), prev.startTime(),
+                prev.completionTime() != null ? prev.completionTime() : attempt.now().toString(), limits.orElse(null),
                 0, agg.nodes().size(), targets, 0, agg.nodes(), 0, agg.summary(), agg.recentEvents());
-        return new TracePlan(StatusBudget.fit(status), Optional.empty(), notices);
+        return new TracePlan(StatusBudget.fit(status), Optional.empty(), attempt.notices());
     }
 
     /** Terminal traces keep their target list; only the agents' findings are updated. */

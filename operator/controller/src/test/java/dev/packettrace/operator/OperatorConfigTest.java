@@ -112,6 +112,19 @@ class OperatorConfigTest {
                 Map.of("PACKETTRACE_AGENT_DEFAULT_SINK", "/etc/passwd"));
     }
 
+    @Test
+    void theBuilderChangesOnlyWhatItIsToldAndStillValidates() {
+        OperatorConfig c = OperatorConfig.defaults("ns");
+        assertEquals(c, c.toBuilder().build());
+        OperatorConfig reject = c.toBuilder().capPolicy(OperatorConfig.CapPolicy.REJECT).maxTracesPerNode(2).build();
+        assertEquals(OperatorConfig.CapPolicy.REJECT, reject.capPolicy());
+        assertEquals(2, reject.maxTracesPerNode());
+        assertEquals(c, reject.toBuilder().capPolicy(c.capPolicy()).maxTracesPerNode(c.maxTracesPerNode()).build());
+        var e = assertThrows(OperatorConfig.ConfigException.class, () -> c.toBuilder().maxTracesPerNode(0).build());
+        assertTrue(e.getMessage().startsWith("PACKETTRACE_MAX_TRACES_PER_NODE: must be at least 1"), e.getMessage());
+        assertThrows(NullPointerException.class, () -> c.toBuilder().operatorDeployment(null));
+    }
+
     private static void assertMessage(String expected, Map<String, String> env) {
         var e = assertThrows(OperatorConfig.ConfigException.class, () -> OperatorConfig.fromEnv(env));
         assertTrue(e.getMessage().startsWith(expected), e.getMessage());

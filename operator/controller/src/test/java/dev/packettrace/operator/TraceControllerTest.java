@@ -117,8 +117,7 @@ class TraceControllerTest {
         assertEquals(List.of(), daemonSet().orElseThrow().getMetadata().getOwnerReferences());
 
         // configured, but the Deployment does not exist: still no owner, and the trace goes on
-        OperatorConfig owned = OperatorConfig.fromEnv(Map.of("PACKETTRACE_NAMESPACE", OP_NS,
-                "PACKETTRACE_OPERATOR_DEPLOYMENT", "packettrace-operator"));
+        OperatorConfig owned = config.toBuilder().operatorDeployment(Optional.of("packettrace-operator")).build();
         TraceController ownedController = new TraceController(client, owned, clock);
         ownedController.reconcile(get(client, t), view);
         assertEquals(List.of(), daemonSet().orElseThrow().getMetadata().getOwnerReferences());
@@ -408,8 +407,7 @@ class TraceControllerTest {
 
     @Test
     void durationAboveTheCapIsRejectedUnderTheRejectPolicy() {
-        config = OperatorConfig.fromEnv(Map.of("PACKETTRACE_NAMESPACE", OP_NS, "PACKETTRACE_CAP_POLICY", "reject",
-                "PACKETTRACE_MAX_EVENTS_PER_TRACE", "500"));
+        config = config.toBuilder().capPolicy(OperatorConfig.CapPolicy.REJECT).maxEventsPerTrace(500).build();
         controller = new TraceController(client, config, clock);
         pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "20h"));
@@ -425,7 +423,7 @@ class TraceControllerTest {
 
     @Test
     void tracesBeyondThePerNodeCapAreRejected() {
-        config = OperatorConfig.fromEnv(Map.of("PACKETTRACE_NAMESPACE", OP_NS, "PACKETTRACE_MAX_TRACES_PER_NODE", "2"));
+        config = config.toBuilder().maxTracesPerNode(2).build();
         controller = new TraceController(client, config, clock);
         pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace first = trace(client, NS, "first", selectorSpec("web", "5m"));

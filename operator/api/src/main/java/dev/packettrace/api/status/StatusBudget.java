@@ -42,13 +42,13 @@ public final class StatusBudget {
         PacketTraceStatus b = clipStatus(s);
         while (serializedSize(b) > budget) {
             if (!b.recentEvents().isEmpty()) {
-                b = withRecent(b, half(b.recentEvents()));
+                b = b.withRecentEvents(half(b.recentEvents()));
             } else if (!b.targets().isEmpty()) {
                 List<TargetStatus> kept = half(b.targets());
-                b = withTargets(b, kept, nz(b.targetsOmitted()) + b.targets().size() - kept.size());
+                b = b.withTargets(kept, nz(b.targetsOmitted()) + b.targets().size() - kept.size());
             } else if (!b.nodes().isEmpty()) {
                 List<NodeStatus> kept = half(b.nodes());
-                b = withNodes(b, kept, nz(b.nodesOmitted()) + b.nodes().size() - kept.size());
+                b = b.withNodes(kept, nz(b.nodesOmitted()) + b.nodes().size() - kept.size());
             } else if (b.summary() != null && !b.summary().dropsByReason().isEmpty()) {
                 b = withDropGroups(b, half(b.summary().dropsByReason()));
             } else {
@@ -95,14 +95,13 @@ public final class StatusBudget {
         Summary clippedSummary = new Summary(sum.events(), sum.lost(), sum.drops(), groups,
                 nz(sum.dropsOmitted()) + cutDrops, clip(sum.verdict(), MAX_VERDICT));
         List<Condition> conditions = s.conditions().stream().limit(MAX_CONDITIONS).map(StatusBudget::clipCondition).toList();
-        return new PacketTraceStatus(s.phase(), s.observedGeneration(), conditions, s.startTime(), s.completionTime(),
-                s.limits() == null ? null : new PacketTraceStatus.Limits(clip(s.limits().duration(), MAX_SHORT),
-                        s.limits().maxEvents(), clip(s.limits().adjusted(), MAX_MESSAGE)),
-                s.targetCount(), s.nodeCount(),
-                targets, nz(s.targetsOmitted()) + s.targets().size() - targets.size(),
-                nodes, nz(s.nodesOmitted()) + s.nodes().size() - nodes.size(),
-                clippedSummary,
-                s.recentEvents().stream().limit(MAX_RECENT_EVENTS).map(StatusBudget::clipEvent).toList());
+        PacketTraceStatus clipped = s.withConditions(conditions)
+                .withTargets(targets, nz(s.targetsOmitted()) + s.targets().size() - targets.size())
+                .withNodes(nodes, nz(s.nodesOmitted()) + s.nodes().size() - nodes.size())
+                .withSummary(clippedSummary)
+                .withRecentEvents(s.recentEvents().stream().limit(MAX_RECENT_EVENTS).map(StatusBudget::clipEvent).toList());
+        return s.limits() == null ? clipped : clipped.withLimits(new PacketTraceStatus.Limits(
+                clip(s.limits().duration(), MAX_SHORT), s.limits().maxEvents(), clip(s.limits().adjusted(), MAX_MESSAGE)));
     }
 
     static TargetStatus clipTarget(TargetStatus t) {
@@ -133,31 +132,11 @@ public final class StatusBudget {
                 .build();
     }
 
-    private static PacketTraceStatus withRecent(PacketTraceStatus s, List<TraceEvent> recent) {
-        return new PacketTraceStatus(s.phase(), s.observedGeneration(), s.conditions(), s.startTime(), s.completionTime(),
-                s.limits(), s.targetCount(), s.nodeCount(), s.targets(), s.targetsOmitted(), s.nodes(), s.nodesOmitted(),
-                s.summary(), recent);
-    }
-
-    private static PacketTraceStatus withTargets(PacketTraceStatus s, List<TargetStatus> targets, int omitted) {
-        return new PacketTraceStatus(s.phase(), s.observedGeneration(), s.conditions(), s.startTime(), s.completionTime(),
-                s.limits(), s.targetCount(), s.nodeCount(), targets, omitted, s.nodes(), s.nodesOmitted(),
-                s.summary(), s.recentEvents());
-    }
-
-    private static PacketTraceStatus withNodes(PacketTraceStatus s, List<NodeStatus> nodes, int omitted) {
-        return new PacketTraceStatus(s.phase(), s.observedGeneration(), s.conditions(), s.startTime(), s.completionTime(),
-                s.limits(), s.targetCount(), s.nodeCount(), s.targets(), s.targetsOmitted(), nodes, omitted,
-                s.summary(), s.recentEvents());
-    }
-
     private static PacketTraceStatus withDropGroups(PacketTraceStatus s, List<DropGroup> groups) {
         Summary sum = s.summary();
         long cut = sum.dropsByReason().stream().skip(groups.size()).mapToLong(g -> nz(g.count())).sum();
         Summary smaller = new Summary(sum.events(), sum.lost(), sum.drops(), groups, nz(sum.dropsOmitted()) + cut, sum.verdict());
-        return new PacketTraceStatus(s.phase(), s.observedGeneration(), s.conditions(), s.startTime(), s.completionTime(),
-                s.limits(), s.targetCount(), s.nodeCount(), s.targets(), s.targetsOmitted(), s.nodes(), s.nodesOmitted(),
-                smaller, s.recentEvents());
+        return s.withSummary(smaller);
     }
 
     private static <T> List<T> half(List<T> list) {

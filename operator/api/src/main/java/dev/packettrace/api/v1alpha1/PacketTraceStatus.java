@@ -55,6 +55,62 @@ public record PacketTraceStatus(
                 List.of(), 0, List.of(), 0, Summary.empty(), List.of());
     }
 
+    // Copies with one part changed, so that code changing a part does not restate the other thirteen
+    // (and cannot swap two of them by position). They take arguments, so Jackson does not see them
+    // as properties and the CRD schema stays as it is.
+
+    public PacketTraceStatus withPhase(Phase phase) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withObservedGeneration(Long observedGeneration) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withConditions(List<Condition> conditions) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withCompletionTime(String completionTime) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withLimits(Limits limits) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withNodeCount(int nodeCount) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    /** The list and its omitted count change together: whatever shortens the list must count what it left out. */
+    public PacketTraceStatus withTargets(List<TargetStatus> targets, int targetsOmitted) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    /** As {@link #withTargets}: the list and its omitted count change together. */
+    public PacketTraceStatus withNodes(List<NodeStatus> nodes, int nodesOmitted) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withSummary(Summary summary) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
+    public PacketTraceStatus withRecentEvents(List<TraceEvent> recentEvents) {
+        return new PacketTraceStatus(phase, observedGeneration, conditions, startTime, completionTime, limits,
+                targetCount, nodeCount, targets, targetsOmitted, nodes, nodesOmitted, summary, recentEvents);
+    }
+
     /** The phase, Pending when the operator has not written one yet. */
     public Phase phaseOrPending() {
         return phase == null ? Phase.Pending : phase;
