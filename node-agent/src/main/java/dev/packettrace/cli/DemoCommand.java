@@ -84,7 +84,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 java.util.OptionalInt.empty(), Optional.empty(), false);
         OutputOptions output = new OutputOptions(json ? OutputFormat.JSON : OutputFormat.TABLE, TimestampMode.RELATIVE,
                 true, true, false, Optional.empty(), OptionalLong.empty());
-        TraceRequest request = new TraceRequest(TracerConfig.of(filter), output, Optional.empty());
+        TraceRun traceRun = new TraceRun(TracerConfig.of(filter), output, Optional.empty());
 
         CompletableFuture<Void> attached = new CompletableFuture<>();
         TracerFactory sessions = (config, listener) -> {
@@ -94,7 +94,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         };
         List<PacketEvent> drops = new CopyOnWriteArrayList<>();
         TraceRunner runner = new TraceRunner(sessions, context.nanoClock(), context.wallClock(), status);
-        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> runner.run(request, context.out(), e -> {
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> runner.run(traceRun, context.out(), e -> {
             if (e.isDrop() && e.netns() == lab.server().inode() && e.tuple().map(t -> t.dport() == lab.blockedPort()).orElse(false)) {
                 drops.add(e);
                 runner.requestStop();

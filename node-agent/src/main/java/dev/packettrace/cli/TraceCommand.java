@@ -199,30 +199,30 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TraceRequest request;
+        TraceRun traceRun;
         try {
-            request = request();
+            traceRun = traceRun();
         } catch (UsageException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         TraceRunner runner = context.newRunner();
-        if (request.output().file().isEmpty()) {
-            runWith(runner, request, context.out());
+        if (traceRun.output().file().isEmpty()) {
+            runWith(runner, traceRun, context.out());
             return 0;
         }
-        try (OutputStream file = openOutputFile(request.output().file().get())) {
-            runWith(runner, request, file);
+        try (OutputStream file = openOutputFile(traceRun.output().file().get())) {
+            runWith(runner, traceRun, file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close --output-file '" + request.output().file().get() + "': "
+            throw new UncheckedIOException("cannot close --output-file '" + traceRun.output().file().get() + "': "
                     + e.getMessage(), e);
         }
         return 0;
     }
 
-    private void runWith(TraceRunner runner, TraceRequest request, OutputStream out) {
+    private void runWith(TraceRunner runner, TraceRun traceRun, OutputStream out) {
         SignalStop signals = context.stopOnSignals(runner);
         try {
-            runner.run(request, out);
+            runner.run(traceRun, out);
         } finally {
             signals.close();
         }
@@ -252,7 +252,7 @@ public final class TraceCommand implements Callable<Integer> {
     }
 
     /** Builds the run from the parsed flags; every bad value is a UsageException naming its flag. */
-    TraceRequest request() {
+    TraceRun traceRun() {
         Set<Long> inodes = new LinkedHashSet<>();
         for (String n : netns) {
             inodes.add(context.netns().resolve("--filter-netns", n));
@@ -299,7 +299,7 @@ public final class TraceCommand implements Callable<Integer> {
                 }),
                 limitLines.map(l -> OptionalLong.of(FlagParser.lineLimit("--output-limit-lines", l))).orElse(OptionalLong.empty()));
         Optional<Duration> runFor = duration.map(d -> DurationParser.parse("--duration", d));
-        return new TraceRequest(config, output, runFor);
+        return new TraceRun(config, output, runFor);
     }
 
     private EventStream stream() {

@@ -65,8 +65,8 @@ public final class TraceRunner {
         this.status = Objects.requireNonNull(status, "status");
     }
 
-    public RunResult run(TraceRequest request, OutputStream out) {
-        return run(request, out, event -> { });
+    public RunResult run(TraceRun traceRun, OutputStream out) {
+        return run(traceRun, out, event -> { });
     }
 
     /**
@@ -78,14 +78,14 @@ public final class TraceRunner {
      * @throws dev.packettrace.tracer.TracerException when the tracer cannot start or fails while running
      * @throws UncheckedIOException                   when the output cannot be written (e.g. a closed pipe)
      */
-    public RunResult run(TraceRequest request, OutputStream out, TraceListener observer) {
+    public RunResult run(TraceRun traceRun, OutputStream out, TraceListener observer) {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("a TraceRunner runs only once; create another for the next run");
         }
         try {
-            TimestampFormatter timestamps = new TimestampFormatter(request.output().timestamp(), wallClock);
-            EventWriter writer = EventWriter.create(request.output(), out, timestamps);
-            Sink sink = new Sink(writer, new TraceSummary(), request.output().limitLines().orElse(Long.MAX_VALUE),
+            TimestampFormatter timestamps = new TimestampFormatter(traceRun.output().timestamp(), wallClock);
+            EventWriter writer = EventWriter.create(traceRun.output(), out, timestamps);
+            Sink sink = new Sink(writer, new TraceSummary(), traceRun.output().limitLines().orElse(Long.MAX_VALUE),
                     observer);
             TraceStats stats;
             Optional<KernelCounts> counts;
@@ -93,7 +93,7 @@ public final class TraceRunner {
             long endNs;
             Tracer started;
             try {
-                started = sessions.start(request.config(), sink,
+                started = sessions.start(traceRun.config(), sink,
                         new AttachProgress(status, nanoClock, () -> stopReason.get() != null));
             } catch (TracerException e) {
                 if (e.reason() != TracerException.Reason.CANCELLED || stopReason.get() == null) {
@@ -106,11 +106,11 @@ public final class TraceRunner {
             try (Tracer session = started) {
                 status.println(attachedLine(session));
                 status.flush();
-                if (request.config().stream().events() != EventStream.Events.NONE) {
+                if (traceRun.config().stream().events() != EventStream.Events.NONE) {
                     sink.begin(); // the table's header: none for a summary-only run, which prints no event
                 }
                 startNs = nanoClock.getAsLong();
-                pollUntilStopped(session, sink, request.duration(), startNs);
+                pollUntilStopped(session, sink, traceRun.duration(), startNs);
                 StopReason reason = stopReason.get();
                 if (sink.failure == null && reason != StopReason.LIMIT) {
                     // Events already queued happened before the stop; show them rather than drop them unseen.
@@ -120,7 +120,7 @@ public final class TraceRunner {
                 endNs = nanoClock.getAsLong();
                 stats = session.stats();
                 // after the last poll: every counted hit whose event was streamed has been delivered
-                counts = request.config().stream().partial() ? session.kernelCounts() : Optional.empty();
+                counts = traceRun.config().stream().partial() ? session.kernelCounts() : Optional.empty();
                 if (session.backend().probesFunctions()) {
                     // detaching thousands of kprobes waits for RCU grace periods: seconds, not milliseconds
                     status.println("Detaching " + session.attachedProbes().size() + " probes");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.tracer;
 
+import dev.packettrace.api.validation.IpLiteral;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -20,28 +22,12 @@ public record IpPrefix(InetAddress network, int prefixLength) {
     }
 
     /**
-     * Parses "10.0.0.1", "10.0.0.0/8", "fd00::1" or "fd00::/64". Only literal addresses are accepted,
-     * never host names: resolving names would send DNS queries from a tracing tool.
+     * Parses "10.0.0.1", "10.0.0.0/8", "fd00::1" or "fd00::/64", literals only. The api module's IpLiteral does
+     * the parsing, so that the CLI and the PacketTrace validator accept and refuse the same text.
      */
     public static IpPrefix parse(String text) {
-        String s = text.trim();
-        int slash = s.indexOf('/');
-        String addr = slash < 0 ? s : s.substring(0, slash);
-        InetAddress address = parseLiteral(addr, text);
-        int max = address.getAddress().length * 8;
-        int len = max;
-        if (slash >= 0) {
-            String lenText = s.substring(slash + 1);
-            try {
-                len = Integer.parseInt(lenText);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "': prefix length '" + lenText + "' is not a number");
-            }
-            if (len < 0 || len > max) {
-                throw new IllegalArgumentException("'" + text + "': prefix length " + len + " is outside 0.." + max);
-            }
-        }
-        return new IpPrefix(address, len);
+        IpLiteral.Cidr cidr = IpLiteral.parse(text);
+        return new IpPrefix(cidr.network(), cidr.prefixLength());
     }
 
     public boolean isIpv6() {
@@ -60,26 +46,6 @@ public record IpPrefix(InetAddress network, int prefixLength) {
     @Override
     public String toString() {
         return network.getHostAddress() + "/" + prefixLength;
-    }
-
-    private static InetAddress parseLiteral(String addr, String original) {
-        boolean v4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = addr.contains(":") && addr.matches("[0-9a-fA-F:.]+");
-        if (!v4 && !v6) {
-            throw new IllegalArgumentException("'" + original + "' is not an IPv4 or IPv6 address or CIDR");
-        }
-        if (v4) {
-            for (String part : addr.split("\\.")) {
-                if (Integer.parseInt(part) > 255) {
-                    throw new IllegalArgumentException("'" + original + "': octet " + part + " is above 255");
-                }
-            }
-        }
-        try {
-            return InetAddress.getByName(addr); // a literal: no lookup happens
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + original + "' is not a valid IP address", e);
-        }
     }
 
     private static InetAddress mask(InetAddress address, int prefixLength) {

@@ -45,14 +45,14 @@ class FunctionBackendCliTest {
                 () -> new ClockOffset(0, "test", 0), new NetnsResolver(), false);
     }
 
-    private TraceRequest parse(String... traceArgs) {
+    private TraceRun parse(String... traceArgs) {
         var cl = PacketTraceCli.commandLine(context((c, l) -> {
             throw new AssertionError("not started when only parsing");
         }));
         List<String> args = new ArrayList<>(List.of("trace"));
         args.addAll(List.of(traceArgs));
         TraceCommand trace = cl.parseArgs(args.toArray(String[]::new)).subcommand().commandSpec().commandLine().getCommand();
-        return trace.request();
+        return trace.traceRun();
     }
 
     private int exec(TracerFactory sessions, String... args) {
@@ -136,7 +136,7 @@ class FunctionBackendCliTest {
         OutputOptions json = new OutputOptions(OutputFormat.JSON, TimestampMode.NONE, false, false, false, Optional.empty(),
                 OptionalLong.empty());
 
-        RunResult result = r.run(new TraceRequest(TracerConfig.of(TraceFilter.all()).withBackend(Backend.KPROBE), json,
+        RunResult result = r.run(new TraceRun(TracerConfig.of(TraceFilter.all()).withBackend(Backend.KPROBE), json,
                 Optional.empty()), out);
 
         assertEquals(StopReason.SIGNAL, result.stoppedBy());

@@ -74,20 +74,20 @@ class PacketTraceCliTest {
     }
 
     /** Parses only: the request the trace command would run. */
-    private TraceRequest parse(String... traceArgs) {
+    private TraceRun parse(String... traceArgs) {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         var cl = PacketTraceCli.commandLine(context(sink, sink));
         List<String> args = new ArrayList<>(List.of("trace"));
         args.addAll(List.of(traceArgs));
         var parsed = cl.parseArgs(args.toArray(String[]::new));
         TraceCommand trace = parsed.subcommand().commandSpec().commandLine().getCommand();
-        return trace.request();
+        return trace.traceRun();
     }
 
     @Test
     void everyFlagLandsInTheFilterConfigAndOutputOptions() throws IOException {
         long ownNetns = new NetnsResolver().resolve("--filter-netns", "/proc/self/ns/net");
-        TraceRequest r = parse(
+        TraceRun r = parse(
                 "--filter-netns", "/proc/self/ns/net", "--filter-netns", "inode:123",
                 "--filter-mark", "0x2A", "--filter-ifname", "veth0",
                 "--filter-src-ip", "10.1.2.3/8", "--filter-dst-ip", "fd00::1",
@@ -116,7 +116,7 @@ class PacketTraceCliTest {
 
     @Test
     void aPositionalExpressionIsCompiledAndANDedWithTheFlags() {
-        TraceRequest r = parse("--filter-proto", "tcp", "tcp", "and", "dst port 443 and not net 10.0.0.0/8");
+        TraceRun r = parse("--filter-proto", "tcp", "tcp", "and", "dst port 443 and not net 10.0.0.0/8");
         TraceFilter f = r.config().filter();
         assertEquals("tcp and dst port 443 and not net 10.0.0.0/8", f.expression().orElseThrow().expression());
         assertEquals(Optional.of(L4Proto.TCP), f.proto(), "the flags still apply");
@@ -170,7 +170,7 @@ class PacketTraceCliTest {
 
     @Test
     void withoutFlagsItTracesEverythingLikePwru() {
-        TraceRequest r = parse();
+        TraceRun r = parse();
         assertEquals(TraceFilter.all(), r.config().filter());
         assertEquals(Backend.AUTO, r.config().backend());
         assertFalse(r.config().captureStack());

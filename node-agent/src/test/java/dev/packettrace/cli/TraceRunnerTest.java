@@ -52,9 +52,9 @@ class TraceRunnerTest {
                 new PrintStream(status, true, StandardCharsets.UTF_8));
     }
 
-    private static TraceRequest request(OutputFormat format, OptionalLong limit, Optional<Duration> duration) {
+    private static TraceRun request(OutputFormat format, OptionalLong limit, Optional<Duration> duration) {
         OutputOptions o = new OutputOptions(format, TimestampMode.RELATIVE, false, false, false, Optional.empty(), limit);
-        return new TraceRequest(TracerConfig.of(TraceFilter.all()), o, duration);
+        return new TraceRun(TracerConfig.of(TraceFilter.all()), o, duration);
     }
 
     /** Every poll delivers n TCP events stamped with the poll number. */
@@ -101,7 +101,7 @@ class TraceRunnerTest {
     void aDropsOnlyRunPrintsTheDropsAndSummarizesFromTheKernelsCounts() throws IOException {
         ScriptedTracers factory = ScriptedTracers.scripted(clock::advance,
                 i -> i % 3 == 2 ? List.of(SampleEvents.drop(i), SampleEvents.tcp(i)) : List.of(SampleEvents.tcp(i)));
-        TraceRequest drops = new TraceRequest(TracerConfig.of(TraceFilter.all())
+        TraceRun drops = new TraceRun(TracerConfig.of(TraceFilter.all())
                 .withStream(EventStream.of(EventStream.Events.DROPS, 0)),
                 new OutputOptions(OutputFormat.JSON, TimestampMode.NONE, false, false, false, Optional.empty(), OptionalLong.empty()),
                 Optional.of(Duration.ofMillis(900)));
@@ -235,7 +235,7 @@ class TraceRunnerTest {
     @Test
     void aRunnerRunsOnce() {
         TraceRunner runner = runner(ScriptedTracers.scripted(clock::advance, eventsPerPoll(1)));
-        TraceRequest r = request(OutputFormat.JSON, OptionalLong.of(1), Optional.empty());
+        TraceRun r = request(OutputFormat.JSON, OptionalLong.of(1), Optional.empty());
         runner.run(r, out);
         assertThrows(IllegalStateException.class, () -> runner.run(r, out));
     }

@@ -112,7 +112,7 @@ class FunctionBackendLabTest {
     /** Returns the free's function event. */
     private PacketEvent assertDropPath(Backend backend, boolean stack) {
         try (DemoLab lab = DemoLab.start();
-             EventRecorder rec = EventRecorder.start(new TracerConfig(TraceFilter.all().withNetns(Set.of(lab.server().inode())),
+             RecordingSession rec = RecordingSession.start(new TracerConfig(TraceFilter.all().withNetns(Set.of(lab.server().inode())),
                      backend, stack, TracerConfig.DEFAULT_RING_BUFFER_BYTES, true, PATH), symbolsNow(), EVENT_DEADLINE)) {
             assertEquals(backend, rec.session().backend(), rec.session().backendReason());
             assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
@@ -200,7 +200,7 @@ class FunctionBackendLabTest {
             LabNamespace other = lab.addNamespace("other");
             InetAddress loopback = InetAddress.getLoopbackAddress();
             TracerConfig config = config(TraceFilter.all().withNetns(Set.of(traced.inode())), Backend.KPROBE, false);
-            try (EventRecorder rec = EventRecorder.start(config, symbols, EVENT_DEADLINE)) {
+            try (RecordingSession rec = RecordingSession.start(config, symbols, EVENT_DEADLINE)) {
                 assertTrue(lab.ping(other, loopback, 5, Duration.ofSeconds(2)).allReplied(), "traffic in the other namespace");
                 assertTrue(lab.ping(traced, loopback, 1, Duration.ofSeconds(2)).allReplied(), "traffic in the traced namespace");
                 rec.awaitEvent(e -> e.netns() == traced.inode() && e.probe().equals("icmp_rcv"));
@@ -216,7 +216,7 @@ class FunctionBackendLabTest {
             TraceFilter port = new TraceFilter(Set.of(lab.client().inode(), lab.server().inode()), OptionalLong.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty(), OptionalInt.of(lab.allowedPort()),
                     Optional.of(L4Proto.TCP), false);
-            try (EventRecorder rec = EventRecorder.start(config(port, Backend.KPROBE, false), symbols, EVENT_DEADLINE)) {
+            try (RecordingSession rec = RecordingSession.start(config(port, Backend.KPROBE, false), symbols, EVENT_DEADLINE)) {
                 lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(2));
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));
                 rec.awaitEvent(e -> e.probe().equals("tcp_v4_rcv"));
@@ -244,7 +244,7 @@ class FunctionBackendLabTest {
                     + "|tcp_v4_rcv|icmp_rcv");
             TracerConfig config = new TracerConfig(filter, Backend.KPROBE, false, TracerConfig.DEFAULT_RING_BUFFER_BYTES, false,
                     layers).withStream(new EventStream(EventStream.Events.ALL, 0, true));
-            try (EventRecorder rec = EventRecorder.start(config, symbolsNow(), EVENT_DEADLINE)) {
+            try (RecordingSession rec = RecordingSession.start(config, symbolsNow(), EVENT_DEADLINE)) {
                 lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(2));
                 assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));

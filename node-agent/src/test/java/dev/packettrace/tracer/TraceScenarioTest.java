@@ -52,7 +52,7 @@ class TraceScenarioTest {
     @Test
     void iptablesDropIsReportedWithReasonLocationAndNamespace() {
         try (DemoLab lab = DemoLab.start();
-             EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), false)) {
+             RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), false)) {
             assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
 
             PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
@@ -75,7 +75,7 @@ class TraceScenarioTest {
             LabNamespace traced = lab.addNamespace("traced");
             LabNamespace other = lab.addNamespace("other");
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            try (EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(traced.inode())), false)) {
+            try (RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(traced.inode())), false)) {
                 assertTrue(lab.ping(other, loopback, 5, Duration.ofSeconds(1)).allReplied(), "traffic in the other namespace");
                 assertTrue(lab.ping(traced, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic in the traced namespace");
                 // events leave the ring buffer in the order they were written: once the traced
@@ -98,7 +98,7 @@ class TraceScenarioTest {
             LabNamespace second = lab.addNamespace("second");
             LabNamespace third = lab.addNamespace("third");
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            try (EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(first.inode(), third.inode())), false)) {
+            try (RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(first.inode(), third.inode())), false)) {
                 assertTrue(lab.ping(second, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic before it is traced");
                 assertTrue(lab.ping(first, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic in a traced namespace");
                 rec.awaitEvent(e -> e.netns() == first.inode() && e.probe().equals("net:netif_receive_skb"));
@@ -158,7 +158,7 @@ class TraceScenarioTest {
             long server = lab.server().inode();
             TraceFilter onlyClient = new TraceFilter(Set.of(client), OptionalLong.empty(), Optional.empty(), Optional.empty(),
                     Optional.empty(), OptionalInt.empty(), OptionalInt.of(lab.allowedPort()), Optional.of(L4Proto.TCP), true);
-            try (EventRecorder rec = record(onlyClient, false)) {
+            try (RecordingSession rec = record(onlyClient, false)) {
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT), "TCP to the allowed port connects");
                 PacketEvent followed = rec.awaitEvent(e -> e.netns() == server);
                 assertTrue(followed.tracked(), "reported only because it was tracked: " + followed);
@@ -173,7 +173,7 @@ class TraceScenarioTest {
     void withoutTrackSkbTheOtherNamespaceStaysSilent() {
         try (DemoLab lab = DemoLab.start()) {
             TraceFilter onlyClient = TraceFilter.all().withNetns(Set.of(lab.client().inode()));
-            try (EventRecorder rec = record(onlyClient, false)) {
+            try (RecordingSession rec = record(onlyClient, false)) {
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));
                 rec.awaitEvent(e -> e.tuple().map(t -> t.sport() == lab.allowedPort()).orElse(false)); // the reply reached the client
                 assertTrue(rec.events().stream().noneMatch(e -> e.netns() == lab.server().inode()));
@@ -184,7 +184,7 @@ class TraceScenarioTest {
     @Test
     void stacksShowTheKernelPathOfADrop() {
         try (DemoLab lab = DemoLab.start();
-             EventRecorder rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), true)) {
+             RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), true)) {
             lab.connectBlocked(CONNECT_TIMEOUT);
             PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
             assertTrue(drop.stack().stream().anyMatch(f -> f.startsWith("nf_hook_slow+")), "stack: " + drop.stack());
@@ -212,7 +212,7 @@ class TraceScenarioTest {
     }
 
     private static void assertOnlyMatching(DemoLab lab, TraceFilter filter, Predicate<PacketEvent> expected) {
-        try (EventRecorder rec = record(filter, false)) {
+        try (RecordingSession rec = record(filter, false)) {
             lab.connectAllowed(CONNECT_TIMEOUT);
             lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(1));
             lab.connectAllowed(CONNECT_TIMEOUT);
@@ -228,7 +228,7 @@ class TraceScenarioTest {
                 PacketEvent.ProbeKind.TRACEPOINT, Optional.empty(), Optional.empty(), List.of(), false);
     }
 
-    private static EventRecorder record(TraceFilter filter, boolean stack) {
-        return EventRecorder.start(filter, stack, symbols);
+    private static RecordingSession record(TraceFilter filter, boolean stack) {
+        return RecordingSession.start(filter, stack, symbols);
     }
 }

@@ -5,17 +5,34 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Checks and normalizes an IPv4/IPv6 address or CIDR the way the tracer core's IpPrefix reads it, so a
- * spec the operator accepts is one the agent can load. Literals only: a host name is an error, never a
- * DNS query.
+ * The one parser of IPv4/IPv6 addresses and CIDRs: the spec validator and the tracer core's IpPrefix (and so the
+ * CLI's --filter-*-ip flags) both read through it, so a spec the operator accepts is one the agent can load, and
+ * the CLI refuses what the validator refuses, with the same message. Literals only: a host name is an error, never
+ * a DNS query, because a tracing tool must not put packets of its own on the network it traces.
  */
-final class IpLiteral {
+public final class IpLiteral {
 
     private IpLiteral() {
     }
 
-    /** "10.0.0.7" becomes "10.0.0.7/32", "10.1.2.3/8" becomes "10.0.0.0/8". */
-    static String normalize(String text) {
+    /**
+     * A parsed address or CIDR. The network has its host bits cleared so that equal networks compare equal;
+     * a single address is a /32 or /128.
+     */
+    public record Cidr(InetAddress network, int prefixLength) {
+
+        /** "10.0.0.0/8", the form the validator normalizes a spec's address to. */
+        @Override
+        public String toString() {
+            return network.getHostAddress() + "/" + prefixLength;
+        }
+    }
+
+    /**
+     * Parses "10.0.0.1", "10.0.0.0/8", "fd00::1" or "fd00::/64"; the message of the IllegalArgumentException
+     * quotes the text and says what is wrong.
+     */
+    public static Cidr parse(String text) {
         String s = text.trim();
         int slash = s.indexOf('/');
         String addr = slash < 0 ? s : s.substring(0, slash);
@@ -35,12 +52,13 @@ final class IpLiteral {
         try {
             bytes = InetAddress.getByName(addr).getAddress(); // a literal by the checks above: no lookup
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid IP address");
+            throw new IllegalArgumentException("'" + text + "' is not a valid IP address", e);
         }
         int max = bytes.length * 8;
         int len = max;
         if (slash >= 0) {
             String lenText = s.substring(slash + 1);
+            // digits only: Integer.parseInt would also take "+8" or "0008", which the CRD's pattern refuses
             if (!lenText.matches("\\d{1,3}")) {
                 throw new IllegalArgumentException("'" + text + "': prefix length '" + lenText + "' is not a number");
             }
@@ -54,9 +72,14 @@ final class IpLiteral {
             bytes[i] &= (byte) (0xff << (8 - bitsHere));
         }
         try {
-            return InetAddress.getByAddress(bytes).getHostAddress() + "/" + len;
+            return new Cidr(InetAddress.getByAddress(bytes), len);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("address of length " + bytes.length, e);
         }
+    }
+
+    /** "10.0.0.7" becomes "10.0.0.7/32", "10.1.2.3/8" becomes "10.0.0.0/8". */
+    static String normalize(String text) {
+        return parse(text).toString();
     }
 }

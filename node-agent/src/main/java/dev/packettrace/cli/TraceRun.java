@@ -12,9 +12,9 @@ import java.util.Optional;
  * One trace run: what to trace, how to show it, and for how long (empty: until stopped by a signal, the line
  * limit or {@link TraceRunner#requestStop}).
  */
-public record TraceRequest(TracerConfig config, OutputOptions output, Optional<Duration> duration) {
+public record TraceRun(TracerConfig config, OutputOptions output, Optional<Duration> duration) {
 
-    public TraceRequest {
+    public TraceRun {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(duration, "duration");

@@ -10,16 +10,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** A session plus the events it delivered, polled on the test thread until an expected event shows up. */
-record EventRecorder(TracerSession session, List<PacketEvent> events, Duration deadline) implements AutoCloseable {
+record RecordingSession(TracerSession session, List<PacketEvent> events, Duration deadline) implements AutoCloseable {
 
     static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
-    static EventRecorder start(TracerConfig config, AddressSymbolizer symbols, Duration deadline) {
+    static RecordingSession start(TracerConfig config, AddressSymbolizer symbols, Duration deadline) {
         List<PacketEvent> events = new CopyOnWriteArrayList<>();
-        return new EventRecorder(TracerSession.start(config, events::add, symbols), events, deadline);
+        return new RecordingSession(TracerSession.start(config, events::add, symbols), events, deadline);
     }
 
-    static EventRecorder start(TraceFilter filter, boolean stack, AddressSymbolizer symbols) {
+    static RecordingSession start(TraceFilter filter, boolean stack, AddressSymbolizer symbols) {
         return start(new TracerConfig(filter, Backend.AUTO, stack, TracerConfig.DEFAULT_RING_BUFFER_BYTES), symbols,
                 DEFAULT_DEADLINE);
     }
