@@ -26,11 +26,7 @@ public final class BpfLink implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            LibbpfLog.begin();
-            Calls.check("bpf_link__destroy(" + description + ")", (int) Native.LINK_DESTROY.invokeExact(link));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        LibbpfLog.begin();
+        Calls.check("bpf_link__destroy(" + description + ")", Native.linkDestroy(link));
     }
 }

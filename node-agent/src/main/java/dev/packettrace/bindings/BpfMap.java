@@ -22,11 +22,7 @@ public final class BpfMap {
 
     BpfMap(MemorySegment map) {
         this.map = map;
-        try {
-            this.name = Native.string((MemorySegment) Native.MAP_NAME.invokeExact(map)).orElse("");
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        this.name = Native.string(Native.mapName(map)).orElse("");
     }
 
     public String name() {
@@ -39,37 +35,26 @@ public final class BpfMap {
      * descriptor: closing either object does not affect the other.
      */
     public void reuse(BpfMap loaded) {
-        try {
-            LibbpfLog.begin();
-            Calls.check("bpf_map__reuse_fd(" + name + ")", (int) Native.MAP_REUSE_FD.invokeExact(map, loaded.fd()));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        LibbpfLog.begin();
+        Calls.check("bpf_map__reuse_fd(" + name + ")", Native.mapReuseFd(map, loaded.fd()));
     }
 
     /** Before load: the map's capacity (for a ring buffer, its size in bytes). */
     public void setMaxEntries(int maxEntries) {
-        try {
-            LibbpfLog.begin();
-            Calls.check("bpf_map__set_max_entries(" + name + ", " + maxEntries + ")",
-                    (int) Native.MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        LibbpfLog.begin();
+        Calls.check("bpf_map__set_max_entries(" + name + ", " + maxEntries + ")", Native.mapSetMaxEntries(map, maxEntries));
     }
 
     /** Before load: the initial contents of a global data section (.rodata, .data, .bss). */
     public byte[] initialValue() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(JAVA_LONG);
-            MemorySegment data = (MemorySegment) Native.MAP_INITIAL_VALUE.invokeExact(map, size);
+            MemorySegment data = Native.mapInitialValue(map, size);
             if (Native.isNull(data)) {
                 throw Calls.failure("bpf_map__initial_value(" + name + ")", Errno.EINVAL);
             }
             long length = size.get(JAVA_LONG, 0);
             return data.reinterpret(length).toArray(JAVA_BYTE);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
@@ -78,9 +63,7 @@ public final class BpfMap {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
             Calls.check("bpf_map__set_initial_value(" + name + ")",
-                    (int) Native.MAP_SET_INITIAL_VALUE.invokeExact(map, arena.allocateFrom(JAVA_BYTE, value), (long) value.length));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
+                    Native.mapSetInitialValue(map, arena.allocateFrom(JAVA_BYTE, value), value.length));
         }
     }
 
@@ -88,11 +71,9 @@ public final class BpfMap {
     public void update(byte[] key, byte[] value) {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
-            Calls.check("bpf_map__update_elem(" + name + ")", (int) Native.MAP_UPDATE_ELEM.invokeExact(map,
-                    arena.allocateFrom(JAVA_BYTE, key), (long) key.length,
-                    arena.allocateFrom(JAVA_BYTE, value), (long) value.length, BPF_ANY));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
+            Calls.check("bpf_map__update_elem(" + name + ")", Native.mapUpdateElem(map,
+                    arena.allocateFrom(JAVA_BYTE, key), key.length,
+                    arena.allocateFrom(JAVA_BYTE, value), value.length, BPF_ANY));
         }
     }
 
@@ -104,15 +85,12 @@ public final class BpfMap {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(valueSize);
             LibbpfLog.begin();
-            int rc = (int) Native.MAP_LOOKUP_ELEM.invokeExact(map, arena.allocateFrom(JAVA_BYTE, key), (long) key.length,
-                    value, (long) valueSize, 0L);
+            int rc = Native.mapLookupElem(map, arena.allocateFrom(JAVA_BYTE, key), key.length, value, valueSize, 0L);
             if (rc == -Errno.ENOENT) {
                 return Optional.empty();
             }
             Calls.check("bpf_map__lookup_elem(" + name + ")", rc);
             return Optional.of(value.toArray(JAVA_BYTE));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
@@ -133,14 +111,12 @@ public final class BpfMap {
     public boolean delete(byte[] key) {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
-            int rc = (int) Native.MAP_DELETE_ELEM.invokeExact(map, arena.allocateFrom(JAVA_BYTE, key), (long) key.length, 0L);
+            int rc = Native.mapDeleteElem(map, arena.allocateFrom(JAVA_BYTE, key), key.length, 0L);
             if (rc == -Errno.ENOENT) {
                 return false;
             }
             Calls.check("bpf_map__delete_elem(" + name + ")", rc);
             return true;
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
@@ -154,7 +130,7 @@ public final class BpfMap {
             MemorySegment current = MemorySegment.NULL;
             MemorySegment next = arena.allocate(keySize);
             while (keys.size() < limit) {
-                int rc = (int) Native.MAP_GET_NEXT_KEY.invokeExact(map, current, next, (long) keySize);
+                int rc = Native.mapGetNextKey(map, current, next, keySize);
                 if (rc == -Errno.ENOENT) {
                     break;
                 }
@@ -166,16 +142,10 @@ public final class BpfMap {
                 current.copyFrom(next);
             }
             return keys;
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
     int fd() {
-        try {
-            return Calls.check("bpf_map__fd(" + name + ")", (int) Native.MAP_FD.invokeExact(map));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        return Calls.check("bpf_map__fd(" + name + ")", Native.mapFd(map));
     }
 }

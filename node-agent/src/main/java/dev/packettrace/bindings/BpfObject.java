@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.bindings;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +21,16 @@ import java.util.Optional;
  */
 public final class BpfObject implements AutoCloseable {
 
-    /** struct bpf_object_open_opts up to object_name: sz, object_name. libbpf accepts shorter opts. */
-    private static final long OPEN_OPTS_SIZE = 16;
+    /**
+     * libbpf's struct bpf_object_open_opts (libbpf.h), only its first two members. libbpf reads sz bytes
+     * and takes the members past them as zero, so this prefix means the same to every libbpf 1.x, whatever
+     * members later versions append.
+     */
+    private static final StructLayout OPEN_OPTS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"), // size_t
+            ADDRESS.withName("object_name")).withName("bpf_object_open_opts");
+    private static final VarHandle OPEN_OPTS_SZ = OPEN_OPTS.varHandle(PathElement.groupElement("sz"));
+    private static final VarHandle OPEN_OPTS_OBJECT_NAME = OPEN_OPTS.varHandle(PathElement.groupElement("object_name"));
 
     private final Arena arena;
     private final MemorySegment object;
@@ -39,17 +52,17 @@ public final class BpfObject implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment buffer = arena.allocateFrom(JAVA_BYTE, elf);
-            MemorySegment opts = arena.allocate(OPEN_OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, OPEN_OPTS_SIZE);
-            opts.set(java.lang.foreign.ValueLayout.ADDRESS, 8, arena.allocateFrom(name));
+            MemorySegment opts = arena.allocate(OPEN_OPTS);
+            OPEN_OPTS_SZ.set(opts, 0L, OPEN_OPTS.byteSize());
+            OPEN_OPTS_OBJECT_NAME.set(opts, 0L, arena.allocateFrom(name));
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
-            MemorySegment object = (MemorySegment) Native.OBJECT_OPEN_MEM.invokeExact(capture, buffer, (long) elf.length, opts);
+            MemorySegment object = Native.objectOpenMem(capture, buffer, elf.length, opts);
             Calls.checkPointer("bpf_object__open_mem(" + name + ")", object, capture);
             return new BpfObject(arena, object, name);
-        } catch (Throwable t) {
+        } catch (RuntimeException | Error e) {
             arena.close();
-            throw Calls.rethrow(t);
+            throw e;
         }
     }
 
@@ -63,24 +76,18 @@ public final class BpfObject implements AutoCloseable {
 
     public Optional<BpfMap> map(String mapName) {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment map = (MemorySegment) Native.OBJECT_FIND_MAP.invokeExact(object, call.allocateFrom(mapName));
+            MemorySegment map = Native.objectFindMapByName(object, call.allocateFrom(mapName));
             return Native.isNull(map) ? Optional.empty() : Optional.of(new BpfMap(map));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
     /** The object's own BTF (types of its maps and global variables); valid while the object is open. */
     public Btf btf() {
-        try {
-            MemorySegment btf = (MemorySegment) Native.OBJECT_BTF.invokeExact(object);
-            if (Native.isNull(btf)) {
-                throw Calls.failure("bpf_object__btf(" + name + "): object has no BTF", Errno.ENOENT);
-            }
-            return new Btf(btf, false);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
+        MemorySegment btf = Native.objectBtf(object);
+        if (Native.isNull(btf)) {
+            throw Calls.failure("bpf_object__btf(" + name + "): object has no BTF", Errno.ENOENT);
         }
+        return new Btf(btf, false);
     }
 
     /**
@@ -88,12 +95,8 @@ public final class BpfObject implements AutoCloseable {
      * carries libbpf's log, which holds the verifier's explanation.
      */
     public void load() {
-        try {
-            LibbpfLog.begin();
-            Calls.check("bpf_object__load(" + name + ")", (int) Native.OBJECT_LOAD.invokeExact(object));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        LibbpfLog.begin();
+        Calls.check("bpf_object__load(" + name + ")", Native.objectLoad(object));
     }
 
     @Override
@@ -102,22 +105,18 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
-        Calls.destroy(Native.OBJECT_CLOSE, object, arena);
+        Calls.destroy(Native::objectClose, object, arena);
     }
 
     private static List<BpfProgram> listPrograms(MemorySegment object) {
         List<BpfProgram> list = new ArrayList<>();
-        try {
-            MemorySegment program = MemorySegment.NULL;
-            while (true) {
-                program = (MemorySegment) Native.OBJECT_NEXT_PROGRAM.invokeExact(object, program);
-                if (Native.isNull(program)) {
-                    return List.copyOf(list);
-                }
-                list.add(new BpfProgram(program));
+        MemorySegment program = MemorySegment.NULL;
+        while (true) {
+            program = Native.objectNextProgram(object, program);
+            if (Native.isNull(program)) {
+                return List.copyOf(list);
             }
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
+            list.add(new BpfProgram(program));
         }
     }
 }

@@ -5,21 +5,60 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /** A program inside a {@link BpfObject}; valid while the object is open. */
 public final class BpfProgram {
 
-    /** struct bpf_kprobe_opts (libbpf 1.1): sz, bpf_cookie, offset, retprobe; 32 bytes with padding. */
-    private static final long KPROBE_OPTS_SIZE = 32;
-    private static final long KPROBE_OPTS_COOKIE = 8;
-    /** struct bpf_kprobe_multi_opts (libbpf 1.1): sz, syms, addrs, cookies, cnt, retprobe; 48 bytes. */
-    private static final long KPROBE_MULTI_OPTS_SIZE = 48;
-    private static final long KPROBE_MULTI_OPTS_SYMS = 8;
-    private static final long KPROBE_MULTI_OPTS_COOKIES = 24;
-    private static final long KPROBE_MULTI_OPTS_CNT = 32;
+    // libbpf's opts structs as libbpf 1.1 (the oldest supported) defines them in libbpf.h. Newer versions
+    // add members in the tail padding or after it; they read only sz bytes and take the rest as zero (their
+    // defaults), so passing the 1.1 size keeps one layout valid for every libbpf 1.x.
+
+    /** struct bpf_kprobe_opts { size_t sz; __u64 bpf_cookie; size_t offset; bool retprobe; size_t :0; } */
+    private static final StructLayout KPROBE_OPTS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            JAVA_LONG.withName("bpf_cookie"),
+            JAVA_LONG.withName("offset"),
+            JAVA_BOOLEAN.withName("retprobe"),
+            MemoryLayout.paddingLayout(7)).withName("bpf_kprobe_opts");
+    private static final VarHandle KPROBE_OPTS_SZ = KPROBE_OPTS.varHandle(PathElement.groupElement("sz"));
+    private static final VarHandle KPROBE_OPTS_COOKIE = KPROBE_OPTS.varHandle(PathElement.groupElement("bpf_cookie"));
+
+    /**
+     * struct bpf_kprobe_multi_opts { size_t sz; const char **syms; const unsigned long *addrs;
+     * const __u64 *cookies; size_t cnt; bool retprobe; size_t :0; }
+     */
+    private static final StructLayout KPROBE_MULTI_OPTS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sz"),
+            ADDRESS.withName("syms"),
+            ADDRESS.withName("addrs"),
+            ADDRESS.withName("cookies"),
+            JAVA_LONG.withName("cnt"),
+            JAVA_BOOLEAN.withName("retprobe"),
+            MemoryLayout.paddingLayout(7)).withName("bpf_kprobe_multi_opts");
+    private static final VarHandle KPROBE_MULTI_OPTS_SZ = KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("sz"));
+    private static final VarHandle KPROBE_MULTI_OPTS_SYMS = KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("syms"));
+    private static final VarHandle KPROBE_MULTI_OPTS_COOKIES =
+            KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("cookies"));
+    private static final VarHandle KPROBE_MULTI_OPTS_CNT = KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("cnt"));
+
+    /**
+     * The start of the kernel's struct bpf_prog_info (uapi linux/bpf.h): { __u32 type; __u32 id; ... }. The
+     * kernel fills only info_len bytes, so asking for this prefix is enough for the id and does not depend
+     * on how long this kernel's struct is.
+     */
+    private static final StructLayout PROG_INFO = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"),
+            JAVA_INT.withName("id")).withName("bpf_prog_info");
+    private static final VarHandle PROG_INFO_ID = PROG_INFO.varHandle(PathElement.groupElement("id"));
 
     private final MemorySegment program;
     private final String name;
@@ -27,12 +66,8 @@ public final class BpfProgram {
 
     BpfProgram(MemorySegment program) {
         this.program = program;
-        try {
-            this.name = Native.string((MemorySegment) Native.PROGRAM_NAME.invokeExact(program)).orElse("");
-            this.section = Native.string((MemorySegment) Native.PROGRAM_SECTION.invokeExact(program)).orElse("");
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        this.name = Native.string(Native.programName(program)).orElse("");
+        this.section = Native.string(Native.programSectionName(program)).orElse("");
     }
 
     /** The function name in the ELF object (not cut to the kernel's 15 characters). */
@@ -47,37 +82,23 @@ public final class BpfProgram {
 
     /** Whether bpf_object__load loads this program; set before loading. */
     public void setAutoload(boolean autoload) {
-        try {
-            Calls.check("bpf_program__set_autoload(" + name + ")",
-                    (int) Native.PROGRAM_SET_AUTOLOAD.invokeExact(program, autoload));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        Calls.check("bpf_program__set_autoload(" + name + ")", Native.programSetAutoload(program, autoload));
     }
 
     public boolean autoload() {
-        try {
-            return (boolean) Native.PROGRAM_AUTOLOAD.invokeExact(program);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        return Native.programAutoload(program);
     }
 
     /** The kernel's id of the loaded program (what bpftool prog show lists). */
     public int kernelId() {
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) Native.PROGRAM_FD.invokeExact(program);
+            int fd = Native.programFd(program);
             Calls.check("bpf_program__fd(" + name + ")", fd);
-            // struct bpf_prog_info starts with __u32 type, __u32 id: asking for 8 bytes is enough
-            MemorySegment info = arena.allocate(8);
-            MemorySegment length = arena.allocate(JAVA_INT);
-            length.set(JAVA_INT, 0, 8);
+            MemorySegment info = arena.allocate(PROG_INFO);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) PROG_INFO.byteSize());
             LibbpfLog.begin();
-            Calls.check("bpf_obj_get_info_by_fd(" + name + ")",
-                    (int) Native.OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length));
-            return info.get(JAVA_INT, 4);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
+            Calls.check("bpf_obj_get_info_by_fd(" + name + ")", Native.objGetInfoByFd(fd, info, length));
+            return (int) PROG_INFO_ID.get(info, 0L);
         }
     }
 
@@ -87,17 +108,14 @@ public final class BpfProgram {
      */
     public BpfLink attachKprobe(String function, long cookie) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment opts = arena.allocate(KPROBE_OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, KPROBE_OPTS_SIZE);
-            opts.set(JAVA_LONG, KPROBE_OPTS_COOKIE, cookie);
+            MemorySegment opts = arena.allocate(KPROBE_OPTS);
+            KPROBE_OPTS_SZ.set(opts, 0L, KPROBE_OPTS.byteSize());
+            KPROBE_OPTS_COOKIE.set(opts, 0L, cookie);
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
-            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_KPROBE_OPTS.invokeExact(
-                    capture, program, arena.allocateFrom(function), opts);
+            MemorySegment link = Native.programAttachKprobeOpts(capture, program, arena.allocateFrom(function), opts);
             String what = name + " -> kprobe/" + function;
             return new BpfLink(Calls.checkPointer("bpf_program__attach_kprobe_opts(" + what + ")", link, capture), what);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
@@ -116,20 +134,17 @@ public final class BpfProgram {
             for (int i = 0; i < functions.size(); i++) {
                 syms.setAtIndex(ADDRESS, i, arena.allocateFrom(functions.get(i)));
             }
-            MemorySegment opts = arena.allocate(KPROBE_MULTI_OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, KPROBE_MULTI_OPTS_SIZE);
-            opts.set(ADDRESS, KPROBE_MULTI_OPTS_SYMS, syms);
-            opts.set(ADDRESS, KPROBE_MULTI_OPTS_COOKIES, arena.allocateFrom(JAVA_LONG, cookies));
-            opts.set(JAVA_LONG, KPROBE_MULTI_OPTS_CNT, functions.size());
+            MemorySegment opts = arena.allocate(KPROBE_MULTI_OPTS);
+            KPROBE_MULTI_OPTS_SZ.set(opts, 0L, KPROBE_MULTI_OPTS.byteSize());
+            KPROBE_MULTI_OPTS_SYMS.set(opts, 0L, syms);
+            KPROBE_MULTI_OPTS_COOKIES.set(opts, 0L, arena.allocateFrom(JAVA_LONG, cookies));
+            KPROBE_MULTI_OPTS_CNT.set(opts, 0L, (long) functions.size());
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
-            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_KPROBE_MULTI_OPTS.invokeExact(
-                    capture, program, MemorySegment.NULL, opts);
+            MemorySegment link = Native.programAttachKprobeMultiOpts(capture, program, MemorySegment.NULL, opts);
             String what = name + " -> kprobe.multi/" + functions.size() + " functions (" + functions.getFirst()
                     + (functions.size() > 1 ? ", ..." : "") + ")";
             return new BpfLink(Calls.checkPointer("bpf_program__attach_kprobe_multi_opts(" + what + ")", link, capture), what);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 
@@ -142,9 +157,7 @@ public final class BpfProgram {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
             Calls.check("bpf_program__set_attach_target(" + name + ", " + function + ")",
-                    (int) Native.PROGRAM_SET_ATTACH_TARGET.invokeExact(program, 0, arena.allocateFrom(function)));
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
+                    Native.programSetAttachTarget(program, 0, arena.allocateFrom(function)));
         }
     }
 
@@ -156,12 +169,10 @@ public final class BpfProgram {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
-            MemorySegment link = (MemorySegment) Native.PROGRAM_ATTACH_TRACE.invokeExact(capture, program);
+            MemorySegment link = Native.programAttachTrace(capture, program);
             String kind = section().split("/", 2)[0]; // "tp_btf/kfree_skb" -> tp_btf, "fentry" -> fentry
             String what = name + " -> " + kind + "/" + target;
             return new BpfLink(Calls.checkPointer("bpf_program__attach_trace(" + what + ")", link, capture), what);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
         }
     }
 

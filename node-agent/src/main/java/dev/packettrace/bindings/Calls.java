@@ -3,7 +3,7 @@ package dev.packettrace.bindings;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import java.util.function.Consumer;
 
 /** Turns libbpf's error conventions into LibbpfException, carrying what libbpf logged. */
 final class Calls {
@@ -36,17 +36,18 @@ final class Calls {
      * Calls a libbpf destructor ({@code void f(handle)}), then closes the arena that held the object's
      * Java-side native memory, even when the destructor failed.
      */
-    static void destroy(MethodHandle destructor, MemorySegment handle, Arena arena) {
+    static void destroy(Consumer<MemorySegment> destructor, MemorySegment handle, Arena arena) {
         try {
-            destructor.invokeExact(handle);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            destructor.accept(handle);
         } finally {
             arena.close();
         }
     }
 
-    /** Native calls declare Throwable; the ones used here throw nothing checked. */
+    /**
+     * Native calls declare Throwable; the ones used here throw nothing checked. Used by Native's typed
+     * methods only, so that callers see unchecked exceptions.
+     */
     static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.bindings;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /** errno numbers as names and text, for messages. */
@@ -44,9 +43,9 @@ public final class Errno {
         if (errno == ENOTSUPP) {
             return "operation not supported by this kernel";
         }
+        // describing an error must not fail in turn, not even when libbpf (and so Native) cannot load
         try {
-            MemorySegment text = (MemorySegment) Native.STRERROR.invokeExact(errno);
-            return Native.string(text).orElse("unknown error");
+            return Native.string(Native.strerror(errno)).orElse("unknown error");
         } catch (Throwable t) {
             return "unknown error";
         }

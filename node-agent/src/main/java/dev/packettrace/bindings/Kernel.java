@@ -9,10 +9,6 @@ public final class Kernel {
 
     /** CPUs the kernel may ever bring up: the number of slots in a per-CPU map value. */
     public static int possibleCpus() {
-        try {
-            return Calls.check("libbpf_num_possible_cpus", (int) Native.NUM_POSSIBLE_CPUS.invokeExact());
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
+        return Calls.check("libbpf_num_possible_cpus", Native.numPossibleCpus());
     }
 }

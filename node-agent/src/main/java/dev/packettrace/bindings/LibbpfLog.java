@@ -51,7 +51,7 @@ final class LibbpfLog {
                     MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
             MemorySegment stub = Native.LINKER.upcallStub(handle,
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
-            MemorySegment previous = (MemorySegment) Native.SET_PRINT.invokeExact(stub);
+            Native.setPrint(stub);
             installed = true;
         } catch (Throwable t) {
             throw new IllegalStateException("could not install the libbpf print callback", t);
@@ -81,7 +81,7 @@ final class LibbpfLog {
     private static int print(int level, MemorySegment format, MemorySegment vaList) {
         try {
             MemorySegment buffer = BUFFER.get();
-            int n = (int) Native.VSNPRINTF.invokeExact(buffer, (long) FORMAT_BUFFER, format, vaList);
+            int n = Native.vsnprintf(buffer, FORMAT_BUFFER, format, vaList);
             if (n < 0) {
                 return 0;
             }

@@ -43,8 +43,7 @@ public final class RingBufferReader implements AutoCloseable {
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), arena);
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
-            MemorySegment rb = (MemorySegment) Native.RING_BUFFER_NEW.invokeExact(capture, map.fd(), callback,
-                    MemorySegment.NULL, MemorySegment.NULL);
+            MemorySegment rb = Native.ringBufferNew(capture, map.fd(), callback, MemorySegment.NULL, MemorySegment.NULL);
             this.ringBuffer = Calls.checkPointer("ring_buffer__new(" + mapName + ")", rb, capture);
         } catch (Throwable t) {
             arena.close();
@@ -57,24 +56,12 @@ public final class RingBufferReader implements AutoCloseable {
      * handled. A handler exception stops the batch and is rethrown here.
      */
     public int poll(int timeoutMillis) {
-        int rc;
-        try {
-            rc = (int) Native.RING_BUFFER_POLL.invokeExact(ringBuffer, timeoutMillis);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
-        return afterBatch("ring_buffer__poll", rc);
+        return afterBatch("ring_buffer__poll", Native.ringBufferPoll(ringBuffer, timeoutMillis));
     }
 
     /** Hands every record available now to the handler without waiting. */
     public int drain() {
-        int rc;
-        try {
-            rc = (int) Native.RING_BUFFER_CONSUME.invokeExact(ringBuffer);
-        } catch (Throwable t) {
-            throw Calls.rethrow(t);
-        }
-        return afterBatch("ring_buffer__consume", rc);
+        return afterBatch("ring_buffer__consume", Native.ringBufferConsume(ringBuffer));
     }
 
     private int afterBatch(String operation, int rc) {
@@ -114,6 +101,6 @@ public final class RingBufferReader implements AutoCloseable {
             return;
         }
         closed = true;
-        Calls.destroy(Native.RING_BUFFER_FREE, ringBuffer, arena);
+        Calls.destroy(Native::ringBufferFree, ringBuffer, arena);
     }
 }
