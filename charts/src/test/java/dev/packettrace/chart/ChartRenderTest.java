@@ -3,8 +3,8 @@ package dev.packettrace.chart;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import dev.packettrace.operator.AgentDaemonSet;
 import dev.packettrace.operator.OperatorConfig;
+import dev.packettrace.operator.daemonset.AgentDaemonSet;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;

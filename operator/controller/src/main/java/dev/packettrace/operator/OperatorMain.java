@@ -2,6 +2,8 @@
 package dev.packettrace.operator;
 
 import dev.packettrace.api.rbac.RequiresRbac;
+import dev.packettrace.operator.daemonset.AgentDaemonSetReconciler;
+import dev.packettrace.operator.trace.PacketTraceReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;

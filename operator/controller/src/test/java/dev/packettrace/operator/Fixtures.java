@@ -19,12 +19,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-final class Fixtures {
+public final class Fixtures {
 
     private Fixtures() {
     }
 
-    static Pod pod(KubernetesClient client, String ns, String name, String node, Map<String, String> labels) {
+    public static Pod pod(KubernetesClient client, String ns, String name, String node, Map<String, String> labels) {
         return client.resource(new PodBuilder()
                 .withNewMetadata().withNamespace(ns).withName(name).withLabels(labels).endMetadata()
                 .withNewSpec().withNodeName(node).addNewContainer().withName("app").withImage("app").endContainer().endSpec()
@@ -32,20 +32,20 @@ final class Fixtures {
                 .build()).create();
     }
 
-    static PacketTraceSpec selectorSpec(String app, String duration) {
+    public static PacketTraceSpec selectorSpec(String app, String duration) {
         return new PacketTraceSpec(new TargetSpec(new LabelSelectorBuilder().withMatchLabels(Map.of("app", app)).build(), List.of()),
                 null, null, duration, null, null);
     }
 
-    static PacketTrace trace(KubernetesClient client, String ns, String name, PacketTraceSpec spec) {
+    public static PacketTrace trace(KubernetesClient client, String ns, String name, PacketTraceSpec spec) {
         return client.resource(PacketTrace.of(ns, name, spec)).create();
     }
 
-    static PacketTrace get(KubernetesClient client, PacketTrace t) {
+    public static PacketTrace get(KubernetesClient client, PacketTrace t) {
         return client.resources(PacketTrace.class).inNamespace(t.getMetadata().getNamespace()).withName(t.getMetadata().getName()).get();
     }
 
-    static NodeReport report(PacketTrace t, String node, AgentState state, long events, long drops, Instant time, List<Pod> pods) {
+    public static NodeReport report(PacketTrace t, String node, AgentState state, long events, long drops, Instant time, List<Pod> pods) {
         return new NodeReport(t.getMetadata().getName(), t.getMetadata().getUid(), node, 1L, state, "tracepoint", 2,
                 events, 0L, drops,
                 drops == 0 ? List.of() : List.of(new DropGroup("NETFILTER_DROP", "nf_hook_slow+0x9c", drops, null)),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.operator;
 
+import dev.packettrace.operator.daemonset.AgentDaemonSet;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

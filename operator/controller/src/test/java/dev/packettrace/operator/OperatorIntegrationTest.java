@@ -7,6 +7,8 @@ import dev.packettrace.api.v1alpha1.OutputSpec;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceSpec;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
+import dev.packettrace.operator.daemonset.AgentDaemonSet;
+import dev.packettrace.operator.trace.TraceController;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;

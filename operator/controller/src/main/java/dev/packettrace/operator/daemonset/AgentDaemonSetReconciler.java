@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.daemonset;
 
 import dev.packettrace.api.v1alpha1.PacketTrace;
+import dev.packettrace.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -27,7 +28,7 @@ import java.util.Set;
 public final class AgentDaemonSetReconciler implements Reconciler<DaemonSet> {
 
     public static final String NAME = "packettrace-agent-daemonset";
-    static final String LABEL_SELECTOR = AgentDaemonSet.MANAGED_BY_LABEL + "=" + AgentDaemonSet.MANAGED_BY;
+    public static final String LABEL_SELECTOR = AgentDaemonSet.MANAGED_BY_LABEL + "=" + AgentDaemonSet.MANAGED_BY;
 
     private final OperatorConfig config;
     private final AgentDaemonSetSync sync;

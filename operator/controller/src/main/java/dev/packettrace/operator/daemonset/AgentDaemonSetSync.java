@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.daemonset;
 
 import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.v1alpha1.PacketTrace;
+import dev.packettrace.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "apps", resource = "deployments", verbs = {"get"},
         why = "read the operator's own Deployment, the owner of the node-agent DaemonSet (uninstalling the operator removes the agents)",
         scope = RequiresRbac.Scope.OWN_NAMESPACE)
-final class AgentDaemonSetSync {
+public final class AgentDaemonSetSync {
 
     private static final System.Logger LOG = System.getLogger(AgentDaemonSetSync.class.getName());
     static final int MAX_ATTEMPTS = 5;
@@ -40,7 +41,7 @@ final class AgentDaemonSetSync {
     /** Every reconcile syncs: say once, not on each, that the configured owner is missing. */
     private final AtomicBoolean ownerMissingLogged = new AtomicBoolean();
 
-    AgentDaemonSetSync(KubernetesClient client, OperatorConfig config, Clock clock) {
+    public AgentDaemonSetSync(KubernetesClient client, OperatorConfig config, Clock clock) {
         this.client = client;
         this.config = config;
         this.clock = clock;
@@ -50,7 +51,7 @@ final class AgentDaemonSetSync {
      * Called by trace reconciles, which pass the trace they just planned with its fresh status: they are
      * the authority on which nodes need agents. Returns when to look again (the grace period running out).
      */
-    Optional<Duration> sync(Collection<PacketTrace> traces) {
+    public Optional<Duration> sync(Collection<PacketTrace> traces) {
         return apply(AgentDaemonSetPlanner.nodesNeeded(traces));
     }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.daemonset;
 
 import dev.packettrace.api.v1alpha1.NodeStatus;
 import dev.packettrace.api.v1alpha1.PacketTrace;
+import dev.packettrace.operator.OperatorConfig;
+import dev.packettrace.operator.TraceNodes;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 
@@ -53,7 +55,7 @@ final class AgentDaemonSetPlanner {
         for (PacketTrace t : traces) {
             boolean live = t.getMetadata().getDeletionTimestamp() == null && !t.statusOrEmpty().phaseOrPending().isTerminal();
             if (live) {
-                nodes.addAll(NodeCapacity.nodesOf(t));
+                nodes.addAll(TraceNodes.of(t));
             }
             for (NodeStatus n : t.statusOrEmpty().nodes()) {
                 if (n.state() != null && n.state().isActive()) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.trace;
 
 import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.status.StatusBudget;
@@ -7,6 +7,8 @@ import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
 import dev.packettrace.api.validation.DurationText;
+import dev.packettrace.operator.OperatorConfig;
+import dev.packettrace.operator.daemonset.AgentDaemonSetSync;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

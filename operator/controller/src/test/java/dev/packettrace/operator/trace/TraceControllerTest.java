@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.trace;
 
 import dev.packettrace.api.report.NodeReportPublisher;
 import dev.packettrace.api.status.StatusBudget;
@@ -11,6 +11,10 @@ import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
 import dev.packettrace.api.v1alpha1.TargetState;
 import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.api.v1alpha1.TraceEvent;
+import dev.packettrace.operator.MutableClock;
+import dev.packettrace.operator.OperatorConfig;
+import dev.packettrace.operator.daemonset.AgentDaemonSet;
+import dev.packettrace.operator.daemonset.AgentDaemonSetSync;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.trace;
 
 import dev.packettrace.api.validation.DurationText;
 import dev.packettrace.api.validation.TraceRequest;
+import dev.packettrace.operator.OperatorConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;

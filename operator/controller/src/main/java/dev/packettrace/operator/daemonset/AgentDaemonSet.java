@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.daemonset;
 
 import dev.packettrace.api.v1alpha1.SinkSpec;
+import dev.packettrace.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -52,7 +53,7 @@ public final class AgentDaemonSet {
     static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     static final String MANAGED_BY = "packettrace-operator";
     /** Set while no trace needs agents: when the idle grace period started. */
-    static final String IDLE_SINCE = "packettrace.dev/idle-since";
+    public static final String IDLE_SINCE = "packettrace.dev/idle-since";
     /** Hash of the spec the operator last wrote: the API server adds defaults, so specs are not compared directly. */
     static final String SPEC_HASH = "packettrace.dev/spec-hash";
 
@@ -162,7 +163,7 @@ public final class AgentDaemonSet {
     }
 
     /** The nodes a DaemonSet is pinned to, as written by {@link #desired}. */
-    static List<String> nodesOf(DaemonSet ds) {
+    public static List<String> nodesOf(DaemonSet ds) {
         try {
             return ds.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
                     .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().getFirst()

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.trace;
 
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
-import dev.packettrace.api.v1alpha1.TargetState;
-import dev.packettrace.api.v1alpha1.TargetStatus;
+import dev.packettrace.operator.TraceNodes;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +37,7 @@ final class NodeCapacity {
                 if (other.getMetadata().getUid() != null && other.getMetadata().getUid().equals(self.getMetadata().getUid())) {
                     continue;
                 }
-                if (!isLive(other) || !nodesOf(other).contains(node)) {
+                if (!isLive(other) || !TraceNodes.of(other).contains(node)) {
                     continue;
                 }
                 if (rank.compare(other, self) < 0) {
@@ -68,15 +67,5 @@ final class NodeCapacity {
 
     private static boolean isLive(PacketTrace t) {
         return t.getMetadata().getDeletionTimestamp() == null && !t.statusOrEmpty().phaseOrPending().isTerminal();
-    }
-
-    static Set<String> nodesOf(PacketTrace t) {
-        Set<String> nodes = new TreeSet<>();
-        for (TargetStatus ts : t.statusOrEmpty().targets()) {
-            if (ts.node() != null && ts.state() != TargetState.Gone) {
-                nodes.add(ts.node());
-            }
-        }
-        return nodes;
     }
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.trace;
 
 import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.v1alpha1.PacketTrace;
@@ -7,6 +7,7 @@ import dev.packettrace.api.v1alpha1.PacketTraceReport;
 import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.api.validation.PacketTraceSpecValidator;
 import dev.packettrace.api.validation.SpecValidation;
+import dev.packettrace.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.packettrace.operator;
+package dev.packettrace.operator.trace;
 
 /**
  * A Kubernetes Event to record on a PacketTrace for a transition a user should see in
