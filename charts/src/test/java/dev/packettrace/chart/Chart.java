@@ -4,7 +4,6 @@ package dev.packettrace.chart;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +17,9 @@ import java.util.List;
  */
 final class Chart {
 
-    static final Path ROOT = Path.of(System.getProperty("packettrace.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT = Path.of(System.getProperty("packettrace.root", ".."))
+            .toAbsolutePath()
+            .normalize();
     static final Path DIR = ROOT.resolve("charts/packettrace");
     static final String NAMESPACE = "packettrace-system";
     static final String RELEASE = "packettrace";
@@ -27,8 +28,7 @@ final class Chart {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    private Chart() {
-    }
+    private Chart() {}
 
     /** helm template with the chart's defaults. */
     static Rendered render() {
@@ -54,8 +54,13 @@ final class Chart {
         try {
             values = Files.createTempFile("packettrace-values", ".yaml");
             Files.writeString(values, valuesYaml);
-            return new Helm(DIR).template().withName(release).withNamespace(namespace).withKubeVersion(KUBE_VERSION)
-                    .withValuesFile(values).call();
+            return new Helm(DIR)
+                    .template()
+                    .withName(release)
+                    .withNamespace(namespace)
+                    .withKubeVersion(KUBE_VERSION)
+                    .withValuesFile(values)
+                    .call();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a values file for helm template", e);
         } finally {
@@ -75,8 +80,16 @@ final class Chart {
         try {
             values = Files.createTempFile("packettrace-values", ".yaml");
             Files.writeString(values, valuesYaml);
-            return new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION)
-                    .clientOnly().dryRun().withValuesFile(values).call().getOutput();
+            return new Helm(DIR)
+                    .install()
+                    .withName(RELEASE)
+                    .withNamespace(NAMESPACE)
+                    .withKubeVersion(KUBE_VERSION)
+                    .clientOnly()
+                    .dryRun()
+                    .withValuesFile(values)
+                    .call()
+                    .getOutput();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a values file for helm install", e);
         } finally {
@@ -108,11 +121,17 @@ final class Chart {
     /** What helm template produced, as objects. */
     record Rendered(List<HasMetadata> objects) {
         <T extends HasMetadata> T one(Class<T> kind, String name) {
-            List<T> found = objects.stream().filter(kind::isInstance).map(kind::cast)
-                    .filter(o -> o.getMetadata().getName().equals(name)).toList();
+            List<T> found = objects.stream()
+                    .filter(kind::isInstance)
+                    .map(kind::cast)
+                    .filter(o -> o.getMetadata().getName().equals(name))
+                    .toList();
             if (found.size() != 1) {
                 throw new AssertionError("expected one " + kind.getSimpleName() + " " + name + ", found " + found.size()
-                        + " among " + objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList());
+                        + " among "
+                        + objects.stream()
+                                .map(o -> o.getKind() + "/" + o.getMetadata().getName())
+                                .toList());
             }
             return found.getFirst();
         }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.packettrace.operator.OperatorConfig;
@@ -20,8 +22,6 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -30,8 +30,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
  * helm lint and helm template on the chart, the rendered objects parsed with Fabric8. The agents' pod spec
@@ -47,7 +46,8 @@ class ChartRenderTest {
     void lintIsCleanInStrictMode() {
         LintResult lint = new Helm(Chart.DIR).lint().strict().call();
         assertFalse(lint.isFailed(), "helm lint --strict: " + lint.getMessages());
-        List<String> notInfo = lint.getMessages().stream().filter(m -> !m.startsWith("[INFO]")).toList();
+        List<String> notInfo =
+                lint.getMessages().stream().filter(m -> !m.startsWith("[INFO]")).toList();
         assertEquals(List.of(), notInfo, "only informational lint messages");
     }
 
@@ -55,14 +55,26 @@ class ChartRenderTest {
     void rbacIsExactlyTheGeneratedRbac() throws IOException {
         Chart.Rendered rendered = Chart.render();
         for (String file : List.of("operator.yaml", "node-agent.yaml")) {
-            List<HasMetadata> generated = Chart.parse(Files.readString(Chart.ROOT.resolve("operator/rbac").resolve(file)));
+            List<HasMetadata> generated = Chart.parse(
+                    Files.readString(Chart.ROOT.resolve("operator/rbac").resolve(file)));
             assertFalse(generated.isEmpty(), file);
             for (HasMetadata g : generated) {
                 HasMetadata r = rendered.one(g.getClass(), g.getMetadata().getName());
-                assertEquals(g.getMetadata().getNamespace(), r.getMetadata().getNamespace(), g.getKind() + " " + g.getMetadata().getName());
+                assertEquals(
+                        g.getMetadata().getNamespace(),
+                        r.getMetadata().getNamespace(),
+                        g.getKind() + " " + g.getMetadata().getName());
                 switch (g) {
-                    case ClusterRole cr -> assertEquals(cr.getRules(), ((ClusterRole) r).getRules(), "rules of ClusterRole " + cr.getMetadata().getName());
-                    case Role role -> assertEquals(role.getRules(), ((Role) r).getRules(), "rules of Role " + role.getMetadata().getName());
+                    case ClusterRole cr ->
+                        assertEquals(
+                                cr.getRules(),
+                                ((ClusterRole) r).getRules(),
+                                "rules of ClusterRole " + cr.getMetadata().getName());
+                    case Role role ->
+                        assertEquals(
+                                role.getRules(),
+                                ((Role) r).getRules(),
+                                "rules of Role " + role.getMetadata().getName());
                     case ClusterRoleBinding b -> {
                         assertEquals(b.getRoleRef(), ((ClusterRoleBinding) r).getRoleRef());
                         assertEquals(b.getSubjects(), ((ClusterRoleBinding) r).getSubjects());
@@ -75,8 +87,12 @@ class ChartRenderTest {
                     default -> fail("unexpected kind in " + file + ": " + g.getKind());
                 }
             }
-            long renderedRbac = rendered.objects().stream().filter(o -> o.getKind().matches("ServiceAccount|ClusterRole|Role|ClusterRoleBinding|RoleBinding"))
-                    .filter(o -> o.getMetadata().getName().equals(generated.getFirst().getMetadata().getName())).count();
+            long renderedRbac = rendered.objects().stream()
+                    .filter(o -> o.getKind().matches("ServiceAccount|ClusterRole|Role|ClusterRoleBinding|RoleBinding"))
+                    .filter(o -> o.getMetadata()
+                            .getName()
+                            .equals(generated.getFirst().getMetadata().getName()))
+                    .count();
             assertEquals(generated.size(), renderedRbac, "no RBAC object beyond the generated ones for " + file);
         }
     }
@@ -85,26 +101,32 @@ class ChartRenderTest {
     void rbacRulesAreTheDocumentedLeastPrivilegeSet() {
         Chart.Rendered rendered = Chart.render();
         // operator/README.md, section RBAC
-        assertEquals(Map.of(
+        assertEquals(
+                Map.of(
                         "packettrace.dev/packettraces", "get,list,patch,watch",
                         "packettrace.dev/packettraces/status", "update",
                         "packettrace.dev/packettracereports", "get,list,watch",
                         "/pods", "get,list,watch",
                         "/events", "create"),
                 rules(rendered.one(ClusterRole.class, "packettrace-operator").getRules()));
-        assertEquals(Map.of(
+        assertEquals(
+                Map.of(
                         "apps/daemonsets", "create,delete,get,list,update,watch",
                         "apps/deployments", "get",
                         "coordination.k8s.io/leases", "create,get,patch,update"),
                 rules(rendered.one(Role.class, "packettrace-operator").getRules()));
-        assertEquals(Chart.NAMESPACE, rendered.one(Role.class, "packettrace-operator").getMetadata().getNamespace(),
+        assertEquals(
+                Chart.NAMESPACE,
+                rendered.one(Role.class, "packettrace-operator").getMetadata().getNamespace(),
                 "DaemonSets and leases only in the release's namespace");
-        assertEquals(Map.of(
+        assertEquals(
+                Map.of(
                         "packettrace.dev/packettraces", "get,list,watch",
                         "packettrace.dev/packettracereports", "create,get,update",
                         "/pods", "get,list,watch"),
                 rules(rendered.one(ClusterRole.class, "packettrace-node-agent").getRules()));
-        assertTrue(rendered.all(Role.class).stream().noneMatch(r -> r.getMetadata().getName().equals("packettrace-node-agent")));
+        assertTrue(rendered.all(Role.class).stream()
+                .noneMatch(r -> r.getMetadata().getName().equals("packettrace-node-agent")));
     }
 
     @Test
@@ -121,16 +143,27 @@ class ChartRenderTest {
         assertEquals(agent, env.get("PACKETTRACE_AGENT_DAEMONSET"));
         assertEquals(operator + "-leader", env.get("PACKETTRACE_LEASE_NAME"));
         assertEquals(operator, env.get("PACKETTRACE_OPERATOR_DEPLOYMENT"), "the DaemonSet's owner is this Deployment");
-        assertEquals(new Subject(null, "ServiceAccount", operator, "tracing"),
+        assertEquals(
+                new Subject(null, "ServiceAccount", operator, "tracing"),
                 rendered.one(ClusterRoleBinding.class, operator).getSubjects().getFirst());
-        assertEquals(operator, rendered.one(ClusterRoleBinding.class, operator).getRoleRef().getName());
-        assertEquals(new Subject(null, "ServiceAccount", agent, "tracing"),
+        assertEquals(
+                operator,
+                rendered.one(ClusterRoleBinding.class, operator).getRoleRef().getName());
+        assertEquals(
+                new Subject(null, "ServiceAccount", agent, "tracing"),
                 rendered.one(ClusterRoleBinding.class, agent).getSubjects().getFirst());
-        assertEquals("tracing", rendered.one(ServiceAccount.class, agent).getMetadata().getNamespace());
-        assertEquals("tracing", rendered.one(RoleBinding.class, operator).getMetadata().getNamespace());
+        assertEquals(
+                "tracing",
+                rendered.one(ServiceAccount.class, agent).getMetadata().getNamespace());
+        assertEquals(
+                "tracing",
+                rendered.one(RoleBinding.class, operator).getMetadata().getNamespace());
         assertEquals("tracing", rendered.one(Role.class, operator).getMetadata().getNamespace());
-        assertEquals(deployment.getSpec().getSelector().getMatchLabels(),
-                subset(deployment.getSpec().getTemplate().getMetadata().getLabels(), deployment.getSpec().getSelector().getMatchLabels().keySet()),
+        assertEquals(
+                deployment.getSpec().getSelector().getMatchLabels(),
+                subset(
+                        deployment.getSpec().getTemplate().getMetadata().getLabels(),
+                        deployment.getSpec().getSelector().getMatchLabels().keySet()),
                 "the selector matches the pod template");
     }
 
@@ -140,7 +173,8 @@ class ChartRenderTest {
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         assertTrue(pod.getSecurityContext().getRunAsNonRoot());
         assertEquals(65532L, pod.getSecurityContext().getRunAsUser());
-        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        assertEquals(
+                "RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
         Container c = pod.getContainers().getFirst();
         assertEquals("packettrace/operator:0.1.0", c.getImage());
         assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
@@ -148,7 +182,9 @@ class ChartRenderTest {
         assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
         assertTrue(c.getSecurityContext().getCapabilities().getAdd().isEmpty());
         assertNull(pod.getHostPID(), "only the agents share the host's PID namespace");
-        assertEquals(List.of("/tmp"), c.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
+        assertEquals(
+                List.of("/tmp"),
+                c.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
         assertNotNull(pod.getVolumes().getFirst().getEmptyDir(), "/tmp is an emptyDir, not the host");
     }
 
@@ -170,13 +206,38 @@ class ChartRenderTest {
         assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
 
         Map<String, String> mounts = new TreeMap<>();
-        c.getVolumeMounts().forEach(m -> mounts.put(m.getMountPath(), m.getName() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw")));
-        assertEquals(Map.of("/sys/kernel/btf", "btf ro", "/host/sys/fs/cgroup", "cgroup ro", "/host/proc", "proc ro",
-                "/sys/kernel/tracing", "tracefs ro", "/var/log/packettrace", "sink rw"), mounts);
+        c.getVolumeMounts()
+                .forEach(m -> mounts.put(
+                        m.getMountPath(), m.getName() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw")));
+        assertEquals(
+                Map.of(
+                        "/sys/kernel/btf",
+                        "btf ro",
+                        "/host/sys/fs/cgroup",
+                        "cgroup ro",
+                        "/host/proc",
+                        "proc ro",
+                        "/sys/kernel/tracing",
+                        "tracefs ro",
+                        "/var/log/packettrace",
+                        "sink rw"),
+                mounts);
         Map<String, String> hostPaths = new TreeMap<>();
-        agent.getVolumes().forEach(v -> hostPaths.put(v.getName(), v.getHostPath().getPath()));
-        assertEquals(Map.of("btf", "/sys/kernel/btf", "cgroup", "/sys/fs/cgroup", "proc", "/proc",
-                "tracefs", "/sys/kernel/tracing", "sink", "/var/log/packettrace"), hostPaths);
+        agent.getVolumes()
+                .forEach(v -> hostPaths.put(v.getName(), v.getHostPath().getPath()));
+        assertEquals(
+                Map.of(
+                        "btf",
+                        "/sys/kernel/btf",
+                        "cgroup",
+                        "/sys/fs/cgroup",
+                        "proc",
+                        "/proc",
+                        "tracefs",
+                        "/sys/kernel/tracing",
+                        "sink",
+                        "/var/log/packettrace"),
+                hostPaths);
 
         // every node, control plane and tainted nodes included
         List<Taint> taints = List.of(
@@ -186,7 +247,9 @@ class ChartRenderTest {
                 taint("dedicated", "gpu", "NoSchedule"),
                 taint("node.kubernetes.io/disk-pressure", null, "NoSchedule"));
         for (Taint t : taints) {
-            assertTrue(agent.getTolerations().stream().anyMatch(tol -> tolerates(tol, t)), "agents tolerate " + t.getKey());
+            assertTrue(
+                    agent.getTolerations().stream().anyMatch(tol -> tolerates(tol, t)),
+                    "agents tolerate " + t.getKey());
         }
         assertNull(agent.getNodeSelector());
         assertNull(agent.getPriorityClassName());
@@ -220,14 +283,21 @@ class ChartRenderTest {
         assertEquals("Always", c.getImagePullPolicy());
         assertEquals(Map.of("kubernetes.io/os", "linux", "pool", "apps"), agent.getNodeSelector());
         assertEquals(1, agent.getTolerations().size());
-        assertFalse(tolerates(agent.getTolerations().getFirst(), taint("node-role.kubernetes.io/control-plane", null, "NoSchedule")));
+        assertFalse(tolerates(
+                agent.getTolerations().getFirst(), taint("node-role.kubernetes.io/control-plane", null, "NoSchedule")));
         assertTrue(tolerates(agent.getTolerations().getFirst(), taint("dedicated", "db", "NoSchedule")));
         assertEquals("system-node-critical", agent.getPriorityClassName());
         assertTrue(c.getSecurityContext().getCapabilities().getAdd().contains("SYS_ADMIN"));
         assertTrue(c.getSecurityContext().getAllowPrivilegeEscalation(), "Kubernetes requires it next to SYS_ADMIN");
         assertEquals("1Gi", c.getResources().getLimits().get("memory").toString());
-        assertEquals("/data/packettrace", agent.getVolumes().stream().filter(v -> v.getName().equals("sink")).findFirst().orElseThrow()
-                .getHostPath().getPath());
+        assertEquals(
+                "/data/packettrace",
+                agent.getVolumes().stream()
+                        .filter(v -> v.getName().equals("sink"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getHostPath()
+                        .getPath());
         assertEquals("/var/log/packettrace/events.jsonl", env(c).get("PACKETTRACE_SINK"));
         assertTrue(config.allowPacketContent());
         assertEquals(java.time.Duration.ofHours(2), config.maxDuration());
@@ -251,7 +321,9 @@ class ChartRenderTest {
         var sc = agent.getContainers().getFirst().getSecurityContext();
         assertTrue(sc.getPrivileged());
         assertNull(sc.getCapabilities());
-        assertEquals("registry.example/pt/node-agent@sha256:" + "ab".repeat(32), agent.getContainers().getFirst().getImage());
+        assertEquals(
+                "registry.example/pt/node-agent@sha256:" + "ab".repeat(32),
+                agent.getContainers().getFirst().getImage());
     }
 
     @Test
@@ -267,7 +339,10 @@ class ChartRenderTest {
     }
 
     static PodSpec agentPod(OperatorConfig config) {
-        return AgentDaemonSet.desired(config, new TreeSet<>(List.of("node-a")), Optional.empty(), Optional.empty()).getSpec().getTemplate().getSpec();
+        return AgentDaemonSet.desired(config, new TreeSet<>(List.of("node-a")), Optional.empty(), Optional.empty())
+                .getSpec()
+                .getTemplate()
+                .getSpec();
     }
 
     static Map<String, String> env(Deployment d) {
@@ -289,7 +364,9 @@ class ChartRenderTest {
         for (PolicyRule r : rules) {
             assertEquals(1, r.getApiGroups().size(), "one API group per rule");
             for (String resource : r.getResources()) {
-                byResource.put(r.getApiGroups().getFirst() + "/" + resource, r.getVerbs().stream().sorted().collect(Collectors.joining(",")));
+                byResource.put(
+                        r.getApiGroups().getFirst() + "/" + resource,
+                        r.getVerbs().stream().sorted().collect(Collectors.joining(",")));
             }
             assertTrue(r.getResourceNames().isEmpty(), "no rule is limited to named objects");
         }
@@ -297,12 +374,17 @@ class ChartRenderTest {
     }
 
     static Map<String, String> subset(Map<String, String> map, java.util.Set<String> keys) {
-        return map.entrySet().stream().filter(e -> keys.contains(e.getKey()))
+        return map.entrySet().stream()
+                .filter(e -> keys.contains(e.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     static Taint taint(String key, String value, String effect) {
-        return new TaintBuilder().withKey(key).withValue(value).withEffect(effect).build();
+        return new TaintBuilder()
+                .withKey(key)
+                .withValue(value)
+                .withEffect(effect)
+                .build();
     }
 
     /** Kubernetes' toleration matching (k8s.io/api/core/v1 Toleration.ToleratesTaint). */
@@ -317,8 +399,11 @@ class ChartRenderTest {
         String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
         return switch (op) {
             case "Exists" -> true;
-            case "Equal" -> !key.isEmpty() && java.util.Objects.equals(t.getValue() == null ? "" : t.getValue(),
-                    taint.getValue() == null ? "" : taint.getValue());
+            case "Equal" ->
+                !key.isEmpty()
+                        && java.util.Objects.equals(
+                                t.getValue() == null ? "" : t.getValue(),
+                                taint.getValue() == null ? "" : taint.getValue());
             default -> false;
         };
     }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
  * The chart's crds/ and files/rbac/ are copies of the generated top-level crds/ and operator/rbac/ (the
@@ -26,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ChartSourcesTest {
 
-    static final String FIX = "run ./mvnw -pl charts -am generate-resources (it copies them) and commit charts/packettrace";
+    static final String FIX =
+            "run ./mvnw -pl charts -am generate-resources (it copies them) and commit charts/packettrace";
 
     @Test
     void chartCrdsAreTheGeneratedCrds() throws IOException {
@@ -42,8 +42,10 @@ class ChartSourcesTest {
     void helmInstallsBothCrds() {
         String crds = new Helm(Chart.DIR).show().crds().call();
         List<HasMetadata> parsed = Chart.parse(crds);
-        Set<String> names = parsed.stream().map(o -> assertInstanceOf(CustomResourceDefinition.class, o))
-                .map(c -> c.getMetadata().getName()).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> names = parsed.stream()
+                .map(o -> assertInstanceOf(CustomResourceDefinition.class, o))
+                .map(c -> c.getMetadata().getName())
+                .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(Set.of("packettraces.packettrace.dev", "packettracereports.packettrace.dev"), names);
     }
 
@@ -59,7 +61,8 @@ class ChartSourcesTest {
                 problems.add(c + " differs from " + source);
             }
         }
-        Set<String> expected = sources.stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        Set<String> expected =
+                sources.stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         for (Path extra : list(copy, suffix)) {
             if (!expected.contains(extra.getFileName().toString())) {
                 problems.add(extra + " is not generated any more: delete it");
@@ -73,7 +76,9 @@ class ChartSourcesTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted(Comparator.naturalOrder()).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
         }
     }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -10,11 +12,6 @@ import dev.packettrace.api.validation.SpecValidation;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +23,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every PacketTrace a user may copy: examples/*.yaml, the YAML blocks of the docs (runbooks, quick start)
@@ -58,12 +57,15 @@ class TraceExamplesTest {
         List<Example> found = new ArrayList<>();
         try {
             try (Stream<Path> files = Files.list(Chart.ROOT.resolve("examples"))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".yaml"))
+                        .sorted()
+                        .toList()) {
                     addTraces(found, "examples/" + f.getFileName(), Files.readString(f));
                 }
             }
             try (Stream<Path> docs = Files.walk(Chart.ROOT.resolve("docs"))) {
-                for (Path f : docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                for (Path f :
+                        docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
                     Matcher m = MD_YAML_BLOCK.matcher(Files.readString(f));
                     while (m.find()) {
                         addTraces(found, Chart.ROOT.relativize(f).toString(), m.group(1));
@@ -82,8 +84,16 @@ class TraceExamplesTest {
 
     /** Removes the indentation common to all non-blank lines (String.stripIndent counts a trailing blank line). */
     static String dedent(String text) {
-        int indent = text.lines().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-        return String.join("\n", text.lines().map(l -> l.length() >= indent ? l.substring(indent) : l.strip()).toList()) + "\n";
+        int indent = text.lines()
+                .filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length())
+                .min()
+                .orElse(0);
+        return String.join(
+                        "\n",
+                        text.lines()
+                                .map(l -> l.length() >= indent ? l.substring(indent) : l.strip())
+                                .toList()) + "\n";
     }
 
     static void addTraces(List<Example> found, String source, String text) {
@@ -100,9 +110,12 @@ class TraceExamplesTest {
     void everyRunbookAndExampleIsCovered() throws IOException {
         List<Example> all = all();
         try (Stream<Path> runbooks = Files.list(Chart.ROOT.resolve("docs/runbooks"))) {
-            for (Path r : runbooks.filter(p -> p.toString().endsWith(".md") && !p.getFileName().toString().equals("README.md")).toList()) {
+            for (Path r : runbooks.filter(p -> p.toString().endsWith(".md")
+                            && !p.getFileName().toString().equals("README.md"))
+                    .toList()) {
                 String name = Chart.ROOT.relativize(r).toString();
-                assertTrue(all.stream().anyMatch(e -> e.source().startsWith(name)), name + " has no PacketTrace to apply");
+                assertTrue(
+                        all.stream().anyMatch(e -> e.source().startsWith(name)), name + " has no PacketTrace to apply");
             }
         }
         assertTrue(all.stream().filter(e -> e.source().startsWith("examples/")).count() >= 8, "examples: " + all);
@@ -125,9 +138,11 @@ class TraceExamplesTest {
         assertEquals(List.of(), problems, example + " uses fields the CRD does not have");
 
         String name = tree.path("metadata").path("name").asText();
-        assertTrue(DNS_LABEL.matcher(name).matches() && name.length() <= 63, example + ": metadata.name '" + name + "'");
+        assertTrue(
+                DNS_LABEL.matcher(name).matches() && name.length() <= 63, example + ": metadata.name '" + name + "'");
         if (example.source().startsWith("examples/")) {
-            assertTrue(tree.path("metadata").path("namespace").isMissingNode(),
+            assertTrue(
+                    tree.path("metadata").path("namespace").isMissingNode(),
                     example + ": no namespace, so that kubectl apply -n <the pods' namespace> works");
         }
         PacketTrace trace = new KubernetesSerialization().unmarshal(example.yaml(), PacketTrace.class);
@@ -140,16 +155,29 @@ class TraceExamplesTest {
     @Test
     void theWalkerCatchesAMisspeltField() throws IOException {
         List<String> problems = new ArrayList<>();
-        unknownFields(YAML.readTree("{targets: {podNames: [a]}, filter: {dstport: 80}, output: {packetContents: true}}"),
-                specSchema(), "spec", problems);
-        assertEquals(List.of("spec.filter.dstport is not in the CRD", "spec.output.packetContents is not in the CRD"), problems);
+        unknownFields(
+                YAML.readTree("{targets: {podNames: [a]}, filter: {dstport: 80}, output: {packetContents: true}}"),
+                specSchema(),
+                "spec",
+                problems);
+        assertEquals(
+                List.of("spec.filter.dstport is not in the CRD", "spec.output.packetContents is not in the CRD"),
+                problems);
     }
 
     static JSONSchemaProps specSchema() {
         try {
-            CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(
-                    Files.readString(Chart.ROOT.resolve("crds/packettraces.packettrace.dev-v1.yml")), CustomResourceDefinition.class);
-            return crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+            CustomResourceDefinition crd = new KubernetesSerialization()
+                    .unmarshal(
+                            Files.readString(Chart.ROOT.resolve("crds/packettraces.packettrace.dev-v1.yml")),
+                            CustomResourceDefinition.class);
+            return crd.getSpec()
+                    .getVersions()
+                    .getFirst()
+                    .getSchema()
+                    .getOpenAPIV3Schema()
+                    .getProperties()
+                    .get("spec");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -162,19 +190,22 @@ class TraceExamplesTest {
         }
         if (node.isObject()) {
             Map<String, JSONSchemaProps> props = schema.getProperties();
-            var it = node.fields();
-            while (it.hasNext()) {
-                var field = it.next();
+            for (var field : node.properties()) {
                 String p = path + "." + field.getKey();
                 if (props != null && props.containsKey(field.getKey())) {
                     unknownFields(field.getValue(), props.get(field.getKey()), p, problems);
-                } else if (schema.getAdditionalProperties() != null && schema.getAdditionalProperties().getSchema() != null) {
-                    unknownFields(field.getValue(), schema.getAdditionalProperties().getSchema(), p, problems);
-                } else if (schema.getAdditionalProperties() == null || !Boolean.TRUE.equals(schema.getAdditionalProperties().getAllows())) {
+                } else if (schema.getAdditionalProperties() != null
+                        && schema.getAdditionalProperties().getSchema() != null) {
+                    unknownFields(
+                            field.getValue(), schema.getAdditionalProperties().getSchema(), p, problems);
+                } else if (schema.getAdditionalProperties() == null
+                        || !Boolean.TRUE.equals(schema.getAdditionalProperties().getAllows())) {
                     problems.add(p + " is not in the CRD");
                 }
             }
-        } else if (node.isArray() && schema.getItems() != null && schema.getItems().getSchema() != null) {
+        } else if (node.isArray()
+                && schema.getItems() != null
+                && schema.getItems().getSchema() != null) {
             for (int i = 0; i < node.size(); i++) {
                 unknownFields(node.get(i), schema.getItems().getSchema(), path + "[" + i + "]", problems);
             }

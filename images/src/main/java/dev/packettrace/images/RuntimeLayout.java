@@ -29,8 +29,7 @@ public final class RuntimeLayout {
 
     static final String PREFIX = "opt/packettrace";
 
-    private RuntimeLayout() {
-    }
+    private RuntimeLayout() {}
 
     /** What one image holds. */
     public record Spec(Path out, String command, Path applicationJar, Path libraryDir, List<String> javaOptions) {
@@ -44,27 +43,40 @@ public final class RuntimeLayout {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 4) {
-            throw new IllegalArgumentException("usage: RuntimeLayout <out> <command> <application jar> <library dir> [java option ...]");
+            throw new IllegalArgumentException(
+                    "usage: RuntimeLayout <out> <command> <application jar> <library dir> [java option ...]");
         }
-        Spec spec = new Spec(Path.of(args[0]), args[1], Path.of(args[2]), Path.of(args[3]), List.of(args).subList(4, args.length));
+        Spec spec = new Spec(
+                Path.of(args[0]),
+                args[1],
+                Path.of(args[2]),
+                Path.of(args[3]),
+                List.of(args).subList(4, args.length));
         // nothing printed on success: it runs inside `mvnw -q`, whose promise is silence
         build(spec);
     }
 
     /** Builds the layout from scratch and returns the runtime's modules. */
     public static List<String> build(Spec spec) throws IOException {
-        require(Files.isRegularFile(spec.applicationJar()), spec.applicationJar() + " does not exist: package its module first "
-                + "(./mvnw -B -pl images -am package -DskipTests builds everything the images need)");
-        require(Files.isDirectory(spec.libraryDir()), spec.libraryDir() + " does not exist: package " + spec.applicationJar().getFileName() + "'s module first");
+        require(
+                Files.isRegularFile(spec.applicationJar()),
+                spec.applicationJar() + " does not exist: package its module first "
+                        + "(./mvnw -B -pl images -am package -DskipTests builds everything the images need)");
+        require(
+                Files.isDirectory(spec.libraryDir()),
+                spec.libraryDir() + " does not exist: package "
+                        + spec.applicationJar().getFileName() + "'s module first");
         deleteTree(spec.out());
         Path root = spec.out().resolve(PREFIX);
         Path lib = Files.createDirectories(root.resolve("lib"));
         Path bin = Files.createDirectories(root.resolve("bin"));
 
         List<Path> jars = new ArrayList<>();
-        jars.add(Files.copy(spec.applicationJar(), lib.resolve(spec.applicationJar().getFileName())));
+        jars.add(Files.copy(
+                spec.applicationJar(), lib.resolve(spec.applicationJar().getFileName())));
         try (Stream<Path> libs = Files.list(spec.libraryDir())) {
-            for (Path j : libs.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+            for (Path j :
+                    libs.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 jars.add(Files.copy(j, lib.resolve(j.getFileName())));
             }
         }
@@ -95,7 +107,9 @@ public final class RuntimeLayout {
 
     static String mainClass(Path jar) throws IOException {
         try (JarFile j = new JarFile(jar.toFile())) {
-            String main = j.getManifest() == null ? null : j.getManifest().getMainAttributes().getValue("Main-Class");
+            String main = j.getManifest() == null
+                    ? null
+                    : j.getManifest().getMainAttributes().getValue("Main-Class");
             require(main != null && !main.isBlank(), jar + " has no Main-Class in its manifest");
             return main;
         }
@@ -103,7 +117,10 @@ public final class RuntimeLayout {
 
     /** The platform modules the jars need, by jdeps over all of them (multi-release jars read as Java 25). */
     static List<String> modules(List<Path> jars) {
-        List<String> args = new ArrayList<>(List.of("--print-module-deps", "--ignore-missing-deps", "--multi-release",
+        List<String> args = new ArrayList<>(List.of(
+                "--print-module-deps",
+                "--ignore-missing-deps",
+                "--multi-release",
                 String.valueOf(Runtime.version().feature())));
         jars.forEach(j -> args.add(j.toString()));
         String out = run("jdeps", args).strip();
@@ -113,18 +130,29 @@ public final class RuntimeLayout {
     }
 
     static void jlink(List<String> modules, Path output) {
-        run("jlink", List.of("--add-modules", String.join(",", modules), "--output", output.toString(),
-                "--strip-debug", "--no-header-files", "--no-man-pages", "--compress=zip-6"));
+        run(
+                "jlink",
+                List.of(
+                        "--add-modules",
+                        String.join(",", modules),
+                        "--output",
+                        output.toString(),
+                        "--strip-debug",
+                        "--no-header-files",
+                        "--no-man-pages",
+                        "--compress=zip-6"));
     }
 
     private static String run(String tool, List<String> args) {
-        ToolProvider provider = ToolProvider.findFirst(tool).orElseThrow(() -> new IllegalStateException(
-                tool + " is not available in " + System.getProperty("java.home") + ": build with a JDK 25 (./mvnw selects one)"));
+        ToolProvider provider = ToolProvider.findFirst(tool)
+                .orElseThrow(() -> new IllegalStateException(tool + " is not available in "
+                        + System.getProperty("java.home") + ": build with a JDK 25 (./mvnw selects one)"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = provider.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
         if (code != 0) {
-            throw new IllegalStateException(tool + " " + String.join(" ", args) + " exited with " + code + ": " + err + out);
+            throw new IllegalStateException(
+                    tool + " " + String.join(" ", args) + " exited with " + code + ": " + err + out);
         }
         return out.toString();
     }

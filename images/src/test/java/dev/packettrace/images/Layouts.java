@@ -13,15 +13,16 @@ import java.util.function.Supplier;
 /** The layouts the build cut (target/layout), and running their launchers as an image would. */
 final class Layouts {
 
-    static final Path DIR = Path.of(System.getProperty("packettrace.layout.directory", "target/layout")).toAbsolutePath();
+    static final Path DIR = Path.of(System.getProperty("packettrace.layout.directory", "target/layout"))
+            .toAbsolutePath();
 
-    private Layouts() {
-    }
+    private Layouts() {}
 
     static Path home(String image) {
         Path home = DIR.resolve(image).resolve(RuntimeLayout.PREFIX);
         if (!Files.isDirectory(home)) {
-            throw new AssertionError(home + " does not exist: the package phase builds it (./mvnw -B -pl images -am verify)");
+            throw new AssertionError(
+                    home + " does not exist: the package phase builds it (./mvnw -B -pl images -am verify)");
         }
         return home;
     }

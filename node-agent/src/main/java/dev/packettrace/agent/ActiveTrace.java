@@ -14,7 +14,6 @@ import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.Tracer;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,8 +70,14 @@ final class ActiveTrace {
      * @param lostAtAttach the node tracer's lost-event count when this trace attached: the trace's share of loss starts there
      * @param previous     this node's last report for this trace, from an earlier run of the agent: counting continues from it
      */
-    ActiveTrace(PacketTrace trace, TraceRequest request, TraceFilter filter, String node, EventSink sink, long lostAtAttach,
-                Optional<NodeReport> previous) {
+    ActiveTrace(
+            PacketTrace trace,
+            TraceRequest request,
+            TraceFilter filter,
+            String node,
+            EventSink sink,
+            long lostAtAttach,
+            Optional<NodeReport> previous) {
         this.trace = Objects.requireNonNull(trace, "trace");
         this.request = Objects.requireNonNull(request, "request");
         this.backend = Backend.ofName(request.backend()).orElse(Backend.TRACEPOINT);
@@ -83,7 +88,8 @@ final class ActiveTrace {
         this.recent = new RecentEvents(Math.min(request.output().recentEvents(), StatusLimits.MAX_RECENT_EVENTS));
         this.tracker = filter.trackSkb() ? Optional.of(new SkbTracker(SkbTracker.DEFAULT_CAPACITY)) : Optional.empty();
         this.maxEvents = AgentProtocol.maxEvents(trace).orElse(request.output().maxEvents());
-        this.untargetedTags = EventTags.builder().add("trace", trace.key()).add("node", node).build();
+        this.untargetedTags =
+                EventTags.builder().add("trace", trace.key()).add("node", node).build();
         long seededLost = previous.map(NodeReport::lost).orElse(0L);
         this.lostOffset = seededLost - lostAtAttach;
         previous.ifPresent(p -> {
@@ -133,7 +139,8 @@ final class ActiveTrace {
      */
     Optional<TraceRequest.Events> kernelCountable() {
         return baseFilter.equals(TraceFilter.all()) && backend == Backend.TRACEPOINT
-                ? Optional.of(request.output().events()) : Optional.empty();
+                ? Optional.of(request.output().events())
+                : Optional.empty();
     }
 
     /** Whether the node's tracer now counts in the kernel for this trace (and streams only some events). */
@@ -146,8 +153,13 @@ final class ActiveTrace {
         if (!kernelCounted || podByNetns.isEmpty() || budgetReached()) {
             return;
         }
-        long hits = delta.hits().stream().filter(h -> podByNetns.containsKey(h.netns())).mapToLong(KernelCounts.Hits::count).sum();
-        List<KernelCounts.Drop> drops = delta.drops().stream().filter(d -> podByNetns.containsKey(d.netns())).toList();
+        long hits = delta.hits().stream()
+                .filter(h -> podByNetns.containsKey(h.netns()))
+                .mapToLong(KernelCounts.Hits::count)
+                .sum();
+        List<KernelCounts.Drop> drops = delta.drops().stream()
+                .filter(d -> podByNetns.containsKey(d.netns()))
+                .toList();
         if (hits > 0 || !drops.isEmpty()) {
             tally.add(hits, drops);
             changed = true;
@@ -275,8 +287,13 @@ final class ActiveTrace {
         if (pod.isEmpty()) {
             return untargetedTags;
         }
-        return tagsByPod.computeIfAbsent(pod, p -> EventTags.builder().add("trace", trace.key())
-                .add("pod", trace.getMetadata().getNamespace() + "/" + p).add("node", node).build());
+        return tagsByPod.computeIfAbsent(
+                pod,
+                p -> EventTags.builder()
+                        .add("trace", trace.key())
+                        .add("pod", trace.getMetadata().getNamespace() + "/" + p)
+                        .add("node", node)
+                        .build());
     }
 
     /** Whether a report should go out now: at once when the state changed, otherwise at most once per interval. */
@@ -306,15 +323,27 @@ final class ActiveTrace {
         for (ResolvedTarget t : new TreeMap<>(targets).values()) {
             statuses.add(t.toStatus(node));
         }
-        tracer.filter(t -> state.isActive()).ifPresent(t -> backendUsed = Optional.of(t.backend().flagName()));
+        tracer.filter(t -> state.isActive())
+                .ifPresent(t -> backendUsed = Optional.of(t.backend().flagName()));
         // A detached or failed trace holds no probes, even while the node's tracer still serves other traces.
-        int probes = state.isActive() ? tracer.map(t -> t.attachedProbes().size()).orElse(0) : 0;
-        return new NodeReport(trace.getMetadata().getName(), uid(), node, trace.getMetadata().getGeneration(), state,
-                backendUsed.orElse(null), probes,
-                tally.events(), Math.max(0, lostOffset + totalLost), tally.drops(),
+        int probes =
+                state.isActive() ? tracer.map(t -> t.attachedProbes().size()).orElse(0) : 0;
+        return new NodeReport(
+                trace.getMetadata().getName(),
+                uid(),
+                node,
+                trace.getMetadata().getGeneration(),
+                state,
+                backendUsed.orElse(null),
+                probes,
+                tally.events(),
+                Math.max(0, lostOffset + totalLost),
+                tally.drops(),
                 tally.largestGroups(StatusLimits.MAX_REPORT_DROP_GROUPS),
                 recent.newestFirst(node, wallClock, request.output().tuple()),
-                statuses, message().orElse(null), now.toString());
+                statuses,
+                message().orElse(null),
+                now.toString());
     }
 
     /** The state's reason, then what else the user should know: budget reached, sink failures, forgotten skbs. */
@@ -322,12 +351,15 @@ final class ActiveTrace {
         List<String> parts = new ArrayList<>();
         stateMessage.ifPresent(parts::add);
         if (budgetReached() && state.isActive()) {
-            parts.add("reached the event budget of " + maxEvents + " on this node; further events are neither counted nor written");
+            parts.add("reached the event budget of " + maxEvents
+                    + " on this node; further events are neither counted nor written");
         }
         // "at least": lines still buffered when the sink failed are lost with it
-        sinkError.ifPresent(s -> parts.add(unwritten > 0 ? s + "; at least " + unwritten + " event(s) not written" : s));
-        tracker.filter(t -> t.forgotten() > 0).ifPresent(t -> parts.add(t.forgotten()
-                + " tracked packet(s) forgotten: more than " + SkbTracker.DEFAULT_CAPACITY + " were followed at once"));
+        sinkError.ifPresent(
+                s -> parts.add(unwritten > 0 ? s + "; at least " + unwritten + " event(s) not written" : s));
+        tracker.filter(t -> t.forgotten() > 0)
+                .ifPresent(t -> parts.add(t.forgotten() + " tracked packet(s) forgotten: more than "
+                        + SkbTracker.DEFAULT_CAPACITY + " were followed at once"));
         return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", parts));
     }
 

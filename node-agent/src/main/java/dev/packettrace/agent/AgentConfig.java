@@ -4,7 +4,6 @@ package dev.packettrace.agent;
 import dev.packettrace.api.report.AgentProtocol;
 import dev.packettrace.api.v1alpha1.SinkSpec;
 import dev.packettrace.tracer.TracerConfig;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -58,20 +57,35 @@ public record AgentConfig(
         Objects.requireNonNull(procRoot, "procRoot");
         Objects.requireNonNull(sinkRoot, "sinkRoot");
         Objects.requireNonNull(defaultSink, "defaultSink");
-        require(nodeName != null && NODE.matcher(nodeName).matches(), NODE_NAME,
-                "'" + nodeName + "' is not a node name (lower-case DNS subdomain); set it from the downward API (fieldRef spec.nodeName)");
+        require(
+                nodeName != null && NODE.matcher(nodeName).matches(),
+                NODE_NAME,
+                "'" + nodeName
+                        + "' is not a node name (lower-case DNS subdomain); set it from the downward API (fieldRef spec.nodeName)");
         require(procRoot.isAbsolute(), PROC_ROOT, "'" + procRoot + "' must be an absolute path");
         require(nodeReferencePid > 0, NODE_REFERENCE_PID, "must be a positive PID, was " + nodeReferencePid);
-        require(sinkRoot.isAbsolute() && sinkRoot.normalize().equals(sinkRoot), SINK_ROOT,
+        require(
+                sinkRoot.isAbsolute() && sinkRoot.normalize().equals(sinkRoot),
+                SINK_ROOT,
                 "'" + sinkRoot + "' must be an absolute path without . or .. segments");
         if (defaultSink instanceof DefaultSink.File(Path path)) {
-            require(path.isAbsolute() && path.normalize().equals(path) && path.startsWith(sinkRoot) && !path.equals(sinkRoot),
-                    SINK, "file '" + path + "' must be an absolute path below " + sinkRoot + " (" + SINK_ROOT + ") without . or .. segments");
+            require(
+                    path.isAbsolute()
+                            && path.normalize().equals(path)
+                            && path.startsWith(sinkRoot)
+                            && !path.equals(sinkRoot),
+                    SINK,
+                    "file '" + path + "' must be an absolute path below " + sinkRoot + " (" + SINK_ROOT
+                            + ") without . or .. segments");
         }
         requireInterval(reportInterval, REPORT_INTERVAL);
         requireInterval(resolveInterval, RESOLVE_INTERVAL);
         try {
-            new TracerConfig(dev.packettrace.tracer.TraceFilter.all(), dev.packettrace.tracer.Backend.AUTO, false, ringBufferBytes);
+            new TracerConfig(
+                    dev.packettrace.tracer.TraceFilter.all(),
+                    dev.packettrace.tracer.Backend.AUTO,
+                    false,
+                    ringBufferBytes);
         } catch (IllegalArgumentException e) {
             throw new AgentConfigException(RING_BUFFER + ": " + e.getMessage());
         }
@@ -79,17 +93,27 @@ public record AgentConfig(
 
     public static AgentConfig fromEnv(Map<String, String> env) {
         Path sinkRoot = path(env, SINK_ROOT).orElse(Path.of(SinkSpec.HOST_PATH_ROOT));
-        DefaultSink sink = value(env, SINK).map(v -> v.equals("stdout") ? (DefaultSink) new DefaultSink.Stdout()
-                : new DefaultSink.File(pathOf(SINK, v))).orElse(new DefaultSink.Stdout());
+        DefaultSink sink = value(env, SINK)
+                .map(v -> v.equals("stdout")
+                        ? (DefaultSink) new DefaultSink.Stdout()
+                        : new DefaultSink.File(pathOf(SINK, v)))
+                .orElse(new DefaultSink.Stdout());
         return new AgentConfig(
-                value(env, NODE_NAME).orElseThrow(() -> new AgentConfigException(NODE_NAME
-                        + ": not set; the DaemonSet passes it from the downward API (fieldRef spec.nodeName)")),
+                value(env, NODE_NAME)
+                        .orElseThrow(() -> new AgentConfigException(NODE_NAME
+                                + ": not set; the DaemonSet passes it from the downward API (fieldRef spec.nodeName)")),
                 path(env, PROC_ROOT).orElse(Path.of("/proc")),
-                value(env, NODE_REFERENCE_PID).map(v -> integer(NODE_REFERENCE_PID, v)).orElse(1),
+                value(env, NODE_REFERENCE_PID)
+                        .map(v -> integer(NODE_REFERENCE_PID, v))
+                        .orElse(1),
                 sinkRoot,
                 sink,
-                value(env, REPORT_INTERVAL).map(v -> interval(REPORT_INTERVAL, v)).orElse(AgentProtocol.REPORT_INTERVAL),
-                value(env, RESOLVE_INTERVAL).map(v -> interval(RESOLVE_INTERVAL, v)).orElse(DEFAULT_RESOLVE_INTERVAL),
+                value(env, REPORT_INTERVAL)
+                        .map(v -> interval(REPORT_INTERVAL, v))
+                        .orElse(AgentProtocol.REPORT_INTERVAL),
+                value(env, RESOLVE_INTERVAL)
+                        .map(v -> interval(RESOLVE_INTERVAL, v))
+                        .orElse(DEFAULT_RESOLVE_INTERVAL),
                 value(env, RING_BUFFER).map(v -> size(RING_BUFFER, v)).orElse(TracerConfig.DEFAULT_RING_BUFFER_BYTES));
     }
 
@@ -113,20 +137,25 @@ public record AgentConfig(
         if (!m.matches()) {
             throw new AgentConfigException(variable + "='" + text + "' is not a size like 8Mi or 4194304");
         }
-        long shift = m.group(2) == null ? 0 : switch (m.group(2)) {
-            case "Ki" -> 10;
-            case "Mi" -> 20;
-            default -> 30;
-        };
+        long shift = m.group(2) == null
+                ? 0
+                : switch (m.group(2)) {
+                    case "Ki" -> 10;
+                    case "Mi" -> 20;
+                    default -> 30;
+                };
         long bytes = Long.parseLong(m.group(1)) << shift;
         if (bytes > Integer.MAX_VALUE) {
-            throw new AgentConfigException(variable + "='" + text + "' is larger than " + TracerConfig.MAX_RING_BUFFER_BYTES + " bytes");
+            throw new AgentConfigException(
+                    variable + "='" + text + "' is larger than " + TracerConfig.MAX_RING_BUFFER_BYTES + " bytes");
         }
         return (int) bytes;
     }
 
     private static void requireInterval(Duration d, String variable) {
-        require(d != null && d.compareTo(MIN_INTERVAL) >= 0 && d.compareTo(MAX_INTERVAL) <= 0, variable,
+        require(
+                d != null && d.compareTo(MIN_INTERVAL) >= 0 && d.compareTo(MAX_INTERVAL) <= 0,
+                variable,
                 d + " is outside " + MIN_INTERVAL.toMillis() + "ms.." + MAX_INTERVAL.toMinutes() + "m");
     }
 

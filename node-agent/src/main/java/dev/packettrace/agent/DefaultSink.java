@@ -11,8 +11,7 @@ import java.util.Objects;
 public sealed interface DefaultSink {
 
     /** JSON lines on the agent's standard output, read with {@code kubectl logs}. */
-    record Stdout() implements DefaultSink {
-    }
+    record Stdout() implements DefaultSink {}
 
     /** JSON lines appended to one file below the agent's sink root. */
     record File(Path path) implements DefaultSink {

@@ -5,7 +5,6 @@ import dev.packettrace.output.EventTags;
 import dev.packettrace.output.JsonLinesWriter;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.tracer.PacketEvent;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

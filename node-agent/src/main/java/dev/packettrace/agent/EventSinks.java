@@ -7,7 +7,6 @@ import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.output.TimestampMode;
-
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -68,7 +67,10 @@ final class EventSinks implements AutoCloseable {
         return switch (sink) {
             case TraceRequest.Sink.Stdout s -> shared();
             case TraceRequest.Sink.HostPath h -> {
-                Path file = traceFile(h.directory(), trace.getMetadata().getNamespace(), trace.getMetadata().getName());
+                Path file = traceFile(
+                        h.directory(),
+                        trace.getMetadata().getNamespace(),
+                        trace.getMetadata().getName());
                 EventSink opened = openFile(file, "spec.sink.path");
                 open.put(opened, true);
                 yield opened;
@@ -122,7 +124,8 @@ final class EventSinks implements AutoCloseable {
     private EventSink shared() {
         if (shared == null) {
             shared = switch (config.defaultSink()) {
-                case DefaultSink.Stdout s -> EventSink.borrowed("stdout", new BufferedOutputStream(stdout, 1 << 16), timestamps.get());
+                case DefaultSink.Stdout s ->
+                    EventSink.borrowed("stdout", new BufferedOutputStream(stdout, 1 << 16), timestamps.get());
                 case DefaultSink.File f -> openFile(f.path(), AgentConfig.SINK);
             };
         }
@@ -133,8 +136,12 @@ final class EventSinks implements AutoCloseable {
         try {
             createInsideRoot(file.getParent(), field);
             // NOFOLLOW_LINKS: a symbolic link planted at the file's name is refused (ELOOP) rather than followed.
-            OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            OutputStream out = Files.newOutputStream(
+                    file,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             LOG.log(System.Logger.Level.INFO, "sink=opened file={0}", file);
             return EventSink.owned(file.toString(), new BufferedOutputStream(out, 1 << 16), timestamps.get());
         } catch (IOException e) {
@@ -156,8 +163,9 @@ final class EventSinks implements AutoCloseable {
         for (Path part : root.relativize(dir)) {
             current = current.resolve(part.toString());
             if (Files.isSymbolicLink(current)) {
-                throw new IllegalArgumentException(field + ": '" + current + "' is a symbolic link; the agent only writes"
-                        + " below " + root + " and does not follow links there");
+                throw new IllegalArgumentException(
+                        field + ": '" + current + "' is a symbolic link; the agent only writes" + " below " + root
+                                + " and does not follow links there");
             }
             if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(current);

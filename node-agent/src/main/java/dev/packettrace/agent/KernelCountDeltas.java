@@ -2,7 +2,6 @@
 package dev.packettrace.agent;
 
 import dev.packettrace.tracer.KernelCounts;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,8 @@ final class KernelCountDeltas {
     KernelCounts since(KernelCounts now) {
         List<KernelCounts.Drop> newDrops = new ArrayList<>();
         for (KernelCounts.Drop d : now.drops()) {
-            long added = added(drops, List.of(d.netns(), d.reason(), d.location().orElse("")), d.count());
+            long added =
+                    added(drops, List.of(d.netns(), d.reason(), d.location().orElse("")), d.count());
             if (added > 0) {
                 newDrops.add(new KernelCounts.Drop(d.netns(), d.reason(), d.location(), added));
             }

@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,18 +47,38 @@ import java.util.function.Supplier;
  * everything else (resolving, polling the tracer, attributing, writing); reports go out on the
  * {@link ReportSender}'s thread.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettraces",
-        verbs = {"list", "watch"}, why = "the agent's informer on PacketTraces in every namespace: which traces have targets on its node, and when they end")
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "", resource = "pods", verbs = {"list", "watch"},
-        why = "the agent's informer on the Pods of its own node (field selector spec.nodeName): live pod uid, running containers, host network")
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "", resource = "pods", verbs = {"get", "list"},
-        why = "read a target pod the watch has not delivered yet; when a trace's status.targets was shortened, find its target pods on this node itself")
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettracereports",
-        verbs = {"get"}, why = "on restart, read this node's last report of a running trace to continue its counters")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "packettrace.dev",
+        resource = "packettraces",
+        verbs = {"list", "watch"},
+        why =
+                "the agent's informer on PacketTraces in every namespace: which traces have targets on its node, and when they end")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "",
+        resource = "pods",
+        verbs = {"list", "watch"},
+        why =
+                "the agent's informer on the Pods of its own node (field selector spec.nodeName): live pod uid, running containers, host network")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "",
+        resource = "pods",
+        verbs = {"get", "list"},
+        why =
+                "read a target pod the watch has not delivered yet; when a trace's status.targets was shortened, find its target pods on this node itself")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "packettrace.dev",
+        resource = "packettracereports",
+        verbs = {"get"},
+        why = "on restart, read this node's last report of a running trace to continue its counters")
 public final class NodeAgent implements AutoCloseable {
 
     /** The longest the agent thread waits before looking at the tracer, the informers and due reports again. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+
     static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
     static final Duration REPORT_FLUSH_TIMEOUT = Duration.ofSeconds(10);
     private static final System.Logger LOG = System.getLogger(NodeAgent.class.getName());
@@ -81,8 +100,13 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean closed;
 
-    private NodeAgent(AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout, Clock clock,
-                      Supplier<ClockOffset> clockOffset) {
+    private NodeAgent(
+            AgentConfig config,
+            KubernetesClient client,
+            TracerFactory tracers,
+            OutputStream stdout,
+            Clock clock,
+            Supplier<ClockOffset> clockOffset) {
         this.config = config;
         this.client = client;
         Supplier<ClockOffset> offset = EventSinks.memoize(clockOffset); // measured once, when first needed
@@ -90,12 +114,25 @@ public final class NodeAgent implements AutoCloseable {
         this.sender = new ReportSender(new NodeReportPublisher(client));
         LongFunction<String> wallClock = monotonicNs -> {
             long epochNs = offset.get().toEpochNanos(monotonicNs);
-            return Instant.ofEpochSecond(Math.floorDiv(epochNs, 1_000_000_000L), Math.floorMod(epochNs, 1_000_000_000L)).toString();
+            return Instant.ofEpochSecond(Math.floorDiv(epochNs, 1_000_000_000L), Math.floorMod(epochNs, 1_000_000_000L))
+                    .toString();
         };
-        this.coordinator = new TraceCoordinator(config, new PodNetnsResolver(config.procRoot(), config.nodeReferencePid()), tracers,
-                sinks, sender, previousReports(client), podQuery(client), clock, System::nanoTime, wallClock);
+        this.coordinator = new TraceCoordinator(
+                config,
+                new PodNetnsResolver(config.procRoot(), config.nodeReferencePid()),
+                tracers,
+                sinks,
+                sender,
+                previousReports(client),
+                podQuery(client),
+                clock,
+                System::nanoTime,
+                wallClock);
         this.traces = client.resources(PacketTrace.class).inAnyNamespace().runnableInformer(0);
-        this.pods = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).runnableInformer(0);
+        this.pods = client.pods()
+                .inAnyNamespace()
+                .withField("spec.nodeName", config.nodeName())
+                .runnableInformer(0);
         traces.addEventHandler(onChange(tracesChanged, o -> true));
         pods.addEventHandler(onChange(podsChanged, p -> onThisNode(p)));
         this.thread = Thread.ofPlatform().name("packettrace-agent").unstarted(this::loop);
@@ -107,14 +144,25 @@ public final class NodeAgent implements AutoCloseable {
      *
      * @param stdout the default sink's stream (the process's standard output in a pod)
      */
-    public static NodeAgent start(AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout) {
+    public static NodeAgent start(
+            AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout) {
         return start(config, client, tracers, stdout, Clock.systemUTC(), ClockOffset::measure);
     }
 
-    static NodeAgent start(AgentConfig config, KubernetesClient client, TracerFactory tracers, OutputStream stdout,
-                           Clock clock, Supplier<ClockOffset> clockOffset) {
-        NodeAgent agent = new NodeAgent(Objects.requireNonNull(config, "config"), Objects.requireNonNull(client, "client"),
-                Objects.requireNonNull(tracers, "tracers"), Objects.requireNonNull(stdout, "stdout"), clock, clockOffset);
+    static NodeAgent start(
+            AgentConfig config,
+            KubernetesClient client,
+            TracerFactory tracers,
+            OutputStream stdout,
+            Clock clock,
+            Supplier<ClockOffset> clockOffset) {
+        NodeAgent agent = new NodeAgent(
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(client, "client"),
+                Objects.requireNonNull(tracers, "tracers"),
+                Objects.requireNonNull(stdout, "stdout"),
+                clock,
+                clockOffset);
         try {
             String server = " (API server " + client.getConfiguration().getMasterUrl() + ")";
             await(agent.traces.start(), "PacketTraces" + server);
@@ -125,8 +173,13 @@ public final class NodeAgent implements AutoCloseable {
             throw e;
         }
         agent.thread.start();
-        LOG.log(System.Logger.Level.INFO, "agent=started node={0} procRoot={1} sink={2} reportInterval={3}ms",
-                config.nodeName(), config.procRoot(), describe(config.defaultSink()), Long.toString(config.reportInterval().toMillis()));
+        LOG.log(
+                System.Logger.Level.INFO,
+                "agent=started node={0} procRoot={1} sink={2} reportInterval={3}ms",
+                config.nodeName(),
+                config.procRoot(),
+                describe(config.defaultSink()),
+                Long.toString(config.reportInterval().toMillis()));
         return agent;
     }
 
@@ -268,9 +321,16 @@ public final class NodeAgent implements AutoCloseable {
             return Optional.of(cached).filter(this::onThisNode);
         }
         try {
-            return Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).get()).filter(this::onThisNode);
+            return Optional.ofNullable(
+                            client.pods().inNamespace(namespace).withName(name).get())
+                    .filter(this::onThisNode);
         } catch (KubernetesClientException e) {
-            LOG.log(System.Logger.Level.WARNING, "pod={0}/{1} read=failed error=\"{2}\"", namespace, name, e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "pod={0}/{1} read=failed error=\"{2}\"",
+                    namespace,
+                    name,
+                    e.getMessage());
             return Optional.empty();
         }
     }
@@ -337,13 +397,20 @@ public final class NodeAgent implements AutoCloseable {
     private static PreviousReports previousReports(KubernetesClient client) {
         return (trace, node) -> {
             try {
-                PacketTraceReport r = client.resources(PacketTraceReport.class).inNamespace(trace.getMetadata().getNamespace())
-                        .withName(ReportNames.reportName(trace.getMetadata().getName(), node)).get();
-                return Optional.ofNullable(r).map(PacketTraceReport::getSpec)
-                        .filter(s -> Objects.equals(s.traceUid(), trace.getMetadata().getUid()) && node.equals(s.node()));
+                PacketTraceReport r = client.resources(PacketTraceReport.class)
+                        .inNamespace(trace.getMetadata().getNamespace())
+                        .withName(ReportNames.reportName(trace.getMetadata().getName(), node))
+                        .get();
+                return Optional.ofNullable(r)
+                        .map(PacketTraceReport::getSpec)
+                        .filter(s ->
+                                Objects.equals(s.traceUid(), trace.getMetadata().getUid()) && node.equals(s.node()));
             } catch (KubernetesClientException e) {
-                LOG.log(System.Logger.Level.WARNING, "trace={0} previous-report=unreadable error=\"{1}\" effect=\"counting starts at 0\"",
-                        trace.key(), e.getMessage());
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "trace={0} previous-report=unreadable error=\"{1}\" effect=\"counting starts at 0\"",
+                        trace.key(),
+                        e.getMessage());
                 return Optional.<NodeReport>empty();
             }
         };
@@ -355,15 +422,26 @@ public final class NodeAgent implements AutoCloseable {
                 java.util.List<Pod> pods = new java.util.ArrayList<>();
                 // The selector is evaluated by the API server; the node is checked by the caller (the list is rare:
                 // only for traces with more targets than their status lists).
-                targets.podSelector().ifPresent(selector -> pods.addAll(client.pods().inNamespace(namespace)
-                        .withLabelSelector(selector).list().getItems()));
+                targets.podSelector()
+                        .ifPresent(selector -> pods.addAll(client.pods()
+                                .inNamespace(namespace)
+                                .withLabelSelector(selector)
+                                .list()
+                                .getItems()));
                 for (String name : targets.podNames()) {
-                    Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).get()).ifPresent(pods::add);
+                    Optional.ofNullable(client.pods()
+                                    .inNamespace(namespace)
+                                    .withName(name)
+                                    .get())
+                            .ifPresent(pods::add);
                 }
                 return pods;
             } catch (KubernetesClientException e) {
-                LOG.log(System.Logger.Level.WARNING, "namespace={0} target-pods=unlisted error=\"{1}\" effect=\"only the targets in status are traced\"",
-                        namespace, e.getMessage());
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "namespace={0} target-pods=unlisted error=\"{1}\" effect=\"only the targets in status are traced\"",
+                        namespace,
+                        e.getMessage());
                 return java.util.List.of();
             }
         };
@@ -378,7 +456,8 @@ public final class NodeAgent implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot watch " + what + ": " + rootCause(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the API server did not list " + what + " within " + SYNC_TIMEOUT.toSeconds() + " s", e);
+            throw new IllegalStateException(
+                    "the API server did not list " + what + " within " + SYNC_TIMEOUT.toSeconds() + " s", e);
         }
     }
 

@@ -9,7 +9,6 @@ import dev.packettrace.api.validation.PacketTraceSpecValidator;
 import dev.packettrace.api.validation.SpecValidation;
 import dev.packettrace.api.validation.TraceRequest;
 import io.fabric8.kubernetes.api.model.Pod;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,8 +54,15 @@ final class OmittedTargets {
         Map<String, TargetStatus> all = new LinkedHashMap<>();
         listed.forEach(t -> all.put(t.pod(), t));
         for (Pod p : queried(trace, valid.request().targets(), node)) {
-            all.putIfAbsent(p.getMetadata().getName(), new TargetStatus(p.getMetadata().getName(), p.getMetadata().getUid(), node,
-                    null, TargetState.Scheduled, "left out of status.targets by the operator; found by the agent"));
+            all.putIfAbsent(
+                    p.getMetadata().getName(),
+                    new TargetStatus(
+                            p.getMetadata().getName(),
+                            p.getMetadata().getUid(),
+                            node,
+                            null,
+                            TargetState.Scheduled,
+                            "left out of status.targets by the operator; found by the agent"));
         }
         return List.copyOf(all.values());
     }
@@ -75,7 +81,10 @@ final class OmittedTargets {
             for (Pod p : query.podsOnNode(trace.getMetadata().getNamespace(), targets, node)) {
                 String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
                 boolean ended = "Succeeded".equals(phase) || "Failed".equals(phase);
-                if (!ended && p.getSpec() != null && node.equals(p.getSpec().getNodeName()) && p.getMetadata().getUid() != null) {
+                if (!ended
+                        && p.getSpec() != null
+                        && node.equals(p.getSpec().getNodeName())
+                        && p.getMetadata().getUid() != null) {
                     pods.add(p);
                 }
             }
@@ -85,6 +94,5 @@ final class OmittedTargets {
         return c.pods();
     }
 
-    private record Cached(List<Pod> pods, long atNanos) {
-    }
+    private record Cached(List<Pod> pods, long atNanos) {}
 }

@@ -2,7 +2,6 @@
 package dev.packettrace.agent;
 
 import io.fabric8.kubernetes.api.model.Pod;
-
 import java.util.Optional;
 
 /** The agent's view of the Pods on its node (its watch's cache). */

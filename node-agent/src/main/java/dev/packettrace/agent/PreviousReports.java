@@ -3,7 +3,6 @@ package dev.packettrace.agent;
 
 import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
-
 import java.util.Optional;
 
 /** This node's last published report for a trace, from an earlier run of the agent. */

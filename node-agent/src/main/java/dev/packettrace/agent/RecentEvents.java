@@ -6,7 +6,6 @@ import dev.packettrace.api.v1alpha1.TraceEvent;
 import dev.packettrace.output.AddressText;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.Tuple;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -59,7 +58,9 @@ final class RecentEvents {
         Entry nextDrop = next(d), nextOther = next(o);
         while (nextDrop != null || nextOther != null) { // merge the two windows, newest first
             boolean dropFirst = nextOther == null
-                    || nextDrop != null && nextDrop.event().timestampNs() >= nextOther.event().timestampNs();
+                    || nextDrop != null
+                            && nextDrop.event().timestampNs()
+                                    >= nextOther.event().timestampNs();
             Entry en = dropFirst ? nextDrop : nextOther;
             candidates.add(report(en, node, wallClock, withTuple));
             if (dropFirst) {
@@ -78,15 +79,22 @@ final class RecentEvents {
 
     private static TraceEvent report(Entry en, String node, LongFunction<String> wallClock, boolean withTuple) {
         PacketEvent e = en.event();
-        return new TraceEvent(wallClock.apply(e.timestampNs()), node, en.pod().isEmpty() ? null : en.pod(), e.probe(),
-                e.ifname().isEmpty() ? null : e.ifname(), withTuple ? e.tuple().map(RecentEvents::tuple).orElse(null) : null,
-                e.dropReason().orElse(null), e.location().orElse(null));
+        return new TraceEvent(
+                wallClock.apply(e.timestampNs()),
+                node,
+                en.pod().isEmpty() ? null : en.pod(),
+                e.probe(),
+                e.ifname().isEmpty() ? null : e.ifname(),
+                withTuple ? e.tuple().map(RecentEvents::tuple).orElse(null) : null,
+                e.dropReason().orElse(null),
+                e.location().orElse(null));
     }
 
     /** "10.0.0.1:40000->10.0.0.2:80/tcp", "[fd00::1]:53->[fd00::2]:53/udp", "10.0.0.1->10.0.0.2/icmp". */
     static String tuple(Tuple t) {
         boolean ports = t.sport() != 0 || t.dport() != 0;
-        return endpoint(t.saddr(), t.sport(), ports) + "->" + endpoint(t.daddr(), t.dport(), ports) + "/" + t.l4protoName();
+        return endpoint(t.saddr(), t.sport(), ports) + "->" + endpoint(t.daddr(), t.dport(), ports) + "/"
+                + t.l4protoName();
     }
 
     private static String endpoint(java.net.InetAddress a, int port, boolean ports) {
@@ -97,6 +105,5 @@ final class RecentEvents {
         return a instanceof java.net.Inet6Address ? "[" + host + "]:" + port : host + ":" + port;
     }
 
-    private record Entry(PacketEvent event, String pod) {
-    }
+    private record Entry(PacketEvent event, String pod) {}
 }

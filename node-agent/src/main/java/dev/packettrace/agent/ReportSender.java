@@ -4,7 +4,6 @@ package dev.packettrace.agent;
 import dev.packettrace.api.report.NodeReportPublisher;
 import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +35,8 @@ final class ReportSender implements AutoCloseable {
 
     ReportSender(NodeReportPublisher publisher) {
         this.publisher = Objects.requireNonNull(publisher, "publisher");
-        this.worker = Thread.ofPlatform().name("packettrace-report-sender").daemon().start(this::run);
+        this.worker =
+                Thread.ofPlatform().name("packettrace-report-sender").daemon().start(this::run);
     }
 
     /** Queues the snapshot, replacing an unsent one of the same trace. */
@@ -81,8 +81,11 @@ final class ReportSender implements AutoCloseable {
         try {
             closed = true;
             if (!idle) {
-                LOG.log(System.Logger.Level.WARNING, "reports=unsent count={0} reason=\"API server did not accept them within {1} s\"",
-                        Integer.toString(pending.size()), Long.toString(timeout.toSeconds()));
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "reports=unsent count={0} reason=\"API server did not accept them within {1} s\"",
+                        Integer.toString(pending.size()),
+                        Long.toString(timeout.toSeconds()));
             }
             pending.clear();
             changed.signalAll();
@@ -127,7 +130,8 @@ final class ReportSender implements AutoCloseable {
                     if (!ok) {
                         anyFailed = true;
                         // retry this snapshot unless a newer one for the trace is already waiting
-                        pending.putIfAbsent(p.trace().getMetadata().getUid(), new Pending(p.trace(), p.report(), p.attempts() + 1));
+                        pending.putIfAbsent(
+                                p.trace().getMetadata().getUid(), new Pending(p.trace(), p.report(), p.attempts() + 1));
                     }
                     changed.signalAll();
                 } finally {
@@ -143,15 +147,24 @@ final class ReportSender implements AutoCloseable {
     private boolean send(Pending p) {
         try {
             publisher.publish(p.trace(), p.report());
-            LOG.log(System.Logger.Level.DEBUG, "report=sent trace={0} state={1} events={2}", p.trace().key(), p.report().state(),
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "report=sent trace={0} state={1} events={2}",
+                    p.trace().key(),
+                    p.report().state(),
                     Long.toString(p.report().events()));
             return true;
         } catch (RuntimeException e) {
             if (p.attempts() % 30 != 0) {
                 return false; // said already; one line per half minute of retrying is enough
             }
-            LOG.log(System.Logger.Level.WARNING, "report=failed trace={0} state={1} attempt={2} error=\"{3}\"", p.trace().key(),
-                    p.report().state(), Integer.toString(p.attempts() + 1), e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "report=failed trace={0} state={1} attempt={2} error=\"{3}\"",
+                    p.trace().key(),
+                    p.report().state(),
+                    Integer.toString(p.attempts() + 1),
+                    e.getMessage());
             return false;
         }
     }
@@ -170,6 +183,5 @@ final class ReportSender implements AutoCloseable {
         }
     }
 
-    private record Pending(PacketTrace trace, NodeReport report, int attempts) {
-    }
+    private record Pending(PacketTrace trace, NodeReport report, int attempts) {}
 }

@@ -3,7 +3,6 @@ package dev.packettrace.agent;
 
 import dev.packettrace.api.v1alpha1.TargetState;
 import dev.packettrace.api.v1alpha1.TargetStatus;
-
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;

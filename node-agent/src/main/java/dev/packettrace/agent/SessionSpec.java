@@ -8,7 +8,6 @@ import dev.packettrace.tracer.ExpressionSlots;
 import dev.packettrace.tracer.PcapFilter;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,16 +25,27 @@ import java.util.TreeMap;
  * none wants every event, the kernel counts (per namespace, which is all such a trace needs) and streams only
  * the drops, or nothing ({@link #stream}).
  */
-record SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend backend, int ringBufferBytes,
-                   ExpressionSlots expressions, EventStream stream) {
+record SessionSpec(
+        Set<Long> netns,
+        boolean trackSkb,
+        boolean stack,
+        Backend backend,
+        int ringBufferBytes,
+        ExpressionSlots expressions,
+        EventStream stream) {
 
     SessionSpec {
         netns = Set.copyOf(netns);
     }
 
     /** Every hit streamed. */
-    SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend backend, int ringBufferBytes,
-                ExpressionSlots expressions) {
+    SessionSpec(
+            Set<Long> netns,
+            boolean trackSkb,
+            boolean stack,
+            Backend backend,
+            int ringBufferBytes,
+            ExpressionSlots expressions) {
         this(netns, trackSkb, stack, backend, ringBufferBytes, expressions, EventStream.ALL);
     }
 
@@ -67,7 +77,8 @@ record SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend bac
         if (distinct.isEmpty()) {
             return ExpressionSlots.none();
         }
-        return new ExpressionSlots(List.copyOf(distinct.values()), perTrace.stream().allMatch(Optional::isPresent));
+        return new ExpressionSlots(
+                List.copyOf(distinct.values()), perTrace.stream().allMatch(Optional::isPresent));
     }
 
     /**
@@ -75,14 +86,27 @@ record SessionSpec(Set<Long> netns, boolean trackSkb, boolean stack, Backend bac
      * expressions' programs are loaded with the tracer, so a change of expressions restarts it.
      */
     boolean sameAttachment(SessionSpec other) {
-        return trackSkb == other.trackSkb && stack == other.stack && backend == other.backend
-                && ringBufferBytes == other.ringBufferBytes && expressions.equals(other.expressions)
+        return trackSkb == other.trackSkb
+                && stack == other.stack
+                && backend == other.backend
+                && ringBufferBytes == other.ringBufferBytes
+                && expressions.equals(other.expressions)
                 && stream.equals(other.stream);
     }
 
     TracerConfig config() {
-        TraceFilter filter = new TraceFilter(netns, OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), trackSkb);
-        return new TracerConfig(filter, backend, stack, ringBufferBytes).withExpressions(expressions).withStream(stream);
+        TraceFilter filter = new TraceFilter(
+                netns,
+                OptionalLong.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                trackSkb);
+        return new TracerConfig(filter, backend, stack, ringBufferBytes)
+                .withExpressions(expressions)
+                .withStream(stream);
     }
 }

@@ -21,7 +21,6 @@ import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +54,7 @@ final class TraceCoordinator implements AutoCloseable {
 
     /** Scans of /proc triggered by changes are at least this far apart (periodic ones follow the resolve interval). */
     static final Duration MIN_SCAN_SPACING = Duration.ofMillis(500);
+
     private static final System.Logger LOG = System.getLogger(TraceCoordinator.class.getName());
 
     private final AgentConfig config;
@@ -78,9 +78,17 @@ final class TraceCoordinator implements AutoCloseable {
     /**
      * @param wallClock turns the tracer's monotonic timestamps into RFC 3339 text for reports
      */
-    TraceCoordinator(AgentConfig config, PodNetnsResolver resolver, TracerFactory tracers, EventSinks sinks,
-                     ReportSender sender, PreviousReports previousReports, OmittedTargets.PodQuery podQuery, Clock clock,
-                     LongSupplier nanos, LongFunction<String> wallClock) {
+    TraceCoordinator(
+            AgentConfig config,
+            PodNetnsResolver resolver,
+            TracerFactory tracers,
+            EventSinks sinks,
+            ReportSender sender,
+            PreviousReports previousReports,
+            OmittedTargets.PodQuery podQuery,
+            Clock clock,
+            LongSupplier nanos,
+            LongFunction<String> wallClock) {
         this.config = Objects.requireNonNull(config, "config");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.sinks = Objects.requireNonNull(sinks, "sinks");
@@ -103,7 +111,9 @@ final class TraceCoordinator implements AutoCloseable {
     /** Whether target namespaces should be looked up again now even without a change notification. */
     boolean scanDue() {
         long now = nanos.getAsLong();
-        return !active.isEmpty() && (now - nextPeriodicScanNanos >= 0 || scanWanted && now - lastScanNanos >= MIN_SCAN_SPACING.toNanos());
+        return !active.isEmpty()
+                && (now - nextPeriodicScanNanos >= 0
+                        || scanWanted && now - lastScanNanos >= MIN_SCAN_SPACING.toNanos());
     }
 
     Set<String> activeTraces() {
@@ -130,14 +140,17 @@ final class TraceCoordinator implements AutoCloseable {
         failed.keySet().retainAll(wanted.keySet());
         omitted.retain(wanted.keySet());
 
-        List<ActiveTrace> leaving = active.values().stream().filter(a -> !wanted.containsKey(a.uid())).toList();
+        List<ActiveTrace> leaving = active.values().stream()
+                .filter(a -> !wanted.containsKey(a.uid()))
+                .toList();
         List<FinalReport> finalReports = new ArrayList<>();
         if (!leaving.isEmpty()) {
             // what the tracer captured before the end still belongs to the leaving traces
             tracer.tracer().ifPresent(Tracer::drain);
             for (ActiveTrace a : leaving) {
                 PacketTrace latest = known.get(a.uid());
-                detach(a, latest == null ? "the trace was deleted" : whyNotTraced(latest), latest).ifPresent(finalReports::add);
+                detach(a, latest == null ? "the trace was deleted" : whyNotTraced(latest), latest)
+                        .ifPresent(finalReports::add);
             }
         }
         boolean adopted = false;
@@ -153,12 +166,18 @@ final class TraceCoordinator implements AutoCloseable {
         // Which pods (by name and uid) each trace targets here; the operator also copies the agent's findings into
         // status.targets, and those coming back must not count as a change.
         Map<String, Set<String>> targets = new HashMap<>();
-        active.values().forEach(a -> targets.put(a.uid(), targetsOn(a.trace()).stream()
-                .map(t -> t.pod() + "/" + t.podUid()).collect(java.util.stream.Collectors.toSet())));
+        active.values()
+                .forEach(a -> targets.put(
+                        a.uid(),
+                        targetsOn(a.trace()).stream()
+                                .map(t -> t.pod() + "/" + t.podUid())
+                                .collect(java.util.stream.Collectors.toSet())));
         scanWanted |= podsChanged || adopted || !targets.equals(lastTargets);
         lastTargets = targets;
         long now = nanos.getAsLong();
-        if (!active.isEmpty() && (now - nextPeriodicScanNanos >= 0 || scanWanted && now - lastScanNanos >= MIN_SCAN_SPACING.toNanos())) {
+        if (!active.isEmpty()
+                && (now - nextPeriodicScanNanos >= 0
+                        || scanWanted && now - lastScanNanos >= MIN_SCAN_SPACING.toNanos())) {
             resolveTargets(pods);
         }
         applyTracer();
@@ -196,7 +215,8 @@ final class TraceCoordinator implements AutoCloseable {
         tracer.tracer().ifPresent(Tracer::drain);
         List<FinalReport> finalReports = new ArrayList<>();
         for (ActiveTrace a : List.copyOf(active.values())) {
-            detach(a, "the node agent on " + config.nodeName() + " stopped", a.trace()).ifPresent(finalReports::add);
+            detach(a, "the node agent on " + config.nodeName() + " stopped", a.trace())
+                    .ifPresent(finalReports::add);
         }
         tracer.close();
         finalReports.forEach(FinalReport::send);
@@ -244,9 +264,12 @@ final class TraceCoordinator implements AutoCloseable {
             active.values().forEach(a -> a.expression().ifPresent(x -> expressions.add(x.expression())));
             expressions.add(filter.expression().get().expression());
             if (expressions.size() > ExpressionSlots.MAX) {
-                fail(t, "spec.filter.expression: the tracer on " + config.nodeName() + " already evaluates "
-                        + ExpressionSlots.MAX + " other expressions for other traces; at most " + ExpressionSlots.MAX
-                        + " different ones run on a node at once");
+                fail(
+                        t,
+                        "spec.filter.expression: the tracer on " + config.nodeName() + " already evaluates "
+                                + ExpressionSlots.MAX + " other expressions for other traces; at most "
+                                + ExpressionSlots.MAX
+                                + " different ones run on a node at once");
                 return false;
             }
         }
@@ -261,11 +284,17 @@ final class TraceCoordinator implements AutoCloseable {
         ActiveTrace a = new ActiveTrace(t, request, filter, config.nodeName(), sink, tracer.totalLost(), previous);
         active.put(uid, a);
         // Said at once: loading the tracer can take seconds, and the user should see that the node is on it.
-        a.state(AgentState.Attaching, Optional.of("resolving the target pods' network namespaces and loading the tracer"));
+        a.state(
+                AgentState.Attaching,
+                Optional.of("resolving the target pods' network namespaces and loading the tracer"));
         publish(a);
         a.reported(nanos.getAsLong());
-        LOG.log(System.Logger.Level.INFO, "trace={0} state=Attaching targets={1} sink={2}{3}", t.key(),
-                Integer.toString(targetsOn(t).size()), sink.name(),
+        LOG.log(
+                System.Logger.Level.INFO,
+                "trace={0} state=Attaching targets={1} sink={2}{3}",
+                t.key(),
+                Integer.toString(targetsOn(t).size()),
+                sink.name(),
                 previous.map(p -> " resumedEvents=" + p.events()).orElse(""));
         return true;
     }
@@ -283,8 +312,10 @@ final class TraceCoordinator implements AutoCloseable {
             for (ActiveTrace a : active.values()) {
                 Map<String, ResolvedTarget> failedTargets = new TreeMap<>();
                 for (TargetStatus t : targetsOn(a.trace())) {
-                    failedTargets.put(t.pod(), ResolvedTarget.of(t.pod(), String.valueOf(t.podUid()), Set.of(), TargetState.Failed,
-                            e.getMessage()));
+                    failedTargets.put(
+                            t.pod(),
+                            ResolvedTarget.of(
+                                    t.pod(), String.valueOf(t.podUid()), Set.of(), TargetState.Failed, e.getMessage()));
                 }
                 a.targets(failedTargets);
             }
@@ -296,9 +327,17 @@ final class TraceCoordinator implements AutoCloseable {
             for (TargetStatus t : targetsOn(a.trace())) {
                 ResolvedTarget r = TargetResolution.resolve(t, pods.get(ns, t.pod()), scan, a.target(t.pod()));
                 Optional<ResolvedTarget> before = a.target(t.pod());
-                if (before.isEmpty() || !before.get().netns().equals(r.netns()) || before.get().state() != r.state()) {
-                    LOG.log(System.Logger.Level.INFO, "trace={0} pod={1} target={2} netns={3}{4}", a.key(), t.pod(), r.state(),
-                            r.netns(), r.message().map(m -> " message=\"" + m + "\"").orElse(""));
+                if (before.isEmpty()
+                        || !before.get().netns().equals(r.netns())
+                        || before.get().state() != r.state()) {
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            "trace={0} pod={1} target={2} netns={3}{4}",
+                            a.key(),
+                            t.pod(),
+                            r.state(),
+                            r.netns(),
+                            r.message().map(m -> " message=\"" + m + "\"").orElse(""));
                 }
                 resolved.put(t.pod(), r);
             }
@@ -323,8 +362,10 @@ final class TraceCoordinator implements AutoCloseable {
                     backend = Backend.AUTO;
                 }
             }
-            ExpressionSlots slots = SessionSpec.slots(active.values().stream().map(ActiveTrace::expression).toList());
-            EventStream stream = SessionSpec.stream(active.values().stream().map(ActiveTrace::kernelCountable).toList());
+            ExpressionSlots slots = SessionSpec.slots(
+                    active.values().stream().map(ActiveTrace::expression).toList());
+            EventStream stream = SessionSpec.stream(
+                    active.values().stream().map(ActiveTrace::kernelCountable).toList());
             spec = Optional.of(new SessionSpec(netns, track, stack, backend, config.ringBufferBytes(), slots, stream));
         }
         try {
@@ -358,7 +399,12 @@ final class TraceCoordinator implements AutoCloseable {
             tracer.readCounts(); // the last report counts up to now
         }
         a.state(AgentState.Detached, Optional.of(reason));
-        LOG.log(System.Logger.Level.INFO, "trace={0} state=Detached events={1} reason=\"{2}\"", a.key(), Long.toString(a.events()), reason);
+        LOG.log(
+                System.Logger.Level.INFO,
+                "trace={0} state=Detached events={1} reason=\"{2}\"",
+                a.key(),
+                Long.toString(a.events()),
+                reason);
         // the sink is closed first, so that the last report counts what reached it
         closeSink(a);
         active.remove(a.uid());
@@ -366,7 +412,8 @@ final class TraceCoordinator implements AutoCloseable {
             return Optional.empty(); // deleted: there is no trace left to report to
         }
         a.refresh(latest);
-        return Optional.of(new FinalReport(sender, a.trace(), a.report(tracer.tracer(), tracer.totalLost(), clock.instant(), wallClock)));
+        return Optional.of(new FinalReport(
+                sender, a.trace(), a.report(tracer.tracer(), tracer.totalLost(), clock.instant(), wallClock)));
     }
 
     /** Closes the trace's sink, then sends its last report (which so counts what reached the sink) and forgets it. */
@@ -380,7 +427,12 @@ final class TraceCoordinator implements AutoCloseable {
         try {
             sinks.release(a.sink());
         } catch (java.io.UncheckedIOException e) {
-            LOG.log(System.Logger.Level.WARNING, "trace={0} sink={1} close=failed error=\"{2}\"", a.key(), a.sink().name(), e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "trace={0} sink={1} close=failed error=\"{2}\"",
+                    a.key(),
+                    a.sink().name(),
+                    e.getMessage());
             a.sinkFailed(e.getMessage());
         }
     }
@@ -391,9 +443,24 @@ final class TraceCoordinator implements AutoCloseable {
         List<TargetStatus> targets = targetsOn(t).stream()
                 .map(s -> new TargetStatus(s.pod(), s.podUid(), config.nodeName(), null, TargetState.Failed, message))
                 .toList();
-        sender.submit(t, new NodeReport(t.getMetadata().getName(), t.getMetadata().getUid(), config.nodeName(),
-                t.getMetadata().getGeneration(), AgentState.Failed, null, 0, 0L, 0L, 0L, List.of(), List.of(), targets,
-                message, clock.instant().toString()));
+        sender.submit(
+                t,
+                new NodeReport(
+                        t.getMetadata().getName(),
+                        t.getMetadata().getUid(),
+                        config.nodeName(),
+                        t.getMetadata().getGeneration(),
+                        AgentState.Failed,
+                        null,
+                        0,
+                        0L,
+                        0L,
+                        0L,
+                        List.of(),
+                        List.of(),
+                        targets,
+                        message,
+                        clock.instant().toString()));
     }
 
     private void publish(ActiveTrace a) {

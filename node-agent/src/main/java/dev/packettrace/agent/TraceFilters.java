@@ -6,7 +6,6 @@ import dev.packettrace.tracer.IpPrefix;
 import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.PcapFilter;
 import dev.packettrace.tracer.TraceFilter;
-
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,18 +16,22 @@ import java.util.Set;
  */
 final class TraceFilters {
 
-    private TraceFilters() {
-    }
+    private TraceFilters() {}
 
     /** The filter without namespaces (those come from the resolved targets). */
     static TraceFilter of(TraceRequest.Filter f) {
         Optional<IpPrefix> src = f.srcIp().map(v -> field("spec.filter.srcIp", () -> IpPrefix.parse(v)));
         Optional<IpPrefix> dst = f.dstIp().map(v -> field("spec.filter.dstIp", () -> IpPrefix.parse(v)));
-        Optional<L4Proto> proto = f.proto().map(p -> L4Proto.ofName(p).orElseThrow(() ->
-                new IllegalArgumentException("spec.filter.proto: '" + p + "' is not one of tcp, udp, icmp, icmp6")));
-        if (proto.isPresent() && (f.srcPort().isPresent() || f.dstPort().isPresent())
-                && proto.get() != L4Proto.TCP && proto.get() != L4Proto.UDP) {
-            throw new IllegalArgumentException("spec.filter.proto: ports only apply to tcp or udp, not " + proto.get().flagName());
+        Optional<L4Proto> proto = f.proto()
+                .map(p -> L4Proto.ofName(p)
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "spec.filter.proto: '" + p + "' is not one of tcp, udp, icmp, icmp6")));
+        if (proto.isPresent()
+                && (f.srcPort().isPresent() || f.dstPort().isPresent())
+                && proto.get() != L4Proto.TCP
+                && proto.get() != L4Proto.UDP) {
+            throw new IllegalArgumentException("spec.filter.proto: ports only apply to tcp or udp, not "
+                    + proto.get().flagName());
         }
         f.srcPort().ifPresent(p -> port("spec.filter.srcPort", p));
         f.dstPort().ifPresent(p -> port("spec.filter.dstPort", p));
@@ -38,13 +41,17 @@ final class TraceFilters {
             }
         });
         f.ifname().ifPresent(n -> {
-            if (n.isEmpty() || n.length() >= TraceFilter.IFNAMSIZ || n.contains("/") || n.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("spec.filter.ifname: '" + n + "' must be 1 to " + (TraceFilter.IFNAMSIZ - 1)
-                        + " characters without '/' or spaces");
+            if (n.isEmpty()
+                    || n.length() >= TraceFilter.IFNAMSIZ
+                    || n.contains("/")
+                    || n.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("spec.filter.ifname: '" + n + "' must be 1 to "
+                        + (TraceFilter.IFNAMSIZ - 1) + " characters without '/' or spaces");
             }
         });
         Optional<PcapFilter> expression = f.expression().map(TraceFilters::expression);
-        return new TraceFilter(Set.of(), f.mark(), f.ifname(), src, dst, f.srcPort(), f.dstPort(), proto, f.trackSkb(), expression);
+        return new TraceFilter(
+                Set.of(), f.mark(), f.ifname(), src, dst, f.srcPort(), f.dstPort(), proto, f.trackSkb(), expression);
     }
 
     /** libpcap compiles it here, before the tracer loads: a refused expression fails the trace with libpcap's message. */
@@ -54,7 +61,8 @@ final class TraceFilters {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("spec.filter.expression: '" + text + "': " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError e) {
-            throw new IllegalArgumentException("spec.filter.expression: this node cannot compile expressions: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "spec.filter.expression: this node cannot compile expressions: " + e.getMessage(), e);
         }
     }
 

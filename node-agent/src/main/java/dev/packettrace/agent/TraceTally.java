@@ -4,7 +4,6 @@ package dev.packettrace.agent;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.tracer.PacketEvent;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -53,7 +52,8 @@ final class TraceTally {
         events++;
         if (e.isDrop()) {
             drops++;
-            long[] c = counter(new Key(e.dropReason().orElseThrow(), e.location().orElse("")));
+            long[] c =
+                    counter(new Key(e.dropReason().orElseThrow(), e.location().orElse("")));
             if (c != null) {
                 c[0]++;
             }
@@ -87,11 +87,17 @@ final class TraceTally {
     /** The largest groups first, at most {@code limit}; a group without a location has none. */
     List<DropGroup> largestGroups(int limit) {
         List<Map.Entry<Key, long[]>> entries = new ArrayList<>(groups.entrySet());
-        entries.sort(Comparator.comparingLong((Map.Entry<Key, long[]> e) -> e.getValue()[0]).reversed()
-                .thenComparing(e -> e.getKey().reason()).thenComparing(e -> e.getKey().location()));
-        return entries.stream().limit(limit)
-                .map(e -> new DropGroup(e.getKey().reason(), e.getKey().location().isEmpty() ? null : e.getKey().location(),
-                        e.getValue()[0], null))
+        entries.sort(Comparator.comparingLong((Map.Entry<Key, long[]> e) -> e.getValue()[0])
+                .reversed()
+                .thenComparing(e -> e.getKey().reason())
+                .thenComparing(e -> e.getKey().location()));
+        return entries.stream()
+                .limit(limit)
+                .map(e -> new DropGroup(
+                        e.getKey().reason(),
+                        e.getKey().location().isEmpty() ? null : e.getKey().location(),
+                        e.getValue()[0],
+                        null))
                 .toList();
     }
 
@@ -104,6 +110,5 @@ final class TraceTally {
         return c;
     }
 
-    private record Key(String reason, String location) {
-    }
+    private record Key(String reason, String location) {}
 }

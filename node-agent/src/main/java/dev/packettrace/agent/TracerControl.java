@@ -5,7 +5,6 @@ import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerFactory;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +19,13 @@ import java.util.function.Consumer;
  */
 final class TracerControl implements AutoCloseable {
 
-    enum Change { NONE, STARTED, RESTARTED, NETNS_UPDATED, STOPPED }
+    enum Change {
+        NONE,
+        STARTED,
+        RESTARTED,
+        NETNS_UPDATED,
+        STOPPED
+    }
 
     private static final System.Logger LOG = System.getLogger(TracerControl.class.getName());
 
@@ -33,7 +38,7 @@ final class TracerControl implements AutoCloseable {
     private long lostInClosedTracers;
 
     TracerControl(TracerFactory factory, TraceListener listener) {
-        this(factory, listener, c -> { });
+        this(factory, listener, c -> {});
     }
 
     /** @param counts receives what the kernel counted since the previous read ({@link #readCounts}) */
@@ -59,7 +64,10 @@ final class TracerControl implements AutoCloseable {
             }
             tracer.setNetns(w.netns());
             running = w;
-            LOG.log(System.Logger.Level.INFO, "tracer=netns-updated netns={0}", Integer.toString(w.netns().size()));
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "tracer=netns-updated netns={0}",
+                    Integer.toString(w.netns().size()));
             return Change.NETNS_UPDATED;
         }
         boolean restarting = stop();
@@ -70,9 +78,16 @@ final class TracerControl implements AutoCloseable {
         tracer = factory.start(w.config(), listener);
         deltas = new KernelCountDeltas();
         running = w;
-        LOG.log(System.Logger.Level.INFO, "tracer={0} backend={1} probes={2} netns={3} trackSkb={4} stack={5} events={6}",
-                restarting ? "restarted" : "started", tracer.backend().flagName(), Integer.toString(tracer.attachedProbes().size()),
-                Integer.toString(w.netns().size()), w.trackSkb(), w.stack(), w.stream().events().flagName());
+        LOG.log(
+                System.Logger.Level.INFO,
+                "tracer={0} backend={1} probes={2} netns={3} trackSkb={4} stack={5} events={6}",
+                restarting ? "restarted" : "started",
+                tracer.backend().flagName(),
+                Integer.toString(tracer.attachedProbes().size()),
+                Integer.toString(w.netns().size()),
+                w.trackSkb(),
+                w.stack(),
+                w.stream().events().flagName());
         return restarting ? Change.RESTARTED : Change.STARTED;
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A map inside a {@link BpfObject}; valid while the object is open. Keys and values are raw bytes. */
+@SuppressWarnings("restricted") // see package-info
 public final class BpfMap {
 
     private static final long BPF_ANY = 0;
@@ -42,7 +43,8 @@ public final class BpfMap {
     /** Before load: the map's capacity (for a ring buffer, its size in bytes). */
     public void setMaxEntries(int maxEntries) {
         LibbpfLog.begin();
-        Calls.check("bpf_map__set_max_entries(" + name + ", " + maxEntries + ")", Native.mapSetMaxEntries(map, maxEntries));
+        Calls.check(
+                "bpf_map__set_max_entries(" + name + ", " + maxEntries + ")", Native.mapSetMaxEntries(map, maxEntries));
     }
 
     /** Before load: the initial contents of a global data section (.rodata, .data, .bss). */
@@ -62,7 +64,8 @@ public final class BpfMap {
     public void setInitialValue(byte[] value) {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
-            Calls.check("bpf_map__set_initial_value(" + name + ")",
+            Calls.check(
+                    "bpf_map__set_initial_value(" + name + ")",
                     Native.mapSetInitialValue(map, arena.allocateFrom(JAVA_BYTE, value), value.length));
         }
     }
@@ -71,9 +74,15 @@ public final class BpfMap {
     public void update(byte[] key, byte[] value) {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
-            Calls.check("bpf_map__update_elem(" + name + ")", Native.mapUpdateElem(map,
-                    arena.allocateFrom(JAVA_BYTE, key), key.length,
-                    arena.allocateFrom(JAVA_BYTE, value), value.length, BPF_ANY));
+            Calls.check(
+                    "bpf_map__update_elem(" + name + ")",
+                    Native.mapUpdateElem(
+                            map,
+                            arena.allocateFrom(JAVA_BYTE, key),
+                            key.length,
+                            arena.allocateFrom(JAVA_BYTE, value),
+                            value.length,
+                            BPF_ANY));
         }
     }
 
@@ -97,14 +106,16 @@ public final class BpfMap {
     /** After load: a per-CPU map's u64 value under key, summed over the possible CPUs; 0 when there is none. */
     public long sumPerCpu(byte[] key) {
         int cpus = Kernel.possibleCpus();
-        return lookup(key, Long.BYTES * cpus).map(bytes -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            long sum = 0;
-            for (int i = 0; i < cpus; i++) {
-                sum += b.getLong(i * Long.BYTES);
-            }
-            return sum;
-        }).orElse(0L);
+        return lookup(key, Long.BYTES * cpus)
+                .map(bytes -> {
+                    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                    long sum = 0;
+                    for (int i = 0; i < cpus; i++) {
+                        sum += b.getLong(i * Long.BYTES);
+                    }
+                    return sum;
+                })
+                .orElse(0L);
     }
 
     /** After load: removes one element; returns false when it was not there. */

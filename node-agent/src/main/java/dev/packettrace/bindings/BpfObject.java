@@ -27,8 +27,10 @@ public final class BpfObject implements AutoCloseable {
      * members later versions append.
      */
     private static final StructLayout OPEN_OPTS = MemoryLayout.structLayout(
-            JAVA_LONG.withName("sz"), // size_t
-            ADDRESS.withName("object_name")).withName("bpf_object_open_opts");
+                    JAVA_LONG.withName("sz"), // size_t
+                    ADDRESS.withName("object_name"))
+            .withName("bpf_object_open_opts");
+
     private static final VarHandle OPEN_OPTS_SZ = OPEN_OPTS.varHandle(PathElement.groupElement("sz"));
     private static final VarHandle OPEN_OPTS_OBJECT_NAME = OPEN_OPTS.varHandle(PathElement.groupElement("object_name"));
 

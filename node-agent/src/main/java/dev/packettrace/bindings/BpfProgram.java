@@ -2,10 +2,9 @@
 package dev.packettrace.bindings;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -24,11 +23,13 @@ public final class BpfProgram {
 
     /** struct bpf_kprobe_opts { size_t sz; __u64 bpf_cookie; size_t offset; bool retprobe; size_t :0; } */
     private static final StructLayout KPROBE_OPTS = MemoryLayout.structLayout(
-            JAVA_LONG.withName("sz"),
-            JAVA_LONG.withName("bpf_cookie"),
-            JAVA_LONG.withName("offset"),
-            JAVA_BOOLEAN.withName("retprobe"),
-            MemoryLayout.paddingLayout(7)).withName("bpf_kprobe_opts");
+                    JAVA_LONG.withName("sz"),
+                    JAVA_LONG.withName("bpf_cookie"),
+                    JAVA_LONG.withName("offset"),
+                    JAVA_BOOLEAN.withName("retprobe"),
+                    MemoryLayout.paddingLayout(7))
+            .withName("bpf_kprobe_opts");
+
     private static final VarHandle KPROBE_OPTS_SZ = KPROBE_OPTS.varHandle(PathElement.groupElement("sz"));
     private static final VarHandle KPROBE_OPTS_COOKIE = KPROBE_OPTS.varHandle(PathElement.groupElement("bpf_cookie"));
 
@@ -37,15 +38,18 @@ public final class BpfProgram {
      * const __u64 *cookies; size_t cnt; bool retprobe; size_t :0; }
      */
     private static final StructLayout KPROBE_MULTI_OPTS = MemoryLayout.structLayout(
-            JAVA_LONG.withName("sz"),
-            ADDRESS.withName("syms"),
-            ADDRESS.withName("addrs"),
-            ADDRESS.withName("cookies"),
-            JAVA_LONG.withName("cnt"),
-            JAVA_BOOLEAN.withName("retprobe"),
-            MemoryLayout.paddingLayout(7)).withName("bpf_kprobe_multi_opts");
+                    JAVA_LONG.withName("sz"),
+                    ADDRESS.withName("syms"),
+                    ADDRESS.withName("addrs"),
+                    ADDRESS.withName("cookies"),
+                    JAVA_LONG.withName("cnt"),
+                    JAVA_BOOLEAN.withName("retprobe"),
+                    MemoryLayout.paddingLayout(7))
+            .withName("bpf_kprobe_multi_opts");
+
     private static final VarHandle KPROBE_MULTI_OPTS_SZ = KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("sz"));
-    private static final VarHandle KPROBE_MULTI_OPTS_SYMS = KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("syms"));
+    private static final VarHandle KPROBE_MULTI_OPTS_SYMS =
+            KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("syms"));
     private static final VarHandle KPROBE_MULTI_OPTS_COOKIES =
             KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("cookies"));
     private static final VarHandle KPROBE_MULTI_OPTS_CNT = KPROBE_MULTI_OPTS.varHandle(PathElement.groupElement("cnt"));
@@ -56,8 +60,9 @@ public final class BpfProgram {
      * on how long this kernel's struct is.
      */
     private static final StructLayout PROG_INFO = MemoryLayout.structLayout(
-            JAVA_INT.withName("type"),
-            JAVA_INT.withName("id")).withName("bpf_prog_info");
+                    JAVA_INT.withName("type"), JAVA_INT.withName("id"))
+            .withName("bpf_prog_info");
+
     private static final VarHandle PROG_INFO_ID = PROG_INFO.varHandle(PathElement.groupElement("id"));
 
     private final MemorySegment program;
@@ -115,7 +120,8 @@ public final class BpfProgram {
             LibbpfLog.begin();
             MemorySegment link = Native.programAttachKprobeOpts(capture, program, arena.allocateFrom(function), opts);
             String what = name + " -> kprobe/" + function;
-            return new BpfLink(Calls.checkPointer("bpf_program__attach_kprobe_opts(" + what + ")", link, capture), what);
+            return new BpfLink(
+                    Calls.checkPointer("bpf_program__attach_kprobe_opts(" + what + ")", link, capture), what);
         }
     }
 
@@ -126,8 +132,9 @@ public final class BpfProgram {
      */
     public BpfLink attachKprobeMulti(List<String> functions, long[] cookies) {
         if (functions.isEmpty() || cookies.length != functions.size()) {
-            throw new IllegalArgumentException("kprobe-multi needs one cookie per function and at least one function, got "
-                    + functions.size() + " functions and " + cookies.length + " cookies");
+            throw new IllegalArgumentException(
+                    "kprobe-multi needs one cookie per function and at least one function, got " + functions.size()
+                            + " functions and " + cookies.length + " cookies");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment syms = arena.allocate(ADDRESS, functions.size());
@@ -144,7 +151,8 @@ public final class BpfProgram {
             MemorySegment link = Native.programAttachKprobeMultiOpts(capture, program, MemorySegment.NULL, opts);
             String what = name + " -> kprobe.multi/" + functions.size() + " functions (" + functions.getFirst()
                     + (functions.size() > 1 ? ", ..." : "") + ")";
-            return new BpfLink(Calls.checkPointer("bpf_program__attach_kprobe_multi_opts(" + what + ")", link, capture), what);
+            return new BpfLink(
+                    Calls.checkPointer("bpf_program__attach_kprobe_multi_opts(" + what + ")", link, capture), what);
         }
     }
 
@@ -156,7 +164,8 @@ public final class BpfProgram {
     public void setAttachTarget(String function) {
         try (Arena arena = Arena.ofConfined()) {
             LibbpfLog.begin();
-            Calls.check("bpf_program__set_attach_target(" + name + ", " + function + ")",
+            Calls.check(
+                    "bpf_program__set_attach_target(" + name + ", " + function + ")",
                     Native.programSetAttachTarget(program, 0, arena.allocateFrom(function)));
         }
     }

@@ -17,6 +17,7 @@ import java.util.OptionalInt;
  * Type information: the running kernel's (from /sys/kernel/btf/vmlinux) or a BPF object's. Used to
  * learn what this kernel has (tracepoint prototypes, enum skb_drop_reason) instead of assuming it.
  */
+@SuppressWarnings("restricted") // see package-info
 public final class Btf implements AutoCloseable {
 
     // The kernel's uapi linux/btf.h. btf__type_by_id hands out pointers into libbpf's copy of the raw BTF
@@ -24,45 +25,57 @@ public final class Btf implements AutoCloseable {
 
     /** struct btf_type { __u32 name_off; __u32 info; union { __u32 size; __u32 type; }; } */
     private static final StructLayout BTF_TYPE = MemoryLayout.structLayout(
-            JAVA_INT.withName("name_off"),
-            JAVA_INT.withName("info"),
-            // anonymous in C; which member applies depends on the kind, and both are read the same way
-            MemoryLayout.unionLayout(JAVA_INT.withName("size"), JAVA_INT.withName("type")).withName("size_or_type"))
+                    JAVA_INT.withName("name_off"),
+                    JAVA_INT.withName("info"),
+                    // anonymous in C; which member applies depends on the kind, and both are read the same way
+                    MemoryLayout.unionLayout(JAVA_INT.withName("size"), JAVA_INT.withName("type"))
+                            .withName("size_or_type"))
             .withName("btf_type");
+
     private static final VarHandle TYPE_NAME_OFF = field(BTF_TYPE, "name_off");
     private static final VarHandle TYPE_INFO = field(BTF_TYPE, "info");
-    private static final VarHandle TYPE_SIZE_OR_TYPE = BTF_TYPE.varHandle(
-            PathElement.groupElement("size_or_type"), PathElement.groupElement("size"));
+    private static final VarHandle TYPE_SIZE_OR_TYPE =
+            BTF_TYPE.varHandle(PathElement.groupElement("size_or_type"), PathElement.groupElement("size"));
 
     /** struct btf_member { __u32 name_off; __u32 type; __u32 offset; }: STRUCT and UNION entries. */
     private static final StructLayout BTF_MEMBER = MemoryLayout.structLayout(
-            JAVA_INT.withName("name_off"), JAVA_INT.withName("type"), JAVA_INT.withName("offset")).withName("btf_member");
+                    JAVA_INT.withName("name_off"), JAVA_INT.withName("type"), JAVA_INT.withName("offset"))
+            .withName("btf_member");
+
     private static final VarHandle MEMBER_NAME_OFF = field(BTF_MEMBER, "name_off");
     private static final VarHandle MEMBER_TYPE = field(BTF_MEMBER, "type");
     private static final VarHandle MEMBER_OFFSET = field(BTF_MEMBER, "offset");
 
     /** struct btf_enum { __u32 name_off; __s32 val; }: ENUM entries. */
     private static final StructLayout BTF_ENUM = MemoryLayout.structLayout(
-            JAVA_INT.withName("name_off"), JAVA_INT.withName("val")).withName("btf_enum");
+                    JAVA_INT.withName("name_off"), JAVA_INT.withName("val"))
+            .withName("btf_enum");
+
     private static final VarHandle ENUM_NAME_OFF = field(BTF_ENUM, "name_off");
     private static final VarHandle ENUM_VAL = field(BTF_ENUM, "val");
 
     /** struct btf_enum64 { __u32 name_off; __u32 val_lo32; __u32 val_hi32; }: ENUM64 entries (4-byte aligned, hence split). */
     private static final StructLayout BTF_ENUM64 = MemoryLayout.structLayout(
-            JAVA_INT.withName("name_off"), JAVA_INT.withName("val_lo32"), JAVA_INT.withName("val_hi32")).withName("btf_enum64");
+                    JAVA_INT.withName("name_off"), JAVA_INT.withName("val_lo32"), JAVA_INT.withName("val_hi32"))
+            .withName("btf_enum64");
+
     private static final VarHandle ENUM64_NAME_OFF = field(BTF_ENUM64, "name_off");
     private static final VarHandle ENUM64_VAL_LO32 = field(BTF_ENUM64, "val_lo32");
     private static final VarHandle ENUM64_VAL_HI32 = field(BTF_ENUM64, "val_hi32");
 
     /** struct btf_param { __u32 name_off; __u32 type; }: FUNC_PROTO entries. */
     private static final StructLayout BTF_PARAM = MemoryLayout.structLayout(
-            JAVA_INT.withName("name_off"), JAVA_INT.withName("type")).withName("btf_param");
+                    JAVA_INT.withName("name_off"), JAVA_INT.withName("type"))
+            .withName("btf_param");
+
     private static final VarHandle PARAM_NAME_OFF = field(BTF_PARAM, "name_off");
     private static final VarHandle PARAM_TYPE = field(BTF_PARAM, "type");
 
     /** struct btf_var_secinfo { __u32 type; __u32 offset; __u32 size; }: DATASEC entries. */
     private static final StructLayout BTF_VAR_SECINFO = MemoryLayout.structLayout(
-            JAVA_INT.withName("type"), JAVA_INT.withName("offset"), JAVA_INT.withName("size")).withName("btf_var_secinfo");
+                    JAVA_INT.withName("type"), JAVA_INT.withName("offset"), JAVA_INT.withName("size"))
+            .withName("btf_var_secinfo");
+
     private static final VarHandle SECINFO_TYPE = field(BTF_VAR_SECINFO, "type");
     private static final VarHandle SECINFO_OFFSET = field(BTF_VAR_SECINFO, "offset");
     private static final VarHandle SECINFO_SIZE = field(BTF_VAR_SECINFO, "size");
@@ -113,7 +126,11 @@ public final class Btf implements AutoCloseable {
         MemorySegment header = header(id);
         int info = (int) TYPE_INFO.get(header, 0L);
         BtfKind kind = kindOf(info);
-        return new BtfType(id, kind, name((int) TYPE_NAME_OFF.get(header, 0L)), (int) TYPE_SIZE_OR_TYPE.get(header, 0L),
+        return new BtfType(
+                id,
+                kind,
+                name((int) TYPE_NAME_OFF.get(header, 0L)),
+                (int) TYPE_SIZE_OR_TYPE.get(header, 0L),
                 members(header, kind, vlenOf(info), kflagOf(info)));
     }
 
@@ -164,7 +181,8 @@ public final class Btf implements AutoCloseable {
         if (entry == null || vlen == 0) {
             return List.of();
         }
-        MemorySegment body = header.reinterpret(BTF_TYPE.byteSize() + entry.byteSize() * vlen).asSlice(BTF_TYPE.byteSize());
+        MemorySegment body = header.reinterpret(BTF_TYPE.byteSize() + entry.byteSize() * vlen)
+                .asSlice(BTF_TYPE.byteSize());
         List<BtfType.Member> list = new ArrayList<>(vlen);
         for (int i = 0; i < vlen; i++) {
             long at = i * entry.byteSize();
@@ -172,24 +190,33 @@ public final class Btf implements AutoCloseable {
                 case STRUCT, UNION -> {
                     int offset = (int) MEMBER_OFFSET.get(body, at);
                     // with kind_flag set, offset packs a bitfield's size above its 24-bit bit offset
-                    list.add(new BtfType.Member(name((int) MEMBER_NAME_OFF.get(body, at)), (int) MEMBER_TYPE.get(body, at),
-                            kflag ? offset & 0xffffff : Integer.toUnsignedLong(offset), 0));
+                    list.add(new BtfType.Member(
+                            name((int) MEMBER_NAME_OFF.get(body, at)),
+                            (int) MEMBER_TYPE.get(body, at),
+                            kflag ? offset & 0xffffff : Integer.toUnsignedLong(offset),
+                            0));
                 }
                 case ENUM -> {
                     int val = (int) ENUM_VAL.get(body, at);
                     // kind_flag marks a signed enum
-                    list.add(new BtfType.Member(name((int) ENUM_NAME_OFF.get(body, at)), 0,
-                            kflag ? val : Integer.toUnsignedLong(val), 0));
+                    list.add(new BtfType.Member(
+                            name((int) ENUM_NAME_OFF.get(body, at)), 0, kflag ? val : Integer.toUnsignedLong(val), 0));
                 }
-                case ENUM64 -> list.add(new BtfType.Member(name((int) ENUM64_NAME_OFF.get(body, at)), 0,
-                        Integer.toUnsignedLong((int) ENUM64_VAL_LO32.get(body, at))
-                                | ((long) (int) ENUM64_VAL_HI32.get(body, at) << 32), 0));
-                case FUNC_PROTO -> list.add(new BtfType.Member(name((int) PARAM_NAME_OFF.get(body, at)),
-                        (int) PARAM_TYPE.get(body, at), i, 0));
+                case ENUM64 ->
+                    list.add(new BtfType.Member(
+                            name((int) ENUM64_NAME_OFF.get(body, at)),
+                            0,
+                            Integer.toUnsignedLong((int) ENUM64_VAL_LO32.get(body, at))
+                                    | ((long) (int) ENUM64_VAL_HI32.get(body, at) << 32),
+                            0));
+                case FUNC_PROTO ->
+                    list.add(new BtfType.Member(
+                            name((int) PARAM_NAME_OFF.get(body, at)), (int) PARAM_TYPE.get(body, at), i, 0));
                 case DATASEC -> {
                     int type = (int) SECINFO_TYPE.get(body, at);
-                    list.add(new BtfType.Member(type(type).name(), type,
-                            Integer.toUnsignedLong((int) SECINFO_OFFSET.get(body, at)), (int) SECINFO_SIZE.get(body, at)));
+                    list.add(new BtfType.Member(
+                            type(type).name(), type, Integer.toUnsignedLong((int) SECINFO_OFFSET.get(body, at)), (int)
+                                    SECINFO_SIZE.get(body, at)));
                 }
                 default -> throw new IllegalStateException("no members for " + kind);
             }

@@ -3,8 +3,26 @@ package dev.packettrace.bindings;
 
 /** BTF type kinds, numbered as in the kernel's uapi btf.h. */
 public enum BtfKind {
-    UNKNOWN, INT, PTR, ARRAY, STRUCT, UNION, ENUM, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FUNC_PROTO,
-    VAR, DATASEC, FLOAT, DECL_TAG, TYPE_TAG, ENUM64;
+    UNKNOWN,
+    INT,
+    PTR,
+    ARRAY,
+    STRUCT,
+    UNION,
+    ENUM,
+    FWD,
+    TYPEDEF,
+    VOLATILE,
+    CONST,
+    RESTRICT,
+    FUNC,
+    FUNC_PROTO,
+    VAR,
+    DATASEC,
+    FLOAT,
+    DECL_TAG,
+    TYPE_TAG,
+    ENUM64;
 
     static BtfKind of(int number) {
         BtfKind[] all = values();

@@ -22,6 +22,5 @@ public record BtfType(int id, BtfKind kind, String name, int sizeOrType, List<Me
      * @param value enumerator value, member bit offset, or DATASEC variable offset in bytes
      * @param size  DATASEC variable size in bytes; 0 otherwise
      */
-    public record Member(String name, int type, long value, int size) {
-    }
+    public record Member(String name, int type, long value, int size) {}
 }

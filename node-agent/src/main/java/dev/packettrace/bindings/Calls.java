@@ -8,8 +8,7 @@ import java.util.function.Consumer;
 /** Turns libbpf's error conventions into LibbpfException, carrying what libbpf logged. */
 final class Calls {
 
-    private Calls() {
-    }
+    private Calls() {}
 
     /** For int-returning libbpf calls, which return -errno on failure. */
     static int check(String operation, int rc) {

@@ -14,7 +14,8 @@ public record CbpfInstruction(int code, int jt, int jf, int k) {
 
     public CbpfInstruction {
         if (code < 0 || code > 0xffff || jt < 0 || jt > 0xff || jf < 0 || jf > 0xff) {
-            throw new IllegalArgumentException("not a classic BPF instruction: code " + code + " jt " + jt + " jf " + jf);
+            throw new IllegalArgumentException(
+                    "not a classic BPF instruction: code " + code + " jt " + jt + " jf " + jf);
         }
     }
 

@@ -22,17 +22,28 @@ public final class Errno {
     public static final int ENOTSUP = 95;
     /** kprobes by name: the name is ambiguous (several static functions share it). */
     public static final int EADDRNOTAVAIL = 99;
+
     public static final int ENOTSUPP = 524;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(ESRCH, "ESRCH"),
-            Map.entry(E2BIG, "E2BIG"), Map.entry(EBADF, "EBADF"), Map.entry(EAGAIN, "EAGAIN"),
-            Map.entry(ENOMEM, "ENOMEM"), Map.entry(EACCES, "EACCES"), Map.entry(EBUSY, "EBUSY"),
-            Map.entry(EEXIST, "EEXIST"), Map.entry(EINVAL, "EINVAL"), Map.entry(ENOSPC, "ENOSPC"),
-            Map.entry(EINTR, "EINTR"), Map.entry(ENOTSUP, "EOPNOTSUPP"), Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"), Map.entry(ENOTSUPP, "ENOTSUPP"));
+            Map.entry(EPERM, "EPERM"),
+            Map.entry(ENOENT, "ENOENT"),
+            Map.entry(ESRCH, "ESRCH"),
+            Map.entry(E2BIG, "E2BIG"),
+            Map.entry(EBADF, "EBADF"),
+            Map.entry(EAGAIN, "EAGAIN"),
+            Map.entry(ENOMEM, "ENOMEM"),
+            Map.entry(EACCES, "EACCES"),
+            Map.entry(EBUSY, "EBUSY"),
+            Map.entry(EEXIST, "EEXIST"),
+            Map.entry(EINVAL, "EINVAL"),
+            Map.entry(ENOSPC, "ENOSPC"),
+            Map.entry(EINTR, "EINTR"),
+            Map.entry(ENOTSUP, "EOPNOTSUPP"),
+            Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),
+            Map.entry(ENOTSUPP, "ENOTSUPP"));
 
-    private Errno() {
-    }
+    private Errno() {}
 
     public static String name(int errno) {
         return NAMES.getOrDefault(errno, "errno " + errno);

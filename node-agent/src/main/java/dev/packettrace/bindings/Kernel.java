@@ -4,8 +4,7 @@ package dev.packettrace.bindings;
 /** Facts about the running system as libbpf sees them. */
 public final class Kernel {
 
-    private Kernel() {
-    }
+    private Kernel() {}
 
     /** CPUs the kernel may ever bring up: the number of slots in a per-CPU map value. */
     public static int possibleCpus() {

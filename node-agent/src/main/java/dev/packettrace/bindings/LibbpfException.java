@@ -40,8 +40,12 @@ public final class LibbpfException extends RuntimeException {
     }
 
     private static String message(String operation, int errno, List<String> log) {
-        StringBuilder b = new StringBuilder(operation).append(" failed: ")
-                .append(Errno.name(errno)).append(" (").append(Errno.describe(errno)).append(')');
+        StringBuilder b = new StringBuilder(operation)
+                .append(" failed: ")
+                .append(Errno.name(errno))
+                .append(" (")
+                .append(Errno.describe(errno))
+                .append(')');
         if (!log.isEmpty()) {
             b.append("; libbpf said:");
             log.forEach(line -> b.append("\n  ").append(line));

@@ -21,6 +21,7 @@ import java.util.List;
  * <p>libbpf hands over a printf format and a va_list; vsnprintf, called back through FFM, formats it.
  * On x86-64 and arm64 Linux a va_list parameter arrives as a pointer, which is passed on as is.
  */
+@SuppressWarnings("restricted") // see package-info
 final class LibbpfLog {
 
     private static final System.Logger LOG = System.getLogger("libbpf");
@@ -28,6 +29,7 @@ final class LibbpfLog {
     private static final int LEVEL_INFO = 1;
     /** Bounded: a verifier log can be megabytes; the tail is where the rejection is explained. */
     private static final int MAX_CAPTURED_LINES = 200;
+
     private static final int FORMAT_BUFFER = 8192;
 
     private static final ThreadLocal<Deque<String>> CAPTURED = ThreadLocal.withInitial(ArrayDeque::new);
@@ -39,18 +41,20 @@ final class LibbpfLog {
 
     private static volatile boolean installed;
 
-    private LibbpfLog() {
-    }
+    private LibbpfLog() {}
 
     static synchronized void install() {
         if (installed) {
             return;
         }
         try {
-            var handle = MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
-                    MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
-            MemorySegment stub = Native.LINKER.upcallStub(handle,
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+            var handle = MethodHandles.lookup()
+                    .findStatic(
+                            LibbpfLog.class,
+                            "print",
+                            MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
+            MemorySegment stub = Native.LINKER.upcallStub(
+                    handle, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
             Native.setPrint(stub);
             installed = true;
         } catch (Throwable t) {
@@ -94,9 +98,11 @@ final class LibbpfLog {
                 captured.addLast(line);
             }
             // libbpf's info level is chatty (every map and relocation): keep it out of a user's terminal
-            System.Logger.Level javaLevel = level == LEVEL_WARN && !QUIET.get() ? System.Logger.Level.WARNING
-                    : level == LEVEL_WARN ? System.Logger.Level.DEBUG
-                    : level == LEVEL_INFO ? System.Logger.Level.DEBUG : System.Logger.Level.TRACE;
+            System.Logger.Level javaLevel = level == LEVEL_WARN && !QUIET.get()
+                    ? System.Logger.Level.WARNING
+                    : level == LEVEL_WARN
+                            ? System.Logger.Level.DEBUG
+                            : level == LEVEL_INFO ? System.Logger.Level.DEBUG : System.Logger.Level.TRACE;
             if (LOG.isLoggable(javaLevel)) {
                 LOG.log(javaLevel, text);
             }

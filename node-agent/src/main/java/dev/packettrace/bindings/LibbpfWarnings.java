@@ -11,8 +11,7 @@ import java.util.function.Supplier;
  */
 public final class LibbpfWarnings {
 
-    private LibbpfWarnings() {
-    }
+    private LibbpfWarnings() {}
 
     public static <T> T expected(Supplier<T> call) {
         boolean outer = LibbpfLog.quiet();

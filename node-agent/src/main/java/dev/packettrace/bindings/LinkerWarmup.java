@@ -12,10 +12,10 @@ import java.lang.invoke.MethodHandles;
  * can be loaded: a missing library must still be reported by the code that needs it, with its own message,
  * not as a class that failed to initialise on another thread.
  */
+@SuppressWarnings("restricted") // see package-info
 public final class LinkerWarmup {
 
-    private LinkerWarmup() {
-    }
+    private LinkerWarmup() {}
 
     /** Starts the warm-up on a daemon thread and returns at once; failures are ignored (it is only a head start). */
     public static void startInBackground() {
@@ -28,7 +28,8 @@ public final class LinkerWarmup {
                 MethodHandles.lookup().ensureInitialized(Native.class);
             }
         } catch (RuntimeException | LinkageError | IllegalAccessException e) {
-            System.getLogger(LinkerWarmup.class.getName()).log(System.Logger.Level.DEBUG, "ffm warm-up failed: {0}", e.toString());
+            System.getLogger(LinkerWarmup.class.getName())
+                    .log(System.Logger.Level.DEBUG, "ffm warm-up failed: {0}", e.toString());
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.Optional;
  * {@code throws Throwable}: a typed method is checked by the compiler where a mistyped invokeExact would
  * only fail at run time, and the Throwable is turned into an unchecked exception here, once.
  */
+@SuppressWarnings("restricted") // see package-info
 final class Native {
 
     static final String LIBBPF_SONAME = "libbpf.so.1";
@@ -35,81 +36,90 @@ final class Native {
 
     // libc
     private static final MethodHandle STRERROR = libc("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle VSNPRINTF = libc("vsnprintf",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    private static final MethodHandle VSNPRINTF =
+            libc("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
 
     // libbpf: logging and system facts
     private static final MethodHandle SET_PRINT = bpf("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle NUM_POSSIBLE_CPUS = bpf("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle NUM_POSSIBLE_CPUS =
+            bpf("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
 
     // objects
-    private static final MethodHandle OBJECT_OPEN_MEM = bpfErrno("bpf_object__open_mem",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle OBJECT_OPEN_MEM =
+            bpfErrno("bpf_object__open_mem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle OBJECT_LOAD = bpf("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle OBJECT_CLOSE = bpf("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle OBJECT_BTF = bpf("bpf_object__btf", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle OBJECT_NEXT_PROGRAM = bpf("bpf_object__next_program",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle OBJECT_FIND_MAP = bpf("bpf_object__find_map_by_name",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle OBJECT_NEXT_PROGRAM =
+            bpf("bpf_object__next_program", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle OBJECT_FIND_MAP =
+            bpf("bpf_object__find_map_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
 
     // programs
     private static final MethodHandle PROGRAM_NAME = bpf("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle PROGRAM_SECTION = bpf("bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle PROGRAM_SET_AUTOLOAD = bpf("bpf_program__set_autoload",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
-    private static final MethodHandle PROGRAM_AUTOLOAD = bpf("bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    private static final MethodHandle PROGRAM_SECTION =
+            bpf("bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final MethodHandle PROGRAM_SET_AUTOLOAD =
+            bpf("bpf_program__set_autoload", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
+    private static final MethodHandle PROGRAM_AUTOLOAD =
+            bpf("bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle PROGRAM_FD = bpf("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle PROGRAM_ATTACH_KPROBE_OPTS = bpfErrno("bpf_program__attach_kprobe_opts",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle PROGRAM_ATTACH_KPROBE_MULTI_OPTS = bpfErrno("bpf_program__attach_kprobe_multi_opts",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle PROGRAM_SET_ATTACH_TARGET = bpf("bpf_program__set_attach_target",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle PROGRAM_ATTACH_TRACE = bpfErrno("bpf_program__attach_trace",
-            FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final MethodHandle PROGRAM_ATTACH_KPROBE_OPTS =
+            bpfErrno("bpf_program__attach_kprobe_opts", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle PROGRAM_ATTACH_KPROBE_MULTI_OPTS = bpfErrno(
+            "bpf_program__attach_kprobe_multi_opts", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle PROGRAM_SET_ATTACH_TARGET =
+            bpf("bpf_program__set_attach_target", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle PROGRAM_ATTACH_TRACE =
+            bpfErrno("bpf_program__attach_trace", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle LINK_DESTROY = bpf("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle OBJ_GET_INFO_BY_FD = bpf("bpf_obj_get_info_by_fd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle OBJ_GET_INFO_BY_FD =
+            bpf("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     // maps
     private static final MethodHandle MAP_NAME = bpf("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle MAP_FD = bpf("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_REUSE_FD = bpf("bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle MAP_SET_MAX_ENTRIES = bpf("bpf_map__set_max_entries",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle MAP_INITIAL_VALUE = bpf("bpf_map__initial_value",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle MAP_SET_INITIAL_VALUE = bpf("bpf_map__set_initial_value",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MAP_LOOKUP_ELEM = bpf("bpf_map__lookup_elem",
+    private static final MethodHandle MAP_REUSE_FD =
+            bpf("bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MAP_SET_MAX_ENTRIES =
+            bpf("bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MAP_INITIAL_VALUE =
+            bpf("bpf_map__initial_value", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle MAP_SET_INITIAL_VALUE =
+            bpf("bpf_map__set_initial_value", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MAP_LOOKUP_ELEM = bpf(
+            "bpf_map__lookup_elem",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle MAP_UPDATE_ELEM = bpf("bpf_map__update_elem",
+    private static final MethodHandle MAP_UPDATE_ELEM = bpf(
+            "bpf_map__update_elem",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle MAP_DELETE_ELEM = bpf("bpf_map__delete_elem",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle MAP_GET_NEXT_KEY = bpf("bpf_map__get_next_key",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MAP_DELETE_ELEM =
+            bpf("bpf_map__delete_elem", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MAP_GET_NEXT_KEY =
+            bpf("bpf_map__get_next_key", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
 
     // ring buffer
-    private static final MethodHandle RING_BUFFER_NEW = bpfErrno("ring_buffer__new",
-            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle RING_BUFFER_POLL = bpf("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RING_BUFFER_CONSUME = bpf("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle RING_BUFFER_NEW =
+            bpfErrno("ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle RING_BUFFER_POLL =
+            bpf("ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RING_BUFFER_CONSUME =
+            bpf("ring_buffer__consume", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle RING_BUFFER_FREE = bpf("ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
 
     // BTF
-    private static final MethodHandle BTF_LOAD_VMLINUX = bpfErrno("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS));
+    private static final MethodHandle BTF_LOAD_VMLINUX =
+            bpfErrno("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS));
     private static final MethodHandle BTF_FREE = bpf("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle BTF_FIND_BY_NAME_KIND = bpf("btf__find_by_name_kind",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle BTF_FIND_BY_NAME_KIND =
+            bpf("btf__find_by_name_kind", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle BTF_TYPE_CNT = bpf("btf__type_cnt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle BTF_TYPE_BY_ID = bpf("btf__type_by_id", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle BTF_NAME_BY_OFFSET = bpf("btf__name_by_offset",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle BTF_TYPE_BY_ID =
+            bpf("btf__type_by_id", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle BTF_NAME_BY_OFFSET =
+            bpf("btf__name_by_offset", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
 
-    private Native() {
-    }
+    private Native() {}
 
     // libc
 
@@ -239,8 +249,8 @@ final class Native {
         }
     }
 
-    static MemorySegment programAttachKprobeOpts(MemorySegment capture, MemorySegment program, MemorySegment function,
-            MemorySegment opts) {
+    static MemorySegment programAttachKprobeOpts(
+            MemorySegment capture, MemorySegment program, MemorySegment function, MemorySegment opts) {
         try {
             return (MemorySegment) PROGRAM_ATTACH_KPROBE_OPTS.invokeExact(capture, program, function, opts);
         } catch (Throwable t) {
@@ -248,8 +258,8 @@ final class Native {
         }
     }
 
-    static MemorySegment programAttachKprobeMultiOpts(MemorySegment capture, MemorySegment program, MemorySegment pattern,
-            MemorySegment opts) {
+    static MemorySegment programAttachKprobeMultiOpts(
+            MemorySegment capture, MemorySegment program, MemorySegment pattern, MemorySegment opts) {
         try {
             return (MemorySegment) PROGRAM_ATTACH_KPROBE_MULTI_OPTS.invokeExact(capture, program, pattern, opts);
         } catch (Throwable t) {
@@ -339,8 +349,8 @@ final class Native {
         }
     }
 
-    static int mapLookupElem(MemorySegment map, MemorySegment key, long keySize, MemorySegment value, long valueSize,
-            long flags) {
+    static int mapLookupElem(
+            MemorySegment map, MemorySegment key, long keySize, MemorySegment value, long valueSize, long flags) {
         try {
             return (int) MAP_LOOKUP_ELEM.invokeExact(map, key, keySize, value, valueSize, flags);
         } catch (Throwable t) {
@@ -348,8 +358,8 @@ final class Native {
         }
     }
 
-    static int mapUpdateElem(MemorySegment map, MemorySegment key, long keySize, MemorySegment value, long valueSize,
-            long flags) {
+    static int mapUpdateElem(
+            MemorySegment map, MemorySegment key, long keySize, MemorySegment value, long valueSize, long flags) {
         try {
             return (int) MAP_UPDATE_ELEM.invokeExact(map, key, keySize, value, valueSize, flags);
         } catch (Throwable t) {
@@ -375,8 +385,8 @@ final class Native {
 
     // ring buffer
 
-    static MemorySegment ringBufferNew(MemorySegment capture, int mapFd, MemorySegment sampleCallback, MemorySegment context,
-            MemorySegment opts) {
+    static MemorySegment ringBufferNew(
+            MemorySegment capture, int mapFd, MemorySegment sampleCallback, MemorySegment context, MemorySegment opts) {
         try {
             return (MemorySegment) RING_BUFFER_NEW.invokeExact(capture, mapFd, sampleCallback, context, opts);
         } catch (Throwable t) {
@@ -483,8 +493,9 @@ final class Native {
         try {
             return SymbolLookup.libraryLookup(LIBBPF_SONAME, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new UnsatisfiedLinkError(LIBBPF_SONAME + " not found: install libbpf 1.x (Debian/Ubuntu package libbpf1, "
-                    + "Fedora libbpf) (" + e.getMessage() + ")");
+            throw new UnsatisfiedLinkError(
+                    LIBBPF_SONAME + " not found: install libbpf 1.x (Debian/Ubuntu package libbpf1, "
+                            + "Fedora libbpf) (" + e.getMessage() + ")");
         }
     }
 
@@ -501,8 +512,9 @@ final class Native {
     }
 
     private static MemorySegment find(String name) {
-        return LIBBPF.find(name).orElseThrow(() -> new UnsatisfiedLinkError(
-                "libbpf.so.1 has no symbol " + name + ": packettrace needs libbpf 1.1 or newer"));
+        return LIBBPF.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError(
+                        "libbpf.so.1 has no symbol " + name + ": packettrace needs libbpf 1.1 or newer"));
     }
 
     private static final class StructLayoutHolder {

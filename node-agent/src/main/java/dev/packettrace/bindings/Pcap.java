@@ -27,6 +27,7 @@ import java.util.List;
  * what they mean to tcpdump. The library is loaded when first used: tracing without an expression does
  * not need it.
  */
+@SuppressWarnings("restricted") // see package-info
 public final class Pcap {
 
     /** libpcap's snapshot length for "everything" (MAXIMUM_SNAPLEN); a match returns it. */
@@ -46,8 +47,7 @@ public final class Pcap {
         }
     }
 
-    private Pcap() {
-    }
+    private Pcap() {}
 
     /**
      * Compiles an expression, optimised, as tcpdump does with no netmask known.
@@ -69,7 +69,8 @@ public final class Pcap {
                     int rc = Lib.compile(pcap, program, text, 1, Lib.PCAP_NETMASK_UNKNOWN);
                     if (rc != 0) {
                         MemorySegment error = Lib.geterr(pcap);
-                        throw new PcapCompileException(expression, Native.string(error).orElse("pcap_compile failed"));
+                        throw new PcapCompileException(
+                                expression, Native.string(error).orElse("pcap_compile failed"));
                     }
                     try {
                         return instructions(program);
@@ -85,12 +86,15 @@ public final class Pcap {
 
     private static List<CbpfInstruction> instructions(MemorySegment program) {
         int count = (int) Lib.BF_LEN.get(program, 0L);
-        MemorySegment insns = ((MemorySegment) Lib.BF_INSNS.get(program, 0L)).reinterpret(count * Lib.BPF_INSN.byteSize());
+        MemorySegment insns =
+                ((MemorySegment) Lib.BF_INSNS.get(program, 0L)).reinterpret(count * Lib.BPF_INSN.byteSize());
         List<CbpfInstruction> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long at = i * Lib.BPF_INSN.byteSize();
-            out.add(new CbpfInstruction(Short.toUnsignedInt((short) Lib.INSN_CODE.get(insns, at)),
-                    Byte.toUnsignedInt((byte) Lib.INSN_JT.get(insns, at)), Byte.toUnsignedInt((byte) Lib.INSN_JF.get(insns, at)),
+            out.add(new CbpfInstruction(
+                    Short.toUnsignedInt((short) Lib.INSN_CODE.get(insns, at)),
+                    Byte.toUnsignedInt((byte) Lib.INSN_JT.get(insns, at)),
+                    Byte.toUnsignedInt((byte) Lib.INSN_JF.get(insns, at)),
                     (int) Lib.INSN_K.get(insns, at)));
         }
         return List.copyOf(out);
@@ -101,22 +105,30 @@ public final class Pcap {
         static final String SONAME = "libpcap.so.0.8";
         static final int PCAP_NETMASK_UNKNOWN = 0xffffffff;
         /** struct bpf_insn { u_short code; u_char jt; u_char jf; bpf_u_int32 k; } (pcap/bpf.h) */
-        static final StructLayout BPF_INSN = MemoryLayout.structLayout(JAVA_SHORT.withName("code"),
-                JAVA_BYTE.withName("jt"), JAVA_BYTE.withName("jf"), JAVA_INT.withName("k"));
+        static final StructLayout BPF_INSN = MemoryLayout.structLayout(
+                JAVA_SHORT.withName("code"),
+                JAVA_BYTE.withName("jt"),
+                JAVA_BYTE.withName("jf"),
+                JAVA_INT.withName("k"));
+
         static final VarHandle INSN_CODE = BPF_INSN.varHandle(PathElement.groupElement("code"));
         static final VarHandle INSN_JT = BPF_INSN.varHandle(PathElement.groupElement("jt"));
         static final VarHandle INSN_JF = BPF_INSN.varHandle(PathElement.groupElement("jf"));
         static final VarHandle INSN_K = BPF_INSN.varHandle(PathElement.groupElement("k"));
         /** struct bpf_program { u_int bf_len; struct bpf_insn *bf_insns; } */
-        static final StructLayout BPF_PROGRAM = MemoryLayout.structLayout(JAVA_INT.withName("bf_len"),
-                MemoryLayout.paddingLayout(ADDRESS.byteSize() - JAVA_INT.byteSize()), ADDRESS.withName("bf_insns"));
+        static final StructLayout BPF_PROGRAM = MemoryLayout.structLayout(
+                JAVA_INT.withName("bf_len"),
+                MemoryLayout.paddingLayout(ADDRESS.byteSize() - JAVA_INT.byteSize()),
+                ADDRESS.withName("bf_insns"));
+
         static final VarHandle BF_LEN = BPF_PROGRAM.varHandle(PathElement.groupElement("bf_len"));
         static final VarHandle BF_INSNS = BPF_PROGRAM.varHandle(PathElement.groupElement("bf_insns"));
         private static final SymbolLookup LIBPCAP = load();
 
-        private static final MethodHandle OPEN_DEAD = handle("pcap_open_dead", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT));
-        private static final MethodHandle COMPILE = handle("pcap_compile",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+        private static final MethodHandle OPEN_DEAD =
+                handle("pcap_open_dead", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT));
+        private static final MethodHandle COMPILE =
+                handle("pcap_compile", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
         private static final MethodHandle GETERR = handle("pcap_geterr", FunctionDescriptor.of(ADDRESS, ADDRESS));
         private static final MethodHandle FREECODE = handle("pcap_freecode", FunctionDescriptor.ofVoid(ADDRESS));
         private static final MethodHandle CLOSE = handle("pcap_close", FunctionDescriptor.ofVoid(ADDRESS));
@@ -131,7 +143,8 @@ public final class Pcap {
             }
         }
 
-        static int compile(MemorySegment pcap, MemorySegment program, MemorySegment expression, int optimize, int netmask) {
+        static int compile(
+                MemorySegment pcap, MemorySegment program, MemorySegment expression, int optimize, int netmask) {
             try {
                 return (int) COMPILE.invokeExact(pcap, program, expression, optimize, netmask);
             } catch (Throwable t) {
@@ -173,8 +186,11 @@ public final class Pcap {
         }
 
         private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-            return Linker.nativeLinker().downcallHandle(LIBPCAP.find(name).orElseThrow(() ->
-                    new UnsatisfiedLinkError(SONAME + " has no symbol " + name)), descriptor);
+            return Linker.nativeLinker()
+                    .downcallHandle(
+                            LIBPCAP.find(name)
+                                    .orElseThrow(() -> new UnsatisfiedLinkError(SONAME + " has no symbol " + name)),
+                            descriptor);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
  * little-endian ByteBuffers that view the ring buffer itself: they are valid only during the call,
  * and the space is released to the kernel when the handler returns.
  */
+@SuppressWarnings("restricted") // see package-info
 public final class RingBufferReader implements AutoCloseable {
 
     /** Receives one record on the thread that called {@link #poll}. */
@@ -37,13 +38,18 @@ public final class RingBufferReader implements AutoCloseable {
         this.handler = handler;
         this.mapName = map.name();
         try {
-            var target = MethodHandles.lookup().findVirtual(RingBufferReader.class, "onSample",
-                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class)).bindTo(this);
-            MemorySegment callback = Native.LINKER.upcallStub(target,
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), arena);
+            var target = MethodHandles.lookup()
+                    .findVirtual(
+                            RingBufferReader.class,
+                            "onSample",
+                            MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class))
+                    .bindTo(this);
+            MemorySegment callback = Native.LINKER.upcallStub(
+                    target, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), arena);
             MemorySegment capture = Native.captureSegment(arena);
             LibbpfLog.begin();
-            MemorySegment rb = Native.ringBufferNew(capture, map.fd(), callback, MemorySegment.NULL, MemorySegment.NULL);
+            MemorySegment rb =
+                    Native.ringBufferNew(capture, map.fd(), callback, MemorySegment.NULL, MemorySegment.NULL);
             this.ringBuffer = Calls.checkPointer("ring_buffer__new(" + mapName + ")", rb, capture);
         } catch (Throwable t) {
             arena.close();
@@ -86,7 +92,8 @@ public final class RingBufferReader implements AutoCloseable {
     @SuppressWarnings("unused")
     private int onSample(MemorySegment context, MemorySegment data, long size) {
         try {
-            ByteBuffer record = data.reinterpret(size).asByteBuffer().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer record =
+                    data.reinterpret(size).asByteBuffer().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
             handler.onRecord(record);
             return 0;
         } catch (Throwable t) {

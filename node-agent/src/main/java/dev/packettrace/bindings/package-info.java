@@ -6,5 +6,9 @@
  *
  * <p>libbpf runs in its 1.0 mode: int-returning calls return {@code -errno}, pointer-returning calls
  * return NULL and set errno, which is captured right after the call.
+ *
+ * <p>The FFM API's restricted methods (downcall and upcall handles, library lookups, reinterpret) are called
+ * only here. The classes that call them say so with {@code @SuppressWarnings("restricted")}; the build compiles
+ * with {@code -Xlint:all -Werror}, so a restricted call anywhere else fails it.
  */
 package dev.packettrace.bindings;

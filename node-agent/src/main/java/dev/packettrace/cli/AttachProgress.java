@@ -3,7 +3,6 @@ package dev.packettrace.cli;
 
 import dev.packettrace.tracer.AttachMonitor;
 import dev.packettrace.tracer.Backend;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

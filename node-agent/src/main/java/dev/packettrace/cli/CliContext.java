@@ -3,7 +3,6 @@ package dev.packettrace.cli;
 
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.tracer.TracerFactory;
-
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -20,14 +19,26 @@ import java.util.function.Supplier;
  * @param err           stderr: status lines and error messages
  * @param handleSignals install a shutdown hook that stops a run cleanly on Ctrl-C/SIGTERM
  */
-public record CliContext(OutputStream out, PrintStream err, TracerFactory sessions, LongSupplier nanoClock,
-                         Supplier<ClockOffset> wallClock, NetnsResolver netns, boolean handleSignals) {
+public record CliContext(
+        OutputStream out,
+        PrintStream err,
+        TracerFactory sessions,
+        LongSupplier nanoClock,
+        Supplier<ClockOffset> wallClock,
+        NetnsResolver netns,
+        boolean handleSignals) {
 
     /** The real process: fd 1 unbuffered (writers buffer themselves and report write errors, which
      * System.out would swallow), System.err, the kernel tracer, the system clocks. */
     public static CliContext system() {
-        return new CliContext(new FileOutputStream(FileDescriptor.out), System.err, TracerFactory.kernel(),
-                System::nanoTime, ClockOffset::measure, new NetnsResolver(), true);
+        return new CliContext(
+                new FileOutputStream(FileDescriptor.out),
+                System.err,
+                TracerFactory.kernel(),
+                System::nanoTime,
+                ClockOffset::measure,
+                new NetnsResolver(),
+                true);
     }
 
     public TraceRunner newRunner() {

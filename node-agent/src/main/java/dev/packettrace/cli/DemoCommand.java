@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
-import dev.packettrace.tracer.Tracer;
 import dev.packettrace.lab.DemoLab;
 import dev.packettrace.lab.DemoTraffic;
 import dev.packettrace.lab.NetLab;
@@ -12,6 +11,7 @@ import dev.packettrace.output.TimestampMode;
 import dev.packettrace.output.TraceSummary;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
 import dev.packettrace.tracer.TracerFactory;
@@ -34,18 +34,26 @@ import picocli.CommandLine.Option;
  * the lab's namespaces, and a one-line verdict. The lab is removed whatever happens; a lab left by a
  * killed earlier run is reaped first.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Shows a packet drop end to end in a throwaway two-namespace lab (needs root).",
-                "Builds namespaces client and server joined by a veth pair, drops TCP to one port on the server",
-                "with iptables, sends traffic, traces it filtered to the lab's namespaces, and says where and why",
-                "the packets died. The lab is removed afterwards, whatever happens."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Shows a packet drop end to end in a throwaway two-namespace lab (needs root).",
+            "Builds namespaces client and server joined by a veth pair, drops TCP to one port on the server",
+            "with iptables, sends traffic, traces it filtered to the lab's namespaces, and says where and why",
+            "the packets died. The lab is removed afterwards, whatever happens."
+        })
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     private static final Duration ATTACH_DEADLINE = Duration.ofSeconds(30);
     private static final Duration DROP_DEADLINE = Duration.ofSeconds(10);
     private static final Duration BLOCKED_CONNECT_TIMEOUT = Duration.ofMillis(500);
 
-    @Option(names = "--attempts", paramLabel = "N", defaultValue = "2",
+    @Option(
+            names = "--attempts",
+            paramLabel = "N",
+            defaultValue = "2",
             description = "Connection attempts per port (1..10, default ${DEFAULT-VALUE}).")
     private int attempts;
 
@@ -61,29 +69,51 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Override
     public Integer call() throws Exception {
         if (attempts < 1 || attempts > 10) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    new UsageException("--attempts", Integer.toString(attempts), "must be between 1 and 10").getMessage());
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this),
+                    new UsageException("--attempts", Integer.toString(attempts), "must be between 1 and 10")
+                            .getMessage());
         }
         PrintStream status = context.err();
         List<String> reaped = NetLab.reapStale();
         if (!reaped.isEmpty()) {
-            status.println("demo: removed namespaces left by an earlier run that was killed: " + String.join(", ", reaped));
+            status.println(
+                    "demo: removed namespaces left by an earlier run that was killed: " + String.join(", ", reaped));
         }
         try (DemoLab lab = DemoLab.start()) {
-            status.printf("demo: lab %s: namespace client (netns %d, %s) --veth-- namespace server (netns %d, %s)%n",
-                    lab.labId(), lab.client().inode(), lab.clientAddress().getHostAddress(),
-                    lab.server().inode(), lab.serverAddress().getHostAddress());
-            status.printf("demo: server accepts TCP %d; iptables on the server drops TCP %d%n", lab.allowedPort(), lab.blockedPort());
+            status.printf(
+                    "demo: lab %s: namespace client (netns %d, %s) --veth-- namespace server (netns %d, %s)%n",
+                    lab.labId(),
+                    lab.client().inode(),
+                    lab.clientAddress().getHostAddress(),
+                    lab.server().inode(),
+                    lab.serverAddress().getHostAddress());
+            status.printf(
+                    "demo: server accepts TCP %d; iptables on the server drops TCP %d%n",
+                    lab.allowedPort(), lab.blockedPort());
             return trace(lab, status);
         }
     }
 
     private int trace(DemoLab lab, PrintStream status) throws Exception {
-        TraceFilter filter = new TraceFilter(Set.of(lab.client().inode(), lab.server().inode()), OptionalLong.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), java.util.OptionalInt.empty(),
-                java.util.OptionalInt.empty(), Optional.empty(), false);
-        OutputOptions output = new OutputOptions(json ? OutputFormat.JSON : OutputFormat.TABLE, TimestampMode.RELATIVE,
-                true, true, false, Optional.empty(), OptionalLong.empty());
+        TraceFilter filter = new TraceFilter(
+                Set.of(lab.client().inode(), lab.server().inode()),
+                OptionalLong.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                java.util.OptionalInt.empty(),
+                java.util.OptionalInt.empty(),
+                Optional.empty(),
+                false);
+        OutputOptions output = new OutputOptions(
+                json ? OutputFormat.JSON : OutputFormat.TABLE,
+                TimestampMode.RELATIVE,
+                true,
+                true,
+                false,
+                Optional.empty(),
+                OptionalLong.empty());
         TraceRun traceRun = new TraceRun(TracerConfig.of(filter), output, Optional.empty());
 
         CompletableFuture<Void> attached = new CompletableFuture<>();
@@ -94,26 +124,38 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         };
         List<PacketEvent> drops = new CopyOnWriteArrayList<>();
         TraceRunner runner = new TraceRunner(sessions, context.nanoClock(), context.wallClock(), status);
-        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> runner.run(traceRun, context.out(), e -> {
-            if (e.isDrop() && e.netns() == lab.server().inode() && e.tuple().map(t -> t.dport() == lab.blockedPort()).orElse(false)) {
-                drops.add(e);
-                runner.requestStop();
-            }
-        }), r -> Thread.ofPlatform().name("demo-trace").start(r));
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(
+                () -> runner.run(traceRun, context.out(), e -> {
+                    if (e.isDrop()
+                            && e.netns() == lab.server().inode()
+                            && e.tuple()
+                                    .map(t -> t.dport() == lab.blockedPort())
+                                    .orElse(false)) {
+                        drops.add(e);
+                        runner.requestStop();
+                    }
+                }),
+                r -> Thread.ofPlatform().name("demo-trace").start(r));
 
-        try (SignalStop signals = context.stopOnSignals(runner)) {
+        try (SignalStop _ = context.stopOnSignals(runner)) {
             awaitAttached(attached, run);
             DemoTraffic traffic = lab.generateTraffic(attempts, BLOCKED_CONNECT_TIMEOUT);
-            status.printf("demo: traffic sent: %d/%d connections to :%d succeeded, %d/%d to :%d succeeded%n",
-                    traffic.allowedConnected(), traffic.allowedAttempts(), lab.allowedPort(),
-                    traffic.blockedConnected(), traffic.blockedAttempts(), lab.blockedPort());
+            status.printf(
+                    "demo: traffic sent: %d/%d connections to :%d succeeded, %d/%d to :%d succeeded%n",
+                    traffic.allowedConnected(),
+                    traffic.allowedAttempts(),
+                    lab.allowedPort(),
+                    traffic.blockedConnected(),
+                    traffic.blockedAttempts(),
+                    lab.blockedPort());
             RunResult result = awaitResult(runner, run);
             status.println(verdict(lab, traffic, drops, result.summary()));
             return drops.isEmpty() ? PacketTraceCli.EXIT_FAILURE : PacketTraceCli.EXIT_OK;
         }
     }
 
-    private static void awaitAttached(CompletableFuture<Void> attached, CompletableFuture<RunResult> run) throws Exception {
+    private static void awaitAttached(CompletableFuture<Void> attached, CompletableFuture<RunResult> run)
+            throws Exception {
         CompletableFuture.anyOf(attached, run).get(ATTACH_DEADLINE.toSeconds(), TimeUnit.SECONDS);
         if (!attached.isDone()) {
             run.join(); // the run ended before attaching: rethrows its failure
@@ -141,7 +183,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         PacketEvent d = drops.getFirst();
         String where = d.location().orElse("an unknown kernel location");
         String function = where.contains("+") ? where.substring(0, where.indexOf('+')) : where;
-        return "Verdict: TCP " + lab.clientAddress().getHostAddress() + " -> " + lab.serverAddress().getHostAddress() + ":"
+        return "Verdict: TCP " + lab.clientAddress().getHostAddress() + " -> "
+                + lab.serverAddress().getHostAddress() + ":"
                 + lab.blockedPort() + " was dropped in namespace server (netns " + d.netns() + ") by " + function
                 + " (" + where + "), reason " + d.dropReason().orElse("NOT_SPECIFIED")
                 + explain(d.dropReason().orElse("")) + "; TCP " + lab.allowedPort() + " got through ("

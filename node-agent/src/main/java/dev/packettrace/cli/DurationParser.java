@@ -18,8 +18,7 @@ public final class DurationParser {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
     private static final BigDecimal NANOS_PER_MS = BigDecimal.valueOf(1_000_000L);
 
-    private DurationParser() {
-    }
+    private DurationParser() {}
 
     public static Duration parse(String flag, String text) {
         String s = text.strip();

@@ -9,7 +9,6 @@ import dev.packettrace.tracer.IpPrefix;
 import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
-
 import java.util.Locale;
 
 /**
@@ -18,18 +17,21 @@ import java.util.Locale;
  */
 public final class FlagParser {
 
-    private FlagParser() {
-    }
+    private FlagParser() {}
 
     /** A 32-bit mark, decimal or 0x-prefixed hex. */
     public static long mark(String flag, String text) {
         String s = text.strip();
         boolean hex = s.startsWith("0x") || s.startsWith("0X");
         String digits = hex ? s.substring(2) : s;
-        if (digits.isEmpty() || !digits.chars().allMatch(c -> hex ? Character.digit(c, 16) >= 0 : c >= '0' && c <= '9')) {
-            throw new UsageException(flag, text, s.startsWith("-")
-                    ? "is negative; marks are unsigned 32-bit values"
-                    : "is not a decimal or 0x-prefixed hexadecimal number");
+        if (digits.isEmpty()
+                || !digits.chars().allMatch(c -> hex ? Character.digit(c, 16) >= 0 : c >= '0' && c <= '9')) {
+            throw new UsageException(
+                    flag,
+                    text,
+                    s.startsWith("-")
+                            ? "is negative; marks are unsigned 32-bit values"
+                            : "is not a decimal or 0x-prefixed hexadecimal number");
         }
         if (digits.length() > 16) {
             throw new UsageException(flag, text, "is larger than 32 bits (at most 4294967295 or 0xffffffff)");
@@ -64,16 +66,19 @@ public final class FlagParser {
         if (text.isEmpty() || text.length() >= TraceFilter.IFNAMSIZ) {
             throw new UsageException(flag, text, "must be 1 to " + (TraceFilter.IFNAMSIZ - 1) + " characters long");
         }
-        if (text.equals(".") || text.equals("..") || text.chars().anyMatch(c -> c == '/' || c == ':'
-                || Character.isWhitespace(c) || c > 0x7e || c < 0x21)) {
+        if (text.equals(".")
+                || text.equals("..")
+                || text.chars()
+                        .anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c) || c > 0x7e || c < 0x21)) {
             throw new UsageException(flag, text, "is not a valid interface name (no '/', ':', spaces or non-ASCII)");
         }
         return text;
     }
 
     public static L4Proto proto(String flag, String text) {
-        return L4Proto.ofName(text.strip()).orElseThrow(() -> new UsageException(flag, text,
-                "is not a supported protocol; choose one of: " + protoNames()));
+        return L4Proto.ofName(text.strip())
+                .orElseThrow(() ->
+                        new UsageException(flag, text, "is not a supported protocol; choose one of: " + protoNames()));
     }
 
     public static String protoNames() {
@@ -85,8 +90,9 @@ public final class FlagParser {
     }
 
     public static Backend backend(String flag, String text) {
-        return Backend.ofName(text.strip()).orElseThrow(() -> new UsageException(flag, text,
-                "is not a backend; choose one of: " + Backend.names()));
+        return Backend.ofName(text.strip())
+                .orElseThrow(
+                        () -> new UsageException(flag, text, "is not a backend; choose one of: " + Backend.names()));
     }
 
     /** all, drops or none: which matched hits become events. */
@@ -121,8 +127,9 @@ public final class FlagParser {
     }
 
     public static TimestampMode timestamp(String flag, String text) {
-        return TimestampMode.ofName(text.strip()).orElseThrow(() -> new UsageException(flag, text,
-                "is not a timestamp mode; choose one of: " + TimestampMode.names()));
+        return TimestampMode.ofName(text.strip())
+                .orElseThrow(() -> new UsageException(
+                        flag, text, "is not a timestamp mode; choose one of: " + TimestampMode.names()));
     }
 
     /** A positive line count. */
@@ -146,17 +153,19 @@ public final class FlagParser {
                 case 'K' -> shift = 10;
                 case 'M' -> shift = 20;
                 case 'G' -> shift = 30;
-                default -> { }
+                default -> {}
             }
         }
         String digits = shift == 0 ? s : s.substring(0, s.length() - 1);
         long value = decimal(flag, text, digits, "is not a size in bytes (e.g. 8388608 or 8M)");
         if (value > TracerConfig.MAX_RING_BUFFER_BYTES >> shift) {
-            throw new UsageException(flag, text, "is larger than the maximum of " + TracerConfig.MAX_RING_BUFFER_BYTES + " bytes");
+            throw new UsageException(
+                    flag, text, "is larger than the maximum of " + TracerConfig.MAX_RING_BUFFER_BYTES + " bytes");
         }
         long bytes = value << shift;
         if (bytes < TracerConfig.MIN_RING_BUFFER_BYTES) {
-            throw new UsageException(flag, text, "is smaller than the minimum of " + TracerConfig.MIN_RING_BUFFER_BYTES + " bytes");
+            throw new UsageException(
+                    flag, text, "is smaller than the minimum of " + TracerConfig.MIN_RING_BUFFER_BYTES + " bytes");
         }
         if (Long.bitCount(bytes) != 1) {
             throw new UsageException(flag, text, "is not a power of two");

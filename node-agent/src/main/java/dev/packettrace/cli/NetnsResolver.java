@@ -65,12 +65,18 @@ public final class NetnsResolver {
         long inode = (Long) attrs.get("ino");
         long dev = (Long) attrs.get("dev");
         if (dev != nsfsDevice()) {
-            throw new UsageException(flag, spec, "is not a network namespace (not a namespace file on nsfs;"
-                    + " use /proc/PID/ns/net, /run/netns/NAME or inode:N)");
+            throw new UsageException(
+                    flag,
+                    spec,
+                    "is not a network namespace (not a namespace file on nsfs;"
+                            + " use /proc/PID/ns/net, /run/netns/NAME or inode:N)");
         }
-        String kind = namespaceKind(path, inode).orElseThrow(() -> new UsageException(flag, spec,
-                "is a namespace file, but its kind cannot be verified (neither a /proc/PID/ns link nor a mount"
-                        + " listed in " + mountInfo + ")"));
+        String kind = namespaceKind(path, inode)
+                .orElseThrow(() -> new UsageException(
+                        flag,
+                        spec,
+                        "is a namespace file, but its kind cannot be verified (neither a /proc/PID/ns link nor a mount"
+                                + " listed in " + mountInfo + ")"));
         if (!kind.equals("net")) {
             throw new UsageException(flag, spec, "is a " + kind + " namespace, not a network namespace");
         }

@@ -3,18 +3,17 @@ package dev.packettrace.cli;
 
 import dev.packettrace.bindings.LinkerWarmup;
 import dev.packettrace.tracer.TracerException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code packettrace}: the local command line. Exit codes: 0 success, 1 runtime failure (the tracer's message as
@@ -23,7 +22,10 @@ import java.util.concurrent.Callable;
  * <p>To add a subcommand, add its class to {@code subcommands} below. It gets the {@link CliContext} if it has a
  * public constructor taking one, otherwise its no-argument constructor is used.
  */
-@Command(name = "packettrace", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "packettrace",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Where is my packet, and why was it dropped? Traces sk_buffs through the kernel with eBPF.",
         subcommands = {
             CommandLine.HelpCommand.class,
@@ -75,8 +77,10 @@ public final class PacketTraceCli implements Callable<Integer> {
     /** Without a subcommand there is nothing to do: say which ones exist. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(),
-                "Missing subcommand; choose one of: " + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                "Missing subcommand; choose one of: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     private static int usageError(ParameterException ex, String[] args) {

@@ -2,7 +2,6 @@
 package dev.packettrace.cli;
 
 import dev.packettrace.output.StopReason;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -39,17 +38,19 @@ public final class SignalStop implements AutoCloseable {
 
     /** The hook's body, unregistered: tests run it directly to play the signal. */
     static Thread hookFor(TraceRunner runner, Duration wait) {
-        return new Thread(() -> {
-            runner.requestStop(StopReason.SIGNAL);
-            try {
-                if (!runner.awaitFinished(wait)) {
-                    System.err.println("packettrace: the trace did not stop within " + wait.toSeconds()
-                            + " s; exiting anyway (the kernel detaches the probes when the process ends)");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "packettrace-signal-stop");
+        return new Thread(
+                () -> {
+                    runner.requestStop(StopReason.SIGNAL);
+                    try {
+                        if (!runner.awaitFinished(wait)) {
+                            System.err.println("packettrace: the trace did not stop within " + wait.toSeconds()
+                                    + " s; exiting anyway (the kernel detaches the probes when the process ends)");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "packettrace-signal-stop");
     }
 
     @Override

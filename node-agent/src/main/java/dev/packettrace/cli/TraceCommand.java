@@ -11,20 +11,13 @@ import dev.packettrace.tracer.L4Proto;
 import dev.packettrace.tracer.PcapFilter;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -38,9 +31,19 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code packettrace trace}: pwru's flags, traced on this machine until stopped. */
-@Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+        name = "trace",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
         versionProvider = VersionProvider.class,
         description = {
             "Trace sk_buffs through the kernel, like pwru: every probe an skb passes, and every drop with its"
@@ -99,20 +102,34 @@ public final class TraceCommand implements Callable<Integer> {
 
     private final CliContext context;
 
-    @Option(names = "--filter-netns", paramLabel = "NETNS",
+    @Option(
+            names = "--filter-netns",
+            paramLabel = "NETNS",
             description = "Only this network namespace: /proc/PID/ns/net, /run/netns/NAME or inode:N. Repeat for more.")
     private List<String> netns = new ArrayList<>();
 
-    @Option(names = "--filter-mark", paramLabel = "MARK", description = "Only skbs with this mark (decimal or 0x hex, 32-bit).")
+    @Option(
+            names = "--filter-mark",
+            paramLabel = "MARK",
+            description = "Only skbs with this mark (decimal or 0x hex, 32-bit).")
     private Optional<String> mark = Optional.empty();
 
-    @Option(names = "--filter-ifname", paramLabel = "NAME", description = "Only skbs on this interface (as named in the skb's namespace).")
+    @Option(
+            names = "--filter-ifname",
+            paramLabel = "NAME",
+            description = "Only skbs on this interface (as named in the skb's namespace).")
     private Optional<String> ifname = Optional.empty();
 
-    @Option(names = "--filter-src-ip", paramLabel = "IP[/LEN]", description = "Only this source address or CIDR, IPv4 or IPv6.")
+    @Option(
+            names = "--filter-src-ip",
+            paramLabel = "IP[/LEN]",
+            description = "Only this source address or CIDR, IPv4 or IPv6.")
     private Optional<String> srcIp = Optional.empty();
 
-    @Option(names = "--filter-dst-ip", paramLabel = "IP[/LEN]", description = "Only this destination address or CIDR, IPv4 or IPv6.")
+    @Option(
+            names = "--filter-dst-ip",
+            paramLabel = "IP[/LEN]",
+            description = "Only this destination address or CIDR, IPv4 or IPv6.")
     private Optional<String> dstIp = Optional.empty();
 
     @Option(names = "--filter-src-port", paramLabel = "PORT", description = "Only this source port (1..65535).")
@@ -121,23 +138,34 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--filter-dst-port", paramLabel = "PORT", description = "Only this destination port (1..65535).")
     private Optional<String> dstPort = Optional.empty();
 
-    @Option(names = "--filter-proto", paramLabel = "PROTO", completionCandidates = ProtoNames.class,
+    @Option(
+            names = "--filter-proto",
+            paramLabel = "PROTO",
+            completionCandidates = ProtoNames.class,
             description = "Only this L4 protocol: ${COMPLETION-CANDIDATES}.")
     private Optional<String> proto = Optional.empty();
 
-    @Option(names = "--filter-track-skb",
-            description = "Once an skb matched, follow it until it is freed, even where it no longer matches (e.g. after NAT).")
+    @Option(
+            names = "--filter-track-skb",
+            description =
+                    "Once an skb matched, follow it until it is freed, even where it no longer matches (e.g. after NAT).")
     private boolean trackSkb;
 
-    @Parameters(arity = "0..*", paramLabel = "EXPRESSION",
-            description = "A pcap-filter expression, as tcpdump and pwru take it (e.g. 'tcp and dst port 443 and not net "
-                    + "10.0.0.0/8'); several words are joined with spaces. Compiled by libpcap, run in the kernel on every "
-                    + "probe, IPv4 and IPv6, and ANDed with the --filter-* flags.")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "EXPRESSION",
+            description =
+                    "A pcap-filter expression, as tcpdump and pwru take it (e.g. 'tcp and dst port 443 and not net "
+                            + "10.0.0.0/8'); several words are joined with spaces. Compiled by libpcap, run in the kernel on every "
+                            + "probe, IPv4 and IPv6, and ANDed with the --filter-* flags.")
     private List<String> expression = new ArrayList<>();
 
-    @Option(names = "--filter-func", paramLabel = "REGEX",
-            description = "Function-level backends: probe only the kernel functions whose whole name matches this RE2"
-                    + " expression, e.g. 'ip_rcv' or 'ip_.*|nf_hook_slow'. Default: every function that takes an sk_buff.")
+    @Option(
+            names = "--filter-func",
+            paramLabel = "REGEX",
+            description =
+                    "Function-level backends: probe only the kernel functions whose whole name matches this RE2"
+                            + " expression, e.g. 'ip_rcv' or 'ip_.*|nf_hook_slow'. Default: every function that takes an sk_buff.")
     private Optional<String> filterFunc = Optional.empty();
 
     @Option(names = "--output-tuple", description = "Table: add the TUPLE column, saddr:sport->daddr:dport(proto).")
@@ -149,46 +177,75 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--output-stack", description = "Capture and print the kernel stack of each event.")
     private boolean outputStack;
 
-    @Option(names = "--output-caller",
-            description = "Function-level backends: show the kernel function that called each probed function (caller=).")
+    @Option(
+            names = "--output-caller",
+            description =
+                    "Function-level backends: show the kernel function that called each probed function (caller=).")
     private boolean outputCaller;
 
     @Option(names = "--output-json", description = "One JSON object per line instead of the table.")
     private boolean outputJson;
 
-    @Option(names = "--output-file", paramLabel = "PATH", description = "Write events and the summary to PATH (created or truncated) instead of stdout.")
+    @Option(
+            names = "--output-file",
+            paramLabel = "PATH",
+            description = "Write events and the summary to PATH (created or truncated) instead of stdout.")
     private Optional<String> outputFile = Optional.empty();
 
     @Option(names = "--output-limit-lines", paramLabel = "N", description = "Stop after N events were written.")
     private Optional<String> limitLines = Optional.empty();
 
-    @Option(names = "--output-events", paramLabel = "WHICH", completionCandidates = EventsNames.class,
+    @Option(
+            names = "--output-events",
+            paramLabel = "WHICH",
+            completionCandidates = EventsNames.class,
             description = "Which matched hits are printed as events: ${COMPLETION-CANDIDATES} (default all). With drops"
                     + " or none the kernel counts every hit and the summary comes from its counts.")
     private Optional<String> outputEvents = Optional.empty();
 
-    @Option(names = "--output-summary-only", description = "Print no events, only the summary, counted in the kernel"
-            + " (the same as --output-events none).")
+    @Option(
+            names = "--output-summary-only",
+            description =
+                    "Print no events, only the summary, counted in the kernel" + " (the same as --output-events none).")
     private boolean summaryOnly;
 
-    @Option(names = "--output-events-per-second", paramLabel = "N", description = "At most N events a second leave the"
-            + " kernel; the rest are counted (overBudget in the summary), not printed.")
+    @Option(
+            names = "--output-events-per-second",
+            paramLabel = "N",
+            description = "At most N events a second leave the"
+                    + " kernel; the rest are counted (overBudget in the summary), not printed.")
     private Optional<String> eventsPerSecond = Optional.empty();
 
-    @Option(names = "--timestamp", paramLabel = "MODE", defaultValue = "none", completionCandidates = TimestampNames.class,
-            description = "Time column: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). relative: since the first event;"
-                    + " absolute: kernel monotonic ns; current: wall clock.")
+    @Option(
+            names = "--timestamp",
+            paramLabel = "MODE",
+            defaultValue = "none",
+            completionCandidates = TimestampNames.class,
+            description =
+                    "Time column: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). relative: since the first event;"
+                            + " absolute: kernel monotonic ns; current: wall clock.")
     private String timestamp;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto", completionCandidates = BackendNames.class,
-            description = "How to attach: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: the best this kernel supports).")
+    @Option(
+            names = "--backend",
+            paramLabel = "NAME",
+            defaultValue = "auto",
+            completionCandidates = BackendNames.class,
+            description =
+                    "How to attach: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: the best this kernel supports).")
     private String backend;
 
-    @Option(names = "--duration", paramLabel = "DURATION",
-            description = "Stop after this long, e.g. 30s, 5m, 1h, 500ms (above 0, at most 24h). Default: until Ctrl-C.")
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            description =
+                    "Stop after this long, e.g. 30s, 5m, 1h, 500ms (above 0, at most 24h). Default: until Ctrl-C.")
     private Optional<String> duration = Optional.empty();
 
-    @Option(names = "--ring-buffer-size", paramLabel = "BYTES", defaultValue = "" + TracerConfig.DEFAULT_RING_BUFFER_BYTES,
+    @Option(
+            names = "--ring-buffer-size",
+            paramLabel = "BYTES",
+            defaultValue = "" + TracerConfig.DEFAULT_RING_BUFFER_BYTES,
             description = "BPF ring buffer size, a power of two; K, M, G suffixes allowed (default ${DEFAULT-VALUE})."
                     + " Events that do not fit are counted as lost.")
     private String ringBufferSize;
@@ -213,8 +270,8 @@ public final class TraceCommand implements Callable<Integer> {
         try (OutputStream file = openOutputFile(traceRun.output().file().get())) {
             runWith(runner, traceRun, file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close --output-file '" + traceRun.output().file().get() + "': "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot close --output-file '" + traceRun.output().file().get() + "': " + e.getMessage(), e);
         }
         return 0;
     }
@@ -230,15 +287,20 @@ public final class TraceCommand implements Callable<Integer> {
 
     private OutputStream openOutputFile(Path path) {
         try {
-            return Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
+            return Files.newOutputStream(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            String why = e instanceof NoSuchFileException ? "its directory does not exist"
-                    : e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
-                    : e.toString();
-            throw new ParameterException(spec.commandLine(),
-                    new UsageException("--output-file", path.toString(), "cannot be opened for writing: " + why).getMessage());
+            String why = e instanceof NoSuchFileException
+                    ? "its directory does not exist"
+                    : e instanceof AccessDeniedException
+                            ? "permission denied"
+                            : e instanceof FileSystemException fse && fse.getReason() != null
+                                    ? fse.getReason()
+                                    : e.toString();
+            throw new ParameterException(
+                    spec.commandLine(),
+                    new UsageException("--output-file", path.toString(), "cannot be opened for writing: " + why)
+                            .getMessage());
         }
     }
 
@@ -258,12 +320,15 @@ public final class TraceCommand implements Callable<Integer> {
             inodes.add(context.netns().resolve("--filter-netns", n));
         }
         if (inodes.size() > TraceFilter.MAX_NETNS) {
-            throw new UsageException("--filter-netns", netns.size() + " values",
+            throw new UsageException(
+                    "--filter-netns",
+                    netns.size() + " values",
                     "is more than the " + TraceFilter.MAX_NETNS + " namespaces one trace can filter");
         }
         TraceFilter filter = new TraceFilter(
                 inodes,
-                mark.map(m -> OptionalLong.of(FlagParser.mark("--filter-mark", m))).orElse(OptionalLong.empty()),
+                mark.map(m -> OptionalLong.of(FlagParser.mark("--filter-mark", m)))
+                        .orElse(OptionalLong.empty()),
                 ifname.map(n -> FlagParser.ifname("--filter-ifname", n)),
                 srcIp.map(ip -> FlagParser.ipPrefix("--filter-src-ip", ip)),
                 dstIp.map(ip -> FlagParser.ipPrefix("--filter-dst-ip", ip)),
@@ -273,17 +338,28 @@ public final class TraceCommand implements Callable<Integer> {
                 trackSkb,
                 expression.isEmpty() ? Optional.empty() : Optional.of(expression(String.join(" ", expression))));
         Backend chosen = FlagParser.backend("--backend", backend);
-        FunctionFilter functions = filterFunc.map(f -> FlagParser.functionFilter("--filter-func", f)).orElse(FunctionFilter.all());
+        FunctionFilter functions = filterFunc
+                .map(f -> FlagParser.functionFilter("--filter-func", f))
+                .orElse(FunctionFilter.all());
         if (chosen == Backend.TRACEPOINT && filterFunc.isPresent()) {
-            throw new UsageException("--filter-func", filterFunc.get(),
+            throw new UsageException(
+                    "--filter-func",
+                    filterFunc.get(),
                     "selects kernel functions to probe, but --backend tracepoint probes none; use auto, kprobe-multi, kprobe or fentry");
         }
         if (chosen == Backend.TRACEPOINT && outputCaller) {
-            throw UsageException.withMessage("--output-caller", "function probes report their caller, but --backend tracepoint"
-                    + " probes no functions (drops carry location= instead)");
+            throw UsageException.withMessage(
+                    "--output-caller",
+                    "function probes report their caller, but --backend tracepoint"
+                            + " probes no functions (drops carry location= instead)");
         }
-        TracerConfig config = new TracerConfig(filter, chosen, outputStack,
-                FlagParser.ringBufferBytes("--ring-buffer-size", ringBufferSize), outputCaller, functions)
+        TracerConfig config = new TracerConfig(
+                        filter,
+                        chosen,
+                        outputStack,
+                        FlagParser.ringBufferBytes("--ring-buffer-size", ringBufferSize),
+                        outputCaller,
+                        functions)
                 .withStream(stream());
         OutputOptions output = new OutputOptions(
                 outputJson ? OutputFormat.JSON : OutputFormat.TABLE,
@@ -297,19 +373,24 @@ public final class TraceCommand implements Callable<Integer> {
                     }
                     return Path.of(f);
                 }),
-                limitLines.map(l -> OptionalLong.of(FlagParser.lineLimit("--output-limit-lines", l))).orElse(OptionalLong.empty()));
+                limitLines
+                        .map(l -> OptionalLong.of(FlagParser.lineLimit("--output-limit-lines", l)))
+                        .orElse(OptionalLong.empty()));
         Optional<Duration> runFor = duration.map(d -> DurationParser.parse("--duration", d));
         return new TraceRun(config, output, runFor);
     }
 
     private EventStream stream() {
-        EventStream.Events events = outputEvents.map(e -> FlagParser.events("--output-events", e))
-                .orElse(EventStream.Events.ALL);
+        EventStream.Events events =
+                outputEvents.map(e -> FlagParser.events("--output-events", e)).orElse(EventStream.Events.ALL);
         if (summaryOnly && outputEvents.isPresent() && events != EventStream.Events.NONE) {
-            throw UsageException.withMessage("--output-summary-only", "prints no events, but --output-events "
-                    + outputEvents.get() + " asks for some; give one of them");
+            throw UsageException.withMessage(
+                    "--output-summary-only",
+                    "prints no events, but --output-events " + outputEvents.get() + " asks for some; give one of them");
         }
-        long perSecond = eventsPerSecond.map(n -> FlagParser.eventsPerSecond("--output-events-per-second", n)).orElse(0L);
+        long perSecond = eventsPerSecond
+                .map(n -> FlagParser.eventsPerSecond("--output-events-per-second", n))
+                .orElse(0L);
         return EventStream.of(summaryOnly ? EventStream.Events.NONE : events, perSecond);
     }
 
@@ -327,14 +408,18 @@ public final class TraceCommand implements Callable<Integer> {
     static final class EventsNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Arrays.stream(EventStream.Events.values()).map(EventStream.Events::flagName).iterator();
+            return Arrays.stream(EventStream.Events.values())
+                    .map(EventStream.Events::flagName)
+                    .iterator();
         }
     }
 
     static final class TimestampNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Arrays.stream(TimestampMode.values()).map(TimestampMode::flagName).iterator();
+            return Arrays.stream(TimestampMode.values())
+                    .map(TimestampMode::flagName)
+                    .iterator();
         }
     }
 

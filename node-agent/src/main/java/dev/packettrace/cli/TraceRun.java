@@ -3,7 +3,6 @@ package dev.packettrace.cli;
 
 import dev.packettrace.output.OutputOptions;
 import dev.packettrace.tracer.TracerConfig;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +19,8 @@ public record TraceRun(TracerConfig config, OutputOptions output, Optional<Durat
         Objects.requireNonNull(duration, "duration");
         duration.ifPresent(d -> {
             if (d.isNegative() || d.isZero() || d.compareTo(DurationParser.MAX) > 0) {
-                throw new IllegalArgumentException("duration " + d + " must be above zero and at most " + DurationParser.MAX);
+                throw new IllegalArgumentException(
+                        "duration " + d + " must be above zero and at most " + DurationParser.MAX);
             }
         });
     }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
-import dev.packettrace.tracer.Tracer;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.EventWriter;
 import dev.packettrace.output.StopReason;
@@ -12,9 +11,9 @@ import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerException;
 import dev.packettrace.tracer.TracerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -57,8 +56,8 @@ public final class TraceRunner {
      * @param wallClock measures the monotonic-to-wall-clock offset, only called for --timestamp current
      * @param status    where the "Attached ..." line goes (stderr)
      */
-    public TraceRunner(TracerFactory sessions, LongSupplier nanoClock, Supplier<ClockOffset> wallClock,
-                       PrintStream status) {
+    public TraceRunner(
+            TracerFactory sessions, LongSupplier nanoClock, Supplier<ClockOffset> wallClock, PrintStream status) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
@@ -66,7 +65,7 @@ public final class TraceRunner {
     }
 
     public RunResult run(TraceRun traceRun, OutputStream out) {
-        return run(traceRun, out, event -> { });
+        return run(traceRun, out, event -> {});
     }
 
     /**
@@ -83,18 +82,19 @@ public final class TraceRunner {
             throw new IllegalStateException("a TraceRunner runs only once; create another for the next run");
         }
         try {
-            TimestampFormatter timestamps = new TimestampFormatter(traceRun.output().timestamp(), wallClock);
+            TimestampFormatter timestamps =
+                    new TimestampFormatter(traceRun.output().timestamp(), wallClock);
             EventWriter writer = EventWriter.create(traceRun.output(), out, timestamps);
-            Sink sink = new Sink(writer, new TraceSummary(), traceRun.output().limitLines().orElse(Long.MAX_VALUE),
-                    observer);
+            Sink sink = new Sink(
+                    writer, new TraceSummary(), traceRun.output().limitLines().orElse(Long.MAX_VALUE), observer);
             TraceStats stats;
             Optional<KernelCounts> counts;
             long startNs;
             long endNs;
             Tracer started;
             try {
-                started = sessions.start(traceRun.config(), sink,
-                        new AttachProgress(status, nanoClock, () -> stopReason.get() != null));
+                started = sessions.start(
+                        traceRun.config(), sink, new AttachProgress(status, nanoClock, () -> stopReason.get() != null));
             } catch (TracerException e) {
                 if (e.reason() != TracerException.Reason.CANCELLED || stopReason.get() == null) {
                     throw e;
@@ -134,11 +134,11 @@ public final class TraceRunner {
     }
 
     /** From the kernel's counts when the trace streamed only some matched hits, else from the events received. */
-    private RunResult summarize(EventWriter writer, Sink sink, TraceStats stats, Optional<KernelCounts> counts,
-                                Duration elapsed) {
+    private RunResult summarize(
+            EventWriter writer, Sink sink, TraceStats stats, Optional<KernelCounts> counts, Duration elapsed) {
         sink.throwIfFailed();
-        TraceSummary.Report report = counts
-                .map(c -> sink.summary.report(c, sink.printed, stats, stopReason.get(), elapsed))
+        TraceSummary.Report report = counts.map(
+                        c -> sink.summary.report(c, sink.printed, stats, stopReason.get(), elapsed))
                 .orElseGet(() -> sink.summary.report(sink.printed, stats, stopReason.get(), elapsed));
         try {
             writer.writeSummary(report);

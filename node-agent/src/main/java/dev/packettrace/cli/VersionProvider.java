@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import picocli.CommandLine;
 
 /** The version Maven recorded in the jar (META-INF/maven/.../pom.properties); "development build" elsewhere. */
 final class VersionProvider implements CommandLine.IVersionProvider {
 
-    private static final String POM_PROPERTIES = "/META-INF/maven/dev.packettrace/packettrace-node-agent/pom.properties";
+    private static final String POM_PROPERTIES =
+            "/META-INF/maven/dev.packettrace/packettrace-node-agent/pom.properties";
 
     @Override
     public String[] getVersion() throws IOException {

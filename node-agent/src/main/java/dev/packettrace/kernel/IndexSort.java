@@ -18,8 +18,7 @@ final class IndexSort {
 
     static final int RUN = 24;
 
-    private IndexSort() {
-    }
+    private IndexSort() {}
 
     /** Returns 0..n-1 ordered by {@code cmp}; equal elements keep their original order. */
     static int[] sortedIndices(int n, IndexComparator cmp) {

@@ -36,15 +36,17 @@ public final class KernelSymbols {
     private final long[] addresses;
     /** Names of all symbols, Latin-1 bytes back to back; symbol i spans nameOffsets[i]..nameOffsets[i+1]. */
     private final byte[] names;
+
     private final int[] nameOffsets;
     /** Index into moduleNames, or NO_MODULE for the kernel image itself. */
     private final short[] moduleIds;
+
     private final String[] moduleNames;
     /** Symbol indices ordered by name, then by address. */
     private final int[] byName;
 
-    private KernelSymbols(long[] addresses, byte[] names, int[] nameOffsets, short[] moduleIds,
-                          String[] moduleNames, int[] byName) {
+    private KernelSymbols(
+            long[] addresses, byte[] names, int[] nameOffsets, short[] moduleIds, String[] moduleNames, int[] byName) {
         this.addresses = addresses;
         this.names = names;
         this.nameOffsets = nameOffsets;
@@ -71,9 +73,12 @@ public final class KernelSymbols {
             // place avoids a String per line.
             text = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
-            throw new TracerException(TracerException.Reason.KERNEL_FEATURE, path
-                    + " does not exist: the kernel was built without CONFIG_KALLSYMS, so kernel addresses"
-                    + " cannot be turned into function names", e);
+            throw new TracerException(
+                    TracerException.Reason.KERNEL_FEATURE,
+                    path
+                            + " does not exist: the kernel was built without CONFIG_KALLSYMS, so kernel addresses"
+                            + " cannot be turned into function names",
+                    e);
         } catch (IOException e) {
             throw new TracerException(TracerException.Reason.PERMISSION, "cannot read " + path + ": " + e, e);
         }
@@ -115,10 +120,12 @@ public final class KernelSymbols {
             pos = end + 1;
         }
         if (b.lines > 0 && !b.sawNonZeroAddress) {
-            throw new TracerException(TracerException.Reason.PERMISSION, source + " lists " + b.lines
-                    + " symbols but every address is 0: the kernel hides addresses from this process"
-                    + kptrRestrictNote() + ". Run as root (with CAP_SYSLOG) and make sure"
-                    + " kernel.kptr_restrict is 0 or 1 (sysctl -w kernel.kptr_restrict=1); 2 hides them from everyone.");
+            throw new TracerException(
+                    TracerException.Reason.PERMISSION,
+                    source + " lists " + b.lines
+                            + " symbols but every address is 0: the kernel hides addresses from this process"
+                            + kptrRestrictNote() + ". Run as root (with CAP_SYSLOG) and make sure"
+                            + " kernel.kptr_restrict is 0 or 1 (sysctl -w kernel.kptr_restrict=1); 2 hides them from everyone.");
         }
         if (b.count == 0) {
             throw new IllegalArgumentException(source + " contains no text symbols (types t, T, w, W)");
@@ -145,9 +152,10 @@ public final class KernelSymbols {
         }
         i = firstWithAddress(addresses[i], i);
         StringBuilder sb = new StringBuilder(48)
-                .append(new String(names, nameOffsets[i], nameOffsets[i + 1] - nameOffsets[i],
-                        StandardCharsets.ISO_8859_1))
-                .append("+0x").append(Long.toHexString(address - addresses[i]));
+                .append(new String(
+                        names, nameOffsets[i], nameOffsets[i + 1] - nameOffsets[i], StandardCharsets.ISO_8859_1))
+                .append("+0x")
+                .append(Long.toHexString(address - addresses[i]));
         if (moduleIds[i] != NO_MODULE) {
             sb.append(" [").append(moduleNames[moduleIds[i]]).append(']');
         }
@@ -183,8 +191,12 @@ public final class KernelSymbols {
 
     /** Bytes of heap the tables take, counting 16-byte array headers and 8-byte alignment. */
     public long footprintBytes() {
-        long total = array(addresses.length, 8) + array(names.length, 1) + array(nameOffsets.length, 4)
-                + array(moduleIds.length, 2) + array(byName.length, 4) + array(moduleNames.length, 4);
+        long total = array(addresses.length, 8)
+                + array(names.length, 1)
+                + array(nameOffsets.length, 4)
+                + array(moduleIds.length, 2)
+                + array(byName.length, 4)
+                + array(moduleNames.length, 4);
         for (String m : moduleNames) {
             total += 24 + array(m.length(), 1);
         }
@@ -299,8 +311,8 @@ public final class KernelSymbols {
             Short id = moduleIndex.get(name);
             if (id == null) {
                 if (moduleIndex.size() >= Short.MAX_VALUE) {
-                    throw new IllegalArgumentException(source + ":" + lineNo + ": more than " + Short.MAX_VALUE
-                            + " distinct modules");
+                    throw new IllegalArgumentException(
+                            source + ":" + lineNo + ": more than " + Short.MAX_VALUE + " distinct modules");
                 }
                 id = (short) moduleIndex.size();
                 moduleIndex.put(name, id);
@@ -341,7 +353,8 @@ public final class KernelSymbols {
             int[] byName = IndexSort.sortedIndices(count, sorted::compareByName);
             String[] moduleNames = new String[moduleIndex.size()];
             moduleIndex.forEach((name, id) -> moduleNames[id] = name);
-            return new KernelSymbols(sorted.addresses, sorted.names, sorted.nameOffsets, sorted.moduleIds, moduleNames, byName);
+            return new KernelSymbols(
+                    sorted.addresses, sorted.names, sorted.nameOffsets, sorted.moduleIds, moduleNames, byName);
         }
 
         private int compareByAddress(int a, int b) {
@@ -372,12 +385,13 @@ public final class KernelSymbols {
 
         private record Sorted(long[] addresses, short[] moduleIds, int[] nameOffsets, byte[] names) {
             int compareByName(int a, int b) {
-                return Arrays.compareUnsigned(names, nameOffsets[a], nameOffsets[a + 1], names, nameOffsets[b], nameOffsets[b + 1]);
+                return Arrays.compareUnsigned(
+                        names, nameOffsets[a], nameOffsets[a + 1], names, nameOffsets[b], nameOffsets[b + 1]);
             }
         }
 
-        private static IllegalArgumentException malformed(byte[] t, int from, int to, String source, int lineNo,
-                                                          String why) {
+        private static IllegalArgumentException malformed(
+                byte[] t, int from, int to, String source, int lineNo, String why) {
             String line = new String(t, from, to - from, StandardCharsets.ISO_8859_1);
             return new IllegalArgumentException(source + ":" + lineNo + ": " + why + ": '" + line + "'");
         }

@@ -24,6 +24,7 @@ public final class Preflight {
 
     /** BTF header magic 0xeb9f, little-endian as on x86-64 and arm64. */
     private static final int BTF_MAGIC_LE = 0x9feb;
+
     private static final int BTF_MAGIC_BE = 0xeb9f;
 
     private final Path status;
@@ -52,16 +53,17 @@ public final class Preflight {
         try {
             eff = Capabilities.fromStatus(Files.readString(status), "CapEff");
         } catch (IOException e) {
-            problems.add(new PreflightProblem("capabilities", "cannot read " + status
-                    + " to find this process's capabilities: " + e));
+            problems.add(new PreflightProblem(
+                    "capabilities", "cannot read " + status + " to find this process's capabilities: " + e));
             return;
         } catch (IllegalArgumentException e) {
             problems.add(new PreflightProblem("capabilities", status + ": " + e.getMessage()));
             return;
         }
         if (eff.isEmpty()) {
-            problems.add(new PreflightProblem("capabilities", status
-                    + " has no CapEff line, so the effective capabilities are unknown; is this Linux /proc?"));
+            problems.add(new PreflightProblem(
+                    "capabilities",
+                    status + " has no CapEff line, so the effective capabilities are unknown; is this Linux /proc?"));
             return;
         }
         Capabilities caps = eff.get();
@@ -74,20 +76,26 @@ public final class Preflight {
             missing.add("CAP_PERFMON");
         }
         if (!missing.isEmpty()) {
-            problems.add(new PreflightProblem("capabilities", "missing " + String.join(" and ", missing)
-                    + " (effective set CapEff=" + caps + "): loading BPF programs and attaching them to"
-                    + " raw tracepoints needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN. Run as root (sudo),"
-                    + " or in Kubernetes add them to securityContext.capabilities.add: [BPF, PERFMON]."));
+            problems.add(new PreflightProblem(
+                    "capabilities",
+                    "missing " + String.join(" and ", missing)
+                            + " (effective set CapEff=" + caps + "): loading BPF programs and attaching them to"
+                            + " raw tracepoints needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN. Run as root (sudo),"
+                            + " or in Kubernetes add them to securityContext.capabilities.add: [BPF, PERFMON]."));
         }
         if (!caps.has(Capability.CAP_NET_ADMIN)) {
-            warnings.add(new PreflightProblem("capabilities", "missing CAP_NET_ADMIN (CapEff=" + caps
-                    + "): network-side features (building the demo lab, attaching to network devices) will"
-                    + " fail. Run as root, or add NET_ADMIN to securityContext.capabilities.add."));
+            warnings.add(new PreflightProblem(
+                    "capabilities",
+                    "missing CAP_NET_ADMIN (CapEff=" + caps
+                            + "): network-side features (building the demo lab, attaching to network devices) will"
+                            + " fail. Run as root, or add NET_ADMIN to securityContext.capabilities.add."));
         }
         if (!caps.has(Capability.CAP_SYSLOG)) {
-            warnings.add(new PreflightProblem("capabilities", "missing CAP_SYSLOG (CapEff=" + caps
-                    + "): /proc/kallsyms shows every address as 0, so kernel locations are reported as raw"
-                    + " addresses instead of function names. Run as root, or add SYSLOG to the capabilities."));
+            warnings.add(new PreflightProblem(
+                    "capabilities",
+                    "missing CAP_SYSLOG (CapEff=" + caps
+                            + "): /proc/kallsyms shows every address as 0, so kernel locations are reported as raw"
+                            + " addresses instead of function names. Run as root, or add SYSLOG to the capabilities."));
         }
     }
 
@@ -99,15 +107,19 @@ public final class Preflight {
             int b1 = in.read();
             int magic = (b0 << 8) | b1;
             if (b0 < 0 || b1 < 0 || (magic != BTF_MAGIC_LE && magic != BTF_MAGIC_BE)) {
-                problems.add(new PreflightProblem("btf", vmlinuxBtf + " does not start with the BTF magic 0xeb9f,"
-                        + " so it is not kernel BTF; " + fix));
+                problems.add(new PreflightProblem(
+                        "btf",
+                        vmlinuxBtf + " does not start with the BTF magic 0xeb9f," + " so it is not kernel BTF; "
+                                + fix));
             }
         } catch (NoSuchFileException e) {
-            problems.add(new PreflightProblem("btf", vmlinuxBtf + " does not exist: the kernel exposes no BTF. "
-                    + fix));
+            problems.add(
+                    new PreflightProblem("btf", vmlinuxBtf + " does not exist: the kernel exposes no BTF. " + fix));
         } catch (IOException e) {
-            problems.add(new PreflightProblem("btf", "cannot read " + vmlinuxBtf + ": " + e
-                    + "; run as root, or make /sys/kernel/btf readable to this user"));
+            problems.add(new PreflightProblem(
+                    "btf",
+                    "cannot read " + vmlinuxBtf + ": " + e
+                            + "; run as root, or make /sys/kernel/btf readable to this user"));
         }
     }
 }

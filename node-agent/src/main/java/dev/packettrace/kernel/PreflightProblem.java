@@ -2,5 +2,4 @@
 package dev.packettrace.kernel;
 
 /** One thing that is missing before packettrace can trace, and how to fix it. */
-public record PreflightProblem(String check, String message) {
-}
+public record PreflightProblem(String check, String message) {}

@@ -23,7 +23,8 @@ public final class CommandFailedException extends LabException {
     }
 
     private static String describe(List<String> command, int exitCode, String stderr, boolean timedOut) {
-        String how = timedOut ? "timed out and was killed (exit " + exitCode + ")" : "failed with exit code " + exitCode;
+        String how =
+                timedOut ? "timed out and was killed (exit " + exitCode + ")" : "failed with exit code " + exitCode;
         String err = stderr.isBlank() ? "no output on stderr" : "stderr: " + stderr.strip();
         return "command " + how + ": " + String.join(" ", command) + " (" + err + ")";
     }

@@ -18,8 +18,7 @@ final class CommandRunner {
 
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
-    private CommandRunner() {
-    }
+    private CommandRunner() {}
 
     /** Runs the command to completion or until {@code timeout}, when it is killed; never throws on a non-zero exit. */
     static CommandResult run(List<String> command, Duration timeout, byte[] stdin) {
@@ -33,8 +32,8 @@ final class CommandRunner {
                 timedOut = true;
                 process.destroyForcibly();
                 if (!process.waitFor(KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new LabException("command did not exit " + KILL_GRACE.toSeconds()
-                            + "s after SIGKILL: " + String.join(" ", command));
+                    throw new LabException("command did not exit " + KILL_GRACE.toSeconds() + "s after SIGKILL: "
+                            + String.join(" ", command));
                 }
             }
         } catch (InterruptedException e) {
@@ -60,8 +59,10 @@ final class CommandRunner {
         try {
             return pb.start();
         } catch (IOException e) {
-            throw new LabException("cannot start '" + command.getFirst() + "' (" + e.getMessage() + "); "
-                    + LabTools.installHint(command.getFirst()), e);
+            throw new LabException(
+                    "cannot start '" + command.getFirst() + "' (" + e.getMessage() + "); "
+                            + LabTools.installHint(command.getFirst()),
+                    e);
         }
     }
 

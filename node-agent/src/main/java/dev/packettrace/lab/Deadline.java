@@ -10,8 +10,7 @@ final class Deadline {
 
     private static final Duration INTERVAL = Duration.ofMillis(20);
 
-    private Deadline() {
-    }
+    private Deadline() {}
 
     /** Returns once {@code condition} holds; throws naming {@code what} if it still does not after {@code timeout}. */
     static void await(BooleanSupplier condition, Duration timeout, Supplier<String> what) {

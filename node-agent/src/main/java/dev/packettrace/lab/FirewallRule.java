@@ -31,20 +31,23 @@ public record FirewallRule(IpFamily family, String table, String chain, List<Str
 
     /** Drops TCP segments to {@code port} arriving for this namespace (filter INPUT). */
     public static FirewallRule dropTcpInput(IpFamily family, int port) {
-        return new FirewallRule(family, "filter", "INPUT",
+        return new FirewallRule(
+                family,
+                "filter",
+                "INPUT",
                 List.of("-p", "tcp", "--dport", Integer.toString(checkPort(port)), "-j", "DROP"));
     }
 
     /** Sets fwmark {@code mark} on every packet this namespace sends (mangle OUTPUT). */
     public static FirewallRule markOutput(IpFamily family, int mark) {
-        return new FirewallRule(family, "mangle", "OUTPUT",
-                List.of("-j", "MARK", "--set-mark", "0x" + Integer.toHexString(mark)));
+        return new FirewallRule(
+                family, "mangle", "OUTPUT", List.of("-j", "MARK", "--set-mark", "0x" + Integer.toHexString(mark)));
     }
 
     /** Counts, without acting on, UDP datagrams to {@code port} arriving for this namespace (filter INPUT). */
     public static FirewallRule countUdpInput(IpFamily family, int port) {
-        return new FirewallRule(family, "filter", "INPUT",
-                List.of("-p", "udp", "--dport", Integer.toString(checkPort(port))));
+        return new FirewallRule(
+                family, "filter", "INPUT", List.of("-p", "udp", "--dport", Integer.toString(checkPort(port))));
     }
 
     static int checkPort(int port) {

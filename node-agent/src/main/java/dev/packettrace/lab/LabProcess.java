@@ -52,8 +52,8 @@ public final class LabProcess implements AutoCloseable {
             if (!process.waitFor(TERM_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
                 process.destroyForcibly();
                 if (!process.waitFor(KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new LabException("process " + process.pid() + " did not exit after SIGKILL: "
-                            + String.join(" ", command));
+                    throw new LabException(
+                            "process " + process.pid() + " did not exit after SIGKILL: " + String.join(" ", command));
                 }
             }
         } catch (InterruptedException e) {

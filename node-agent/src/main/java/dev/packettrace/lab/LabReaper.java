@@ -10,8 +10,7 @@ final class LabReaper {
 
     private static final System.Logger LOG = System.getLogger(LabReaper.class.getName());
 
-    private LabReaper() {
-    }
+    private LabReaper() {}
 
     static List<String> reap() {
         List<String> removed = new ArrayList<>();
@@ -24,8 +23,11 @@ final class LabReaper {
             try {
                 Netns.delete(name);
                 removed.add(name);
-                LOG.log(System.Logger.Level.INFO, "reaped stale lab namespace {0} (owner pid {1} is gone)",
-                        name, Long.toString(lab.get().ownerPid()));
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "reaped stale lab namespace {0} (owner pid {1} is gone)",
+                        name,
+                        Long.toString(lab.get().ownerPid()));
             } catch (RuntimeException e) {
                 failures.add(e);
             }

@@ -24,8 +24,7 @@ final class LabTools {
         PACKAGES.put("ping", "iputils-ping");
     }
 
-    private LabTools() {
-    }
+    private LabTools() {}
 
     static String installHint(String tool) {
         String pkg = PACKAGES.get(tool);

@@ -42,6 +42,7 @@ public final class NetLab implements AutoCloseable {
     private final String id;
     /** Names are recorded before {@code ip netns add} runs, so a half-finished add is still cleaned up. */
     private final List<String> createdNames = new ArrayList<>();
+
     private final Map<String, LabNamespace> namespaces = new ConcurrentHashMap<>();
     private final List<LabProcess> processes = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> rulesPerChain = new HashMap<>();
@@ -92,7 +93,10 @@ public final class NetLab implements AutoCloseable {
 
     /** Namespaces created so far, in creation order. */
     public synchronized List<LabNamespace> namespaces() {
-        return createdNames.stream().map(namespaces::get).filter(Objects::nonNull).toList();
+        return createdNames.stream()
+                .map(namespaces::get)
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     /**
@@ -103,8 +107,8 @@ public final class NetLab implements AutoCloseable {
     public synchronized LabNamespace addNamespace(String role) {
         requireOpen();
         if (!LabName.ROLE.matcher(role).matches()) {
-            throw new IllegalArgumentException("namespace role '" + role
-                    + "' must be 1-16 characters of [a-z0-9] starting with a letter");
+            throw new IllegalArgumentException(
+                    "namespace role '" + role + "' must be 1-16 characters of [a-z0-9] starting with a letter");
         }
         String name = id + "-" + role;
         if (createdNames.contains(name)) {
@@ -159,15 +163,22 @@ public final class NetLab implements AutoCloseable {
     public synchronized InstalledRule addFirewallRule(LabNamespace ns, FirewallRule rule) {
         requireOpen();
         requireOwned(ns);
-        List<String> cmd = new ArrayList<>(List.of(rule.family().iptablesCommand(), "-w", "5",
-                "-t", rule.table(), "-A", rule.chain()));
+        List<String> cmd = new ArrayList<>(
+                List.of(rule.family().iptablesCommand(), "-w", "5", "-t", rule.table(), "-A", rule.chain()));
         cmd.addAll(rule.arguments());
         exec(ns, cmd, Netns.IP_TIMEOUT).requireSuccess();
         // A new namespace starts with empty built-in chains and only this lab appends to them.
         String key = ns.name() + "/" + rule.family() + "/" + rule.table() + "/" + rule.chain();
         int position = rulesPerChain.merge(key, 1, Integer::sum);
-        LOG.log(System.Logger.Level.DEBUG, "lab {0}: {1} {2} -t {3} -A {4} {5}", id, ns.name(),
-                rule.family().iptablesCommand(), rule.table(), rule.chain(), String.join(" ", rule.arguments()));
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                "lab {0}: {1} {2} -t {3} -A {4} {5}",
+                id,
+                ns.name(),
+                rule.family().iptablesCommand(),
+                rule.table(),
+                rule.chain(),
+                String.join(" ", rule.arguments()));
         return new InstalledRule(ns, rule, position);
     }
 
@@ -176,13 +187,27 @@ public final class NetLab implements AutoCloseable {
         requireOpen();
         requireOwned(installed.namespace());
         FirewallRule rule = installed.rule();
-        CommandResult r = exec(installed.namespace(), List.of(rule.family().iptablesCommand(), "-w", "5",
-                "-t", rule.table(), "-L", rule.chain(), Integer.toString(installed.position()), "-v", "-x", "-n"),
-                Netns.IP_TIMEOUT).requireSuccess();
+        CommandResult r = exec(
+                        installed.namespace(),
+                        List.of(
+                                rule.family().iptablesCommand(),
+                                "-w",
+                                "5",
+                                "-t",
+                                rule.table(),
+                                "-L",
+                                rule.chain(),
+                                Integer.toString(installed.position()),
+                                "-v",
+                                "-x",
+                                "-n"),
+                        Netns.IP_TIMEOUT)
+                .requireSuccess();
         String[] fields = r.stdout().strip().split("\\s+");
         if (fields.length < 2 || !fields[0].matches("\\d+") || !fields[1].matches("\\d+")) {
             throw new LabException("cannot read counters of rule " + installed.position() + " in "
-                    + rule.table() + "/" + rule.chain() + " of " + installed.namespace().name()
+                    + rule.table() + "/" + rule.chain() + " of "
+                    + installed.namespace().name()
                     + " from: " + r.stdout().strip());
         }
         return new RuleCounters(Long.parseLong(fields[0]), Long.parseLong(fields[1]));
@@ -197,29 +222,56 @@ public final class NetLab implements AutoCloseable {
         requireOpen();
         requireOwned(ns);
         FirewallRule.checkPort(port);
-        List<String> cmd = List.of("ip", "netns", "exec", ns.name(),
-                "nc", "-d", "-l", "-k", "-n", bindAddress.getHostAddress(), Integer.toString(port));
-        LabProcess listener = new LabProcess(cmd, CommandRunner.start(cmd,
-                ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.DISCARD));
+        List<String> cmd = List.of(
+                "ip",
+                "netns",
+                "exec",
+                ns.name(),
+                "nc",
+                "-d",
+                "-l",
+                "-k",
+                "-n",
+                bindAddress.getHostAddress(),
+                Integer.toString(port));
+        LabProcess listener = new LabProcess(
+                cmd,
+                CommandRunner.start(
+                        cmd, ProcessBuilder.Redirect.from(new File("/dev/null")), ProcessBuilder.Redirect.DISCARD));
         processes.add(listener);
         // ip netns exec execs nc in place, so the listening socket belongs to the pid we started.
         String owner = "pid=" + listener.pid() + ",";
         try {
-            Deadline.await(() -> {
-                if (!listener.isAlive()) {
-                    throw new LabException("TCP listener in " + ns.name() + " on " + bindAddress.getHostAddress()
-                            + ":" + port + " exited early: " + String.join(" ", cmd) + " (stderr: "
-                            + listener.stderrSoFar().strip() + ")");
-                }
-                return exec(ns, List.of("ss", "-H", "-l", "-t", "-n", "-p", "sport", "=", ":" + port),
-                        Netns.IP_TIMEOUT).requireSuccess().stdout().contains(owner);
-            }, LISTEN_TIMEOUT, () -> "nc to listen on " + bindAddress.getHostAddress() + ":" + port + " in " + ns.name());
+            Deadline.await(
+                    () -> {
+                        if (!listener.isAlive()) {
+                            throw new LabException(
+                                    "TCP listener in " + ns.name() + " on " + bindAddress.getHostAddress()
+                                            + ":" + port + " exited early: " + String.join(" ", cmd) + " (stderr: "
+                                            + listener.stderrSoFar().strip() + ")");
+                        }
+                        return exec(
+                                        ns,
+                                        List.of("ss", "-H", "-l", "-t", "-n", "-p", "sport", "=", ":" + port),
+                                        Netns.IP_TIMEOUT)
+                                .requireSuccess()
+                                .stdout()
+                                .contains(owner);
+                    },
+                    LISTEN_TIMEOUT,
+                    () -> "nc to listen on " + bindAddress.getHostAddress() + ":" + port + " in " + ns.name());
         } catch (RuntimeException e) {
             listener.close();
             throw e;
         }
-        LOG.log(System.Logger.Level.DEBUG, "lab {0}: {1} listening on tcp {2}:{3} pid {4}", id, ns.name(),
-                bindAddress.getHostAddress(), Integer.toString(port), Long.toString(listener.pid()));
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                "lab {0}: {1} listening on tcp {2}:{3} pid {4}",
+                id,
+                ns.name(),
+                bindAddress.getHostAddress(),
+                Integer.toString(port),
+                Long.toString(listener.pid()));
         return listener;
     }
 
@@ -235,8 +287,10 @@ public final class NetLab implements AutoCloseable {
         FirewallRule.checkPort(port);
         // nc's own timeout has whole-second resolution; the process deadline enforces the exact one.
         long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
-        CommandResult r = exec(from, List.of("nc", "-z", "-n", "-w", Long.toString(seconds),
-                to.getHostAddress(), Integer.toString(port)), timeout);
+        CommandResult r = exec(
+                from,
+                List.of("nc", "-z", "-n", "-w", Long.toString(seconds), to.getHostAddress(), Integer.toString(port)),
+                timeout);
         if (r.timedOut()) {
             return false;
         }
@@ -254,11 +308,21 @@ public final class NetLab implements AutoCloseable {
         FirewallRule.checkPort(port);
         if (payload.length < 1 || payload.length > MAX_UDP_PAYLOAD) {
             // nc reads stdin in chunks; a small payload is sent as exactly one datagram.
-            throw new IllegalArgumentException("UDP payload must be 1.." + MAX_UDP_PAYLOAD + " bytes, got "
-                    + payload.length);
+            throw new IllegalArgumentException(
+                    "UDP payload must be 1.." + MAX_UDP_PAYLOAD + " bytes, got " + payload.length);
         }
-        List<String> cmd = List.of("ip", "netns", "exec", from.name(),
-                "nc", "-u", "-n", "-q", "0", to.getHostAddress(), Integer.toString(port));
+        List<String> cmd = List.of(
+                "ip",
+                "netns",
+                "exec",
+                from.name(),
+                "nc",
+                "-u",
+                "-n",
+                "-q",
+                "0",
+                to.getHostAddress(),
+                Integer.toString(port));
         CommandRunner.run(cmd, SEND_TIMEOUT, payload).requireSuccess();
     }
 
@@ -274,9 +338,23 @@ public final class NetLab implements AutoCloseable {
         }
         long waitSeconds = Math.max(1, (replyTimeout.toMillis() + 999) / 1000);
         String interval = String.format(Locale.ROOT, "%.1f", PING_INTERVAL.toMillis() / 1000.0);
-        Duration limit = PING_INTERVAL.multipliedBy(count).plusSeconds(waitSeconds).plus(SEND_TIMEOUT);
-        CommandResult r = exec(from, List.of("ping", IpFamily.of(to).flag(), "-n", "-q", "-c", Integer.toString(count),
-                "-i", interval, "-W", Long.toString(waitSeconds), to.getHostAddress()), limit);
+        Duration limit =
+                PING_INTERVAL.multipliedBy(count).plusSeconds(waitSeconds).plus(SEND_TIMEOUT);
+        CommandResult r = exec(
+                from,
+                List.of(
+                        "ping",
+                        IpFamily.of(to).flag(),
+                        "-n",
+                        "-q",
+                        "-c",
+                        Integer.toString(count),
+                        "-i",
+                        interval,
+                        "-W",
+                        Long.toString(waitSeconds),
+                        to.getHostAddress()),
+                limit);
         // ping exits 1 when replies are missing: that is an answer. 2 and above are errors.
         if (r.timedOut() || r.exitCode() > 1) {
             throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), r.timedOut());
@@ -340,8 +418,12 @@ public final class NetLab implements AutoCloseable {
         if (!failures.isEmpty()) {
             RuntimeException first = failures.getFirst();
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
-            LOG.log(System.Logger.Level.WARNING, "lab {0}: cleanup incomplete, {1} failure(s), first: {2}",
-                    id, failures.size(), first.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "lab {0}: cleanup incomplete, {1} failure(s), first: {2}",
+                    id,
+                    failures.size(),
+                    first.getMessage());
             throw first;
         }
         LOG.log(System.Logger.Level.DEBUG, "lab {0}: closed", id);

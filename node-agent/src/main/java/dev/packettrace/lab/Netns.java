@@ -21,8 +21,7 @@ final class Netns {
     static final Duration IP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
-    private Netns() {
-    }
+    private Netns() {}
 
     static Path path(String name) {
         return RUN_DIR.resolve(name);

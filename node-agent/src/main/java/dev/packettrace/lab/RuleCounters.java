@@ -2,5 +2,4 @@
 package dev.packettrace.lab;
 
 /** Packets and bytes a firewall rule has matched. */
-public record RuleCounters(long packets, long bytes) {
-}
+public record RuleCounters(long packets, long bytes) {}

@@ -13,6 +13,7 @@ public final class AddressText {
 
     /** Longest form: 8 groups of 4 hex digits and 7 colons. */
     static final int MAX_LENGTH = 39;
+
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final char[] buf = new char[MAX_LENGTH];

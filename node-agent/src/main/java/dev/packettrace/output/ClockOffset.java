@@ -54,8 +54,10 @@ public record ClockOffset(long epochMinusMonotonicNs, String source, long uncert
         try {
             return measureWith(UPTIME, ClockOffset::readUptime, 10_000_000L);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the kernel's monotonic clock from " + TIMER_LIST
-                    + " or " + UPTIME + " to convert event times to wall-clock time", e);
+            throw new UncheckedIOException(
+                    "cannot read the kernel's monotonic clock from " + TIMER_LIST + " or " + UPTIME
+                            + " to convert event times to wall-clock time",
+                    e);
         }
     }
 
@@ -124,7 +126,8 @@ public record ClockOffset(long epochMinusMonotonicNs, String source, long uncert
     static long parseUptimeNanos(String content) {
         Matcher m = UPTIME_TEXT.matcher(content.strip() + " ");
         if (!m.matches()) {
-            throw new IllegalArgumentException("/proc/uptime content '" + content.strip() + "' is not 'SECONDS.FRACTION IDLE'");
+            throw new IllegalArgumentException(
+                    "/proc/uptime content '" + content.strip() + "' is not 'SECONDS.FRACTION IDLE'");
         }
         String fraction = (m.group(2) + "000000000").substring(0, 9);
         return Long.parseLong(m.group(1)) * 1_000_000_000L + Long.parseLong(fraction);

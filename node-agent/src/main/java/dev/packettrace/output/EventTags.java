@@ -3,7 +3,6 @@ package dev.packettrace.output;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,8 +20,25 @@ public final class EventTags {
     public static final EventTags NONE = new EventTags(List.of(), List.of());
 
     /** The fields {@link JsonLinesWriter} writes itself; a tag may not shadow them. */
-    static final Set<String> EVENT_FIELDS = Set.of("time", "skb", "cpu", "pid", "comm", "netns", "ifindex", "ifname",
-            "mark", "len", "proto", "tuple", "probe", "dropReason", "location", "stack", "summary");
+    static final Set<String> EVENT_FIELDS = Set.of(
+            "time",
+            "skb",
+            "cpu",
+            "pid",
+            "comm",
+            "netns",
+            "ifindex",
+            "ifname",
+            "mark",
+            "len",
+            "proto",
+            "tuple",
+            "probe",
+            "dropReason",
+            "location",
+            "stack",
+            "summary");
+
     private static final Pattern NAME = Pattern.compile("[a-z][A-Za-z0-9]{0,31}");
 
     private final List<SerializableString> names;
@@ -54,7 +70,10 @@ public final class EventTags {
     public String toString() {
         StringBuilder b = new StringBuilder("{");
         for (int i = 0; i < names.size(); i++) {
-            b.append(i == 0 ? "" : ", ").append(names.get(i).getValue()).append('=').append(values.get(i));
+            b.append(i == 0 ? "" : ", ")
+                    .append(names.get(i).getValue())
+                    .append('=')
+                    .append(values.get(i));
         }
         return b.append('}').toString();
     }
@@ -63,8 +82,7 @@ public final class EventTags {
         private final List<SerializableString> names = new ArrayList<>();
         private final List<String> values = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param name  a camelCase JSON field name that is not one of the event's own fields
@@ -73,7 +91,8 @@ public final class EventTags {
         public Builder add(String name, String value) {
             Objects.requireNonNull(value, () -> "value of tag '" + name + "'");
             if (name == null || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("tag name '" + name + "' must be camelCase letters and digits, 1-32 characters");
+                throw new IllegalArgumentException(
+                        "tag name '" + name + "' must be camelCase letters and digits, 1-32 characters");
             }
             if (EVENT_FIELDS.contains(name)) {
                 throw new IllegalArgumentException("tag name '" + name + "' is a field of the event itself");

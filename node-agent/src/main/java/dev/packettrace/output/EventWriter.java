@@ -2,7 +2,6 @@
 package dev.packettrace.output;
 
 import dev.packettrace.tracer.PacketEvent;
-
 import java.io.IOException;
 import java.io.OutputStream;
 

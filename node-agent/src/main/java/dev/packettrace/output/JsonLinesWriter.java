@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.Tuple;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -87,8 +86,7 @@ public final class JsonLinesWriter implements EventWriter {
     }
 
     @Override
-    public void begin() {
-    }
+    public void begin() {}
 
     @Override
     public void write(PacketEvent e) throws IOException {

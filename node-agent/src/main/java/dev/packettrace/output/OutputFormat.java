@@ -2,4 +2,7 @@
 package dev.packettrace.output;
 
 /** How events are written: an aligned table for people, or one JSON object per line for programs. */
-public enum OutputFormat { TABLE, JSON }
+public enum OutputFormat {
+    TABLE,
+    JSON
+}

@@ -41,7 +41,7 @@ public record OutputOptions(
 
     /** A table without tuple, meta, stack or time, to stdout, without a limit: pwru's defaults. */
     public static OutputOptions defaults() {
-        return new OutputOptions(OutputFormat.TABLE, TimestampMode.NONE, false, false, false,
-                Optional.empty(), OptionalLong.empty());
+        return new OutputOptions(
+                OutputFormat.TABLE, TimestampMode.NONE, false, false, false, Optional.empty(), OptionalLong.empty());
     }
 }

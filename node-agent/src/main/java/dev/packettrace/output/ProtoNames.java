@@ -20,8 +20,7 @@ final class ProtoNames {
         }
     }
 
-    private ProtoNames() {
-    }
+    private ProtoNames() {}
 
     static String of(int number) {
         return number >= 0 && number < NAMES.length ? NAMES[number] : Integer.toString(number);

@@ -3,7 +3,6 @@ package dev.packettrace.output;
 
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.Tuple;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,6 +26,7 @@ public final class TableWriter implements EventWriter {
 
     /** The summary lists this many probes, busiest first; the JSON summary lists them all. */
     private static final int BUSIEST_PROBES = 10;
+
     private static final int W_SKB = 18;
     private static final int W_CPU = 3;
     private static final int W_PROCESS = 20;
@@ -181,8 +181,14 @@ public final class TableWriter implements EventWriter {
     @Override
     public void writeSummary(TraceSummary.Report r) throws IOException {
         out.write('\n');
-        writeLine(String.format(Locale.ROOT, "Summary: events %d (printed %d), lost %d, drops %d; stopped after %.1f s: %s",
-                r.events(), r.printed(), r.lost(), r.drops(), r.elapsed().toMillis() / 1000.0,
+        writeLine(String.format(
+                Locale.ROOT,
+                "Summary: events %d (printed %d), lost %d, drops %d; stopped after %.1f s: %s",
+                r.events(),
+                r.printed(),
+                r.lost(),
+                r.drops(),
+                r.elapsed().toMillis() / 1000.0,
                 r.stoppedBy().description()));
         if (r.kernelCounted()) {
             writeLine("Counted in the kernel: " + r.events() + " matched hits, of which " + r.printed()
@@ -200,10 +206,18 @@ public final class TableWriter implements EventWriter {
             writeLine("Drops by reason and location:");
             writeLine(String.format(Locale.ROOT, "  %10s  %-32s %s", "COUNT", "REASON", "LOCATION"));
             for (TraceSummary.DropGroup d : r.dropGroups()) {
-                writeLine(String.format(Locale.ROOT, "  %10d  %-32s %s", d.count(), d.reason(), d.location().orElse("-")));
+                writeLine(String.format(
+                        Locale.ROOT,
+                        "  %10d  %-32s %s",
+                        d.count(),
+                        d.reason(),
+                        d.location().orElse("-")));
             }
             if (r.otherDrops() > 0) {
-                writeLine(String.format(Locale.ROOT, "  %10d  (other: groups beyond the first %d)", r.otherDrops(),
+                writeLine(String.format(
+                        Locale.ROOT,
+                        "  %10d  (other: groups beyond the first %d)",
+                        r.otherDrops(),
                         r.dropGroups().size()));
             }
         }
@@ -214,14 +228,20 @@ public final class TableWriter implements EventWriter {
                 writeLine(String.format(Locale.ROOT, "  %10d  %d", n.events(), n.netns()));
             }
             if (r.otherNetnsEvents() > 0) {
-                writeLine(String.format(Locale.ROOT, "  %10d  (other: namespaces beyond the first %d)", r.otherNetnsEvents(),
+                writeLine(String.format(
+                        Locale.ROOT,
+                        "  %10d  (other: namespaces beyond the first %d)",
+                        r.otherNetnsEvents(),
                         r.netns().size()));
             }
         }
         if (!r.probes().isEmpty()) {
             int shown = Math.min(BUSIEST_PROBES, r.probes().size());
-            writeLine(shown < r.probes().size() ? "Events by probe (the busiest " + shown + " of " + r.probes().size() + "):"
-                    : "Events by probe:");
+            writeLine(
+                    shown < r.probes().size()
+                            ? "Events by probe (the busiest " + shown + " of "
+                                    + r.probes().size() + "):"
+                            : "Events by probe:");
             writeLine(String.format(Locale.ROOT, "  %10s  %s", "COUNT", "PROBE"));
             for (TraceSummary.ProbeCount p : r.probes().subList(0, shown)) {
                 writeLine(String.format(Locale.ROOT, "  %10d  %s", p.events(), p.probe()));

@@ -3,7 +3,6 @@ package dev.packettrace.output;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
-
 import java.io.IOException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -39,7 +38,8 @@ public final class TimestampFormatter {
     /** The clock offset is only measured (once, here) when the mode is {@link TimestampMode#CURRENT}. */
     public TimestampFormatter(TimestampMode mode, Supplier<ClockOffset> wallClock) {
         this.mode = Objects.requireNonNull(mode, "mode");
-        this.epochMinusMonotonicNs = mode == TimestampMode.CURRENT ? wallClock.get().epochMinusMonotonicNs() : 0;
+        this.epochMinusMonotonicNs =
+                mode == TimestampMode.CURRENT ? wallClock.get().epochMinusMonotonicNs() : 0;
     }
 
     public TimestampMode mode() {
@@ -59,7 +59,7 @@ public final class TimestampFormatter {
     /** Appends the table text for this timestamp; appends nothing in mode none. */
     public void appendTo(StringBuilder sb, long monotonicNs) {
         switch (mode) {
-            case NONE -> { }
+            case NONE -> {}
             case RELATIVE -> {
                 long d = relative(monotonicNs);
                 if (d < 0) {
@@ -77,7 +77,7 @@ public final class TimestampFormatter {
     /** Writes the {@code time} field; writes nothing in mode none. */
     public void writeJsonField(JsonGenerator g, SerializableString field, long monotonicNs) throws IOException {
         switch (mode) {
-            case NONE -> { }
+            case NONE -> {}
             case RELATIVE -> {
                 g.writeFieldName(field);
                 g.writeNumber(relative(monotonicNs));

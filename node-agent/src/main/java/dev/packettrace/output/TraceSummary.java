@@ -4,7 +4,6 @@ package dev.packettrace.output;
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceStats;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -112,8 +111,21 @@ public final class TraceSummary {
 
     /** An immutable view of the counts so far, largest groups first. */
     public Report report(long printed, TraceStats stats, StopReason stoppedBy, Duration elapsed) {
-        return new Report(events, printed, stats.lost(), dropCount, dropGroups(drops), otherDrops, netnsCounts(netns),
-                otherNetnsEvents, stoppedBy, elapsed, stats.overBudget(), probeCounts(probes), otherProbeEvents, false);
+        return new Report(
+                events,
+                printed,
+                stats.lost(),
+                dropCount,
+                dropGroups(drops),
+                otherDrops,
+                netnsCounts(netns),
+                otherNetnsEvents,
+                stoppedBy,
+                elapsed,
+                stats.overBudget(),
+                probeCounts(probes),
+                otherProbeEvents,
+                false);
     }
 
     /**
@@ -153,16 +165,31 @@ public final class TraceSummary {
             }
             perProbe.computeIfAbsent(h.probe(), p -> new long[1])[0] += h.count();
         }
-        return new Report(counts.matched(), printed, stats.lost(), counts.dropCount(), dropGroups(groups), beyond,
-                netnsCounts(perNetns), otherNetns, stoppedBy, elapsed, counts.overBudget(), probeCounts(perProbe), 0, true);
+        return new Report(
+                counts.matched(),
+                printed,
+                stats.lost(),
+                counts.dropCount(),
+                dropGroups(groups),
+                beyond,
+                netnsCounts(perNetns),
+                otherNetns,
+                stoppedBy,
+                elapsed,
+                counts.overBudget(),
+                probeCounts(perProbe),
+                0,
+                true);
     }
 
     private static List<DropGroup> dropGroups(Map<DropKey, long[]> drops) {
         List<DropGroup> groups = new ArrayList<>(drops.size());
-        drops.forEach((k, v) -> groups.add(new DropGroup(k.reason(),
-                k.location().isEmpty() ? Optional.empty() : Optional.of(k.location()), v[0])));
-        groups.sort(Comparator.comparingLong(DropGroup::count).reversed()
-                .thenComparing(DropGroup::reason).thenComparing(g -> g.location().orElse("")));
+        drops.forEach((k, v) -> groups.add(new DropGroup(
+                k.reason(), k.location().isEmpty() ? Optional.empty() : Optional.of(k.location()), v[0])));
+        groups.sort(Comparator.comparingLong(DropGroup::count)
+                .reversed()
+                .thenComparing(DropGroup::reason)
+                .thenComparing(g -> g.location().orElse("")));
         return groups;
     }
 
@@ -180,8 +207,7 @@ public final class TraceSummary {
         return perProbe;
     }
 
-    private record DropKey(String reason, String location) {
-    }
+    private record DropKey(String reason, String location) {}
 
     /**
      * @param events           events the run received (including any past the line limit)
@@ -198,10 +224,21 @@ public final class TraceSummary {
      * @param kernelCounted    the counts are the kernel's (every matched hit), not those of the events received; then
      *                         events counts the matched hits, of which only some were streamed
      */
-    public record Report(long events, long printed, long lost, long drops, List<DropGroup> dropGroups,
-                         long otherDrops, List<NetnsCount> netns, long otherNetnsEvents,
-                         StopReason stoppedBy, Duration elapsed, long overBudget, List<ProbeCount> probes,
-                         long otherProbeEvents, boolean kernelCounted) {
+    public record Report(
+            long events,
+            long printed,
+            long lost,
+            long drops,
+            List<DropGroup> dropGroups,
+            long otherDrops,
+            List<NetnsCount> netns,
+            long otherNetnsEvents,
+            StopReason stoppedBy,
+            Duration elapsed,
+            long overBudget,
+            List<ProbeCount> probes,
+            long otherProbeEvents,
+            boolean kernelCounted) {
         public Report {
             dropGroups = List.copyOf(dropGroups);
             netns = List.copyOf(netns);
@@ -211,12 +248,9 @@ public final class TraceSummary {
         }
     }
 
-    public record DropGroup(String reason, Optional<String> location, long count) {
-    }
+    public record DropGroup(String reason, Optional<String> location, long count) {}
 
-    public record NetnsCount(long netns, long events) {
-    }
+    public record NetnsCount(long netns, long events) {}
 
-    public record ProbeCount(String probe, long events) {
-    }
+    public record ProbeCount(String probe, long events) {}
 }

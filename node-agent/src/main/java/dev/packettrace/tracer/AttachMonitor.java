@@ -26,8 +26,7 @@ public interface AttachMonitor {
     static AttachMonitor none() {
         return new AttachMonitor() {
             @Override
-            public void progress(Backend backend, int done, int ignored, int total) {
-            }
+            public void progress(Backend backend, int done, int ignored, int total) {}
 
             @Override
             public boolean cancelled() {

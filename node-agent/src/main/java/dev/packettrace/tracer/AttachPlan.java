@@ -44,7 +44,8 @@ public sealed interface AttachPlan permits AttachPlan.KprobeMulti, AttachPlan.Kp
             TreeMap<Integer, List<Target>> copy = new TreeMap<>();
             byPosition.forEach((position, targets) -> {
                 if (position < 1 || position > SkbFunction.MAX_SKB_PARAM) {
-                    throw new IllegalArgumentException("sk_buff position " + position + " is outside 1.." + SkbFunction.MAX_SKB_PARAM);
+                    throw new IllegalArgumentException(
+                            "sk_buff position " + position + " is outside 1.." + SkbFunction.MAX_SKB_PARAM);
                 }
                 copy.put(position, List.copyOf(targets));
             });
@@ -58,7 +59,8 @@ public sealed interface AttachPlan permits AttachPlan.KprobeMulti, AttachPlan.Kp
 
         @Override
         public List<Target> targets() {
-            return sortedByIndex(byPosition.values().stream().flatMap(List::stream).toList());
+            return sortedByIndex(
+                    byPosition.values().stream().flatMap(List::stream).toList());
         }
 
         public static String program(int position) {
@@ -96,8 +98,8 @@ public sealed interface AttachPlan permits AttachPlan.KprobeMulti, AttachPlan.Kp
             objects = objects.stream().map(List::copyOf).toList();
             for (List<Target> slots : objects) {
                 if (slots.isEmpty() || slots.size() > FENTRY_SLOTS_PER_OBJECT) {
-                    throw new IllegalArgumentException("an fentry object has 1 to " + FENTRY_SLOTS_PER_OBJECT
-                            + " slots, not " + slots.size());
+                    throw new IllegalArgumentException(
+                            "an fentry object has 1 to " + FENTRY_SLOTS_PER_OBJECT + " slots, not " + slots.size());
                 }
             }
         }
@@ -129,12 +131,15 @@ public sealed interface AttachPlan permits AttachPlan.KprobeMulti, AttachPlan.Kp
         return switch (backend) {
             case KPROBE_MULTI -> {
                 SortedMap<Integer, List<Target>> byPosition = new TreeMap<>();
-                targets.forEach(t -> byPosition.computeIfAbsent(t.function().skbParam(), p -> new ArrayList<>()).add(t));
+                targets.forEach(t -> byPosition
+                        .computeIfAbsent(t.function().skbParam(), p -> new ArrayList<>())
+                        .add(t));
                 yield new KprobeMulti(byPosition);
             }
             case KPROBE -> new Kprobe(chunks(targets, KPROBE_BATCH));
             case FENTRY -> new Fentry(chunks(targets, FENTRY_SLOTS_PER_OBJECT));
-            case AUTO, TRACEPOINT -> throw new IllegalArgumentException(backend.flagName() + " does not probe functions");
+            case AUTO, TRACEPOINT ->
+                throw new IllegalArgumentException(backend.flagName() + " does not probe functions");
         };
     }
 

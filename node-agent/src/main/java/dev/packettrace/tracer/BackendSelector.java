@@ -21,11 +21,9 @@ final class BackendSelector {
     }
 
     /** The chosen backend and, unless it is the tracepoints alone, its attached function probes. */
-    record Selection(BackendChoice choice, Optional<FunctionProbes> functions) {
-    }
+    record Selection(BackendChoice choice, Optional<FunctionProbes> functions) {}
 
-    private BackendSelector() {
-    }
+    private BackendSelector() {}
 
     static Selection select(Backend requested, Attacher attacher) {
         List<Backend> candidates = BackendChoice.candidates(requested);
@@ -36,18 +34,23 @@ final class BackendSelector {
         for (Backend backend : candidates) {
             try {
                 FunctionProbes probes = attacher.attach(backend);
-                BackendChoice choice = requested == Backend.AUTO ? BackendChoice.auto(backend, skipped)
+                BackendChoice choice = requested == Backend.AUTO
+                        ? BackendChoice.auto(backend, skipped)
                         : BackendChoice.requested(backend);
                 return new Selection(choice, Optional.of(probes));
             } catch (TracerException e) {
                 if (requested != Backend.AUTO) {
-                    throw new TracerException(e.reason(), "cannot trace with --backend " + backend.flagName() + ": "
-                            + e.getMessage(), e);
+                    throw new TracerException(
+                            e.reason(), "cannot trace with --backend " + backend.flagName() + ": " + e.getMessage(), e);
                 }
                 if (e.reason() == TracerException.Reason.CANCELLED || e.reason() == TracerException.Reason.INPUT) {
                     throw e;
                 }
-                LOG.log(System.Logger.Level.DEBUG, "backend={0} result=unavailable reason=\"{1}\"", backend.flagName(), e.getMessage());
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "backend={0} result=unavailable reason=\"{1}\"",
+                        backend.flagName(),
+                        e.getMessage());
                 skipped.add(backend.flagName() + ": " + e.getMessage());
             }
         }

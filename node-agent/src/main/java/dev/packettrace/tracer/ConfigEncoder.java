@@ -39,27 +39,39 @@ public final class ConfigEncoder {
     static final int OFF_EVENT_BUDGET = OFF_KERNEL_COUNTS + 1;
     /** Within struct pt_addr_filter. */
     static final int ADDR_FAMILY = 16;
+
     static final int ADDR_PREFIXLEN = 17;
 
     static final Map<String, Integer> FIELD_OFFSETS = Map.ofEntries(
-            Map.entry("filter_netns", OFF_FILTER_NETNS), Map.entry("filter_mark", OFF_FILTER_MARK),
-            Map.entry("filter_ifname", OFF_FILTER_IFNAME), Map.entry("track_skb", OFF_TRACK_SKB),
-            Map.entry("l4proto", OFF_L4PROTO), Map.entry("capture_stack", OFF_CAPTURE_STACK),
-            Map.entry("sport", OFF_SPORT), Map.entry("dport", OFF_DPORT), Map.entry("output_caller", OFF_OUTPUT_CALLER),
+            Map.entry("filter_netns", OFF_FILTER_NETNS),
+            Map.entry("filter_mark", OFF_FILTER_MARK),
+            Map.entry("filter_ifname", OFF_FILTER_IFNAME),
+            Map.entry("track_skb", OFF_TRACK_SKB),
+            Map.entry("l4proto", OFF_L4PROTO),
+            Map.entry("capture_stack", OFF_CAPTURE_STACK),
+            Map.entry("sport", OFF_SPORT),
+            Map.entry("dport", OFF_DPORT),
+            Map.entry("output_caller", OFF_OUTPUT_CALLER),
             Map.entry("mark", OFF_MARK),
-            Map.entry("ifname", OFF_IFNAME), Map.entry("src", OFF_SRC), Map.entry("dst", OFF_DST),
-            Map.entry("skb_arg", OFF_SKB_ARG), Map.entry("sk_arg", OFF_SK_ARG),
-            Map.entry("location_arg", OFF_LOCATION_ARG), Map.entry("reason_arg", OFF_REASON_ARG),
-            Map.entry("pcap_slots", OFF_PCAP_SLOTS), Map.entry("pcap_require", OFF_PCAP_REQUIRE),
-            Map.entry("events", OFF_EVENTS), Map.entry("kernel_counts", OFF_KERNEL_COUNTS),
+            Map.entry("ifname", OFF_IFNAME),
+            Map.entry("src", OFF_SRC),
+            Map.entry("dst", OFF_DST),
+            Map.entry("skb_arg", OFF_SKB_ARG),
+            Map.entry("sk_arg", OFF_SK_ARG),
+            Map.entry("location_arg", OFF_LOCATION_ARG),
+            Map.entry("reason_arg", OFF_REASON_ARG),
+            Map.entry("pcap_slots", OFF_PCAP_SLOTS),
+            Map.entry("pcap_require", OFF_PCAP_REQUIRE),
+            Map.entry("events", OFF_EVENTS),
+            Map.entry("kernel_counts", OFF_KERNEL_COUNTS),
             Map.entry("event_budget", OFF_EVENT_BUDGET));
 
     /** sizeof(struct pt_config). */
     public static final int SIZE = OFF_EVENT_BUDGET + 4;
+
     private static final byte NO_ARG = (byte) 0xff;
 
-    private ConfigEncoder() {
-    }
+    private ConfigEncoder() {}
 
     public static byte[] encode(TraceFilter filter, boolean captureStack, List<TracepointProbe> probes) {
         return encode(filter, captureStack, false, probes);
@@ -68,23 +80,33 @@ public final class ConfigEncoder {
     /**
      * @param outputCaller function probes report their caller (the tracepoints ignore it)
      */
-    public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, List<TracepointProbe> probes) {
+    public static byte[] encode(
+            TraceFilter filter, boolean captureStack, boolean outputCaller, List<TracepointProbe> probes) {
         return encode(filter, captureStack, outputCaller, ExpressionSlots.of(filter), probes);
     }
 
     /**
      * @param expressions the pcap-filter expressions in pt_pcap_progs (written there by {@link PcapPrograms})
      */
-    public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, ExpressionSlots expressions,
-                                List<TracepointProbe> probes) {
+    public static byte[] encode(
+            TraceFilter filter,
+            boolean captureStack,
+            boolean outputCaller,
+            ExpressionSlots expressions,
+            List<TracepointProbe> probes) {
         return encode(filter, captureStack, outputCaller, expressions, EventStream.ALL, probes);
     }
 
     /**
      * @param stream which matched hits the kernel streams, and whether it counts them (bpf/include/counts.h)
      */
-    public static byte[] encode(TraceFilter filter, boolean captureStack, boolean outputCaller, ExpressionSlots expressions,
-                                EventStream stream, List<TracepointProbe> probes) {
+    public static byte[] encode(
+            TraceFilter filter,
+            boolean captureStack,
+            boolean outputCaller,
+            ExpressionSlots expressions,
+            EventStream stream,
+            List<TracepointProbe> probes) {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.put(OFF_FILTER_NETNS, flag(!filter.netnsInodes().isEmpty()));
         b.put(OFF_FILTER_MARK, flag(filter.mark().isPresent()));

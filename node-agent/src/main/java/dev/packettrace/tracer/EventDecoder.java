@@ -17,8 +17,8 @@ public final class EventDecoder {
 
     /** PT_EVENT_BASE_SIZE: the record without its optional stack. */
     public static final int BASE_SIZE = 144;
-    public static final int MAX_STACK_DEPTH = 32;
 
+    public static final int MAX_STACK_DEPTH = 32;
 
     // Field offsets in struct pt_event; EventLayoutTest checks them against the object's BTF.
     static final int OFF_TS_NS = 0;
@@ -96,13 +96,18 @@ public final class EventDecoder {
      * @param functions the probed kernel functions by catalog index ({@link FunctionCookie}): function events
      *                  are named from it, or from their address where the kernel could not pass the index
      */
-    public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols, List<String> functions) {
+    public EventDecoder(
+            List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols, List<String> functions) {
         this(probes, dropReasons, symbols, functions, ExpressionSlots.none());
     }
 
     /** @param expressions what the kernel evaluates: names the slots of pt_event.pcap_match */
-    public EventDecoder(List<TracepointProbe> probes, DropReasons dropReasons, AddressSymbolizer symbols, List<String> functions,
-                        ExpressionSlots expressions) {
+    public EventDecoder(
+            List<TracepointProbe> probes,
+            DropReasons dropReasons,
+            AddressSymbolizer symbols,
+            List<String> functions,
+            ExpressionSlots expressions) {
         this.expressions = expressions;
         probes.forEach(p -> probesById[p.id()] = p);
         this.dropReasons = dropReasons;
@@ -113,7 +118,8 @@ public final class EventDecoder {
     /** Decodes one ring buffer record (little endian, position 0). */
     public PacketEvent decode(ByteBuffer r) {
         if (r.remaining() < BASE_SIZE) {
-            throw new IllegalArgumentException("event record of " + r.remaining() + " bytes is shorter than " + BASE_SIZE);
+            throw new IllegalArgumentException(
+                    "event record of " + r.remaining() + " bytes is shorter than " + BASE_SIZE);
         }
         long ts = r.getLong(OFF_TS_NS);
         long skb = r.getLong(OFF_SKB);
@@ -171,8 +177,27 @@ public final class EventDecoder {
             }
             stack = list;
         }
-        return new PacketEvent(ts, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe,
-                probeKind, dropReason, where, stack, (flags & F_TRACKED) != 0, caller, expressions.matched(pcapMatch));
+        return new PacketEvent(
+                ts,
+                skb,
+                cpu,
+                pid,
+                comm,
+                netns,
+                ifindex,
+                ifname,
+                mark,
+                len,
+                protocol,
+                tuple,
+                probe,
+                probeKind,
+                dropReason,
+                where,
+                stack,
+                (flags & F_TRACKED) != 0,
+                caller,
+                expressions.matched(pcapMatch));
     }
 
     /**
@@ -187,15 +212,19 @@ public final class EventDecoder {
             if (index >= 0 && index < functions.size()) {
                 return functions.get(index);
             }
-            return probeAddr == 0 ? "(unnamed function)"
-                    : symbols.symbolize(probeAddr).map(EventDecoder::functionName).orElse(hex(probeAddr));
+            return probeAddr == 0
+                    ? "(unnamed function)"
+                    : symbols.symbolize(probeAddr)
+                            .map(EventDecoder::functionName)
+                            .orElse(hex(probeAddr));
         }
         if (kind != KIND_TRACEPOINT) {
             throw new IllegalArgumentException("event has unknown probe kind " + kind);
         }
         TracepointProbe p = probeId >= 0 && probeId < probesById.length ? probesById[probeId] : null;
         if (p == null) {
-            throw new IllegalArgumentException("event names tracepoint probe id " + probeId + ", which is not attached");
+            throw new IllegalArgumentException(
+                    "event names tracepoint probe id " + probeId + ", which is not attached");
         }
         return p.displayName();
     }
@@ -207,7 +236,9 @@ public final class EventDecoder {
 
     /** A kernel text address as symbol+0xoffset (hex when unknown); empty for 0. */
     public Optional<String> locationName(long address) {
-        return address == 0 ? Optional.empty() : Optional.of(symbols.symbolize(address).orElse(hex(address)));
+        return address == 0
+                ? Optional.empty()
+                : Optional.of(symbols.symbolize(address).orElse(hex(address)));
     }
 
     /**

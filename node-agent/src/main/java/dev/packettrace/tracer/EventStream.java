@@ -18,7 +18,9 @@ public record EventStream(Events events, long perSecond, boolean kernelCounts) {
     public static final long MAX_PER_SECOND = 10_000_000;
 
     public enum Events {
-        ALL, DROPS, NONE;
+        ALL,
+        DROPS,
+        NONE;
 
         /** The name in flags and the CRD: all, drops, none. */
         public String flagName() {
@@ -29,8 +31,8 @@ public record EventStream(Events events, long perSecond, boolean kernelCounts) {
     public EventStream {
         java.util.Objects.requireNonNull(events, "events");
         if (perSecond < 0 || perSecond > MAX_PER_SECOND) {
-            throw new IllegalArgumentException("events per second " + perSecond + " must be between 0 (no budget) and "
-                    + MAX_PER_SECOND);
+            throw new IllegalArgumentException(
+                    "events per second " + perSecond + " must be between 0 (no budget) and " + MAX_PER_SECOND);
         }
         kernelCounts = kernelCounts || events != Events.ALL || perSecond > 0;
     }

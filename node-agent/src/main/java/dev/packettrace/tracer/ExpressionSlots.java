@@ -22,7 +22,8 @@ public record ExpressionSlots(List<PcapFilter> filters, boolean requireAny) {
     public ExpressionSlots {
         filters = List.copyOf(filters);
         if (filters.size() > MAX) {
-            throw new IllegalArgumentException("one tracer evaluates at most " + MAX + " filter expressions, got " + filters.size());
+            throw new IllegalArgumentException(
+                    "one tracer evaluates at most " + MAX + " filter expressions, got " + filters.size());
         }
         if (filters.stream().map(PcapFilter::expression).distinct().count() != filters.size()) {
             throw new IllegalArgumentException("filter expressions repeat: " + filters);
@@ -38,7 +39,9 @@ public record ExpressionSlots(List<PcapFilter> filters, boolean requireAny) {
 
     /** What the filter's own expression needs: that one, required. */
     public static ExpressionSlots of(TraceFilter filter) {
-        return filter.expression().map(e -> new ExpressionSlots(List.of(e), true)).orElse(none());
+        return filter.expression()
+                .map(e -> new ExpressionSlots(List.of(e), true))
+                .orElse(none());
     }
 
     /** pt_config.pcap_require. */

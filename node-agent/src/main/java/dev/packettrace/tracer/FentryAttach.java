@@ -13,8 +13,7 @@ import java.util.Optional;
  */
 final class FentryAttach {
 
-    private FentryAttach() {
-    }
+    private FentryAttach() {}
 
     /**
      * Finds out whether the kernel allows BPF trampolines at all, by loading one program bound to the given
@@ -25,7 +24,7 @@ final class FentryAttach {
      *                         the real attach, which skips and counts it
      */
     static void checkTrampolines(ProbeLoader loader, SkbFunction probe) {
-        try (ProbeLoader.ProbeObject loaded = loader.loadFentry(List.of(new AttachPlan.Target(0, probe)))) {
+        try (ProbeLoader.ProbeObject _ = loader.loadFentry(List.of(new AttachPlan.Target(0, probe)))) {
             // loaded, so trampolines are allowed; it is unloaded again at once
         } catch (KernelRefusal r) {
             if (r.refusesBackend()) {
@@ -35,8 +34,10 @@ final class FentryAttach {
     }
 
     private static TracerException refusal(KernelRefusal r) {
-        return new TracerException(TracerException.Reason.KERNEL_FEATURE, "the kernel refuses BPF trampolines ("
-                + r.errnoName() + " loading an fentry program)", r);
+        return new TracerException(
+                TracerException.Reason.KERNEL_FEATURE,
+                "the kernel refuses BPF trampolines (" + r.errnoName() + " loading an fentry program)",
+                r);
     }
 
     static void attach(AttachPlan.Fentry plan, ProbeLoader loader, FunctionProbes probes, int threads) {
@@ -58,7 +59,8 @@ final class FentryAttach {
                 if (r.refusesBackend()) {
                     throw refusal(r);
                 }
-                Optional<Integer> slot = r.failedProgram().flatMap(FentryAttach::slotOf).filter(s -> s < slots.size());
+                Optional<Integer> slot =
+                        r.failedProgram().flatMap(FentryAttach::slotOf).filter(s -> s < slots.size());
                 if (slot.isEmpty()) {
                     // libbpf did not say which program failed: give up on this object's functions only
                     for (AttachPlan.Target t : slots) {
@@ -77,7 +79,9 @@ final class FentryAttach {
         for (int slot = 0; slot < slots.size(); slot++) {
             probes.checkContinue();
             try {
-                probes.ownLink(object.attachFentry(slot, slots.get(slot)), List.of(slots.get(slot).name()));
+                probes.ownLink(
+                        object.attachFentry(slot, slots.get(slot)),
+                        List.of(slots.get(slot).name()));
             } catch (KernelRefusal r) {
                 FunctionAttach.refused(probes, slots.get(slot), r);
             }

@@ -18,8 +18,7 @@ final class FunctionAttach {
      */
     static final int GIVE_UP_AFTER_REFUSALS = 32;
 
-    private FunctionAttach() {
-    }
+    private FunctionAttach() {}
 
     /**
      * @return the attached probes, owned by the caller
@@ -27,7 +26,8 @@ final class FunctionAttach {
      *                         again) or when the monitor cancelled
      */
     static FunctionProbes attach(AttachPlan plan, ProbeLoader loader, AttachMonitor monitor, int threads) {
-        FunctionProbes probes = new FunctionProbes(plan.backend(), monitor, plan.targets().size());
+        FunctionProbes probes =
+                new FunctionProbes(plan.backend(), monitor, plan.targets().size());
         try {
             switch (plan) {
                 case AttachPlan.KprobeMulti p -> KprobeMultiAttach.attach(p, loader, probes, threads);
@@ -35,8 +35,9 @@ final class FunctionAttach {
                 case AttachPlan.Fentry p -> FentryAttach.attach(p, loader, probes, threads);
             }
             if (probes.attachedCount() == 0) {
-                throw new TracerException(TracerException.Reason.ATTACH, "the kernel refused all " + probes.total()
-                        + " functions (" + mostCommonRefusal(probes) + ")");
+                throw new TracerException(
+                        TracerException.Reason.ATTACH,
+                        "the kernel refused all " + probes.total() + " functions (" + mostCommonRefusal(probes) + ")");
             }
             return probes;
         } catch (RuntimeException | Error e) {
@@ -53,8 +54,10 @@ final class FunctionAttach {
     static void refused(FunctionProbes probes, AttachPlan.Target target, KernelRefusal refusal) {
         probes.ignore(target.name(), refusal.errnoName());
         if (probes.attachedCount() == 0 && probes.ignoredCount() >= GIVE_UP_AFTER_REFUSALS) {
-            throw new TracerException(TracerException.Reason.ATTACH, "the kernel refused the first "
-                    + probes.ignoredCount() + " functions and accepted none (" + mostCommonRefusal(probes) + ")");
+            throw new TracerException(
+                    TracerException.Reason.ATTACH,
+                    "the kernel refused the first " + probes.ignoredCount() + " functions and accepted none ("
+                            + mostCommonRefusal(probes) + ")");
         }
     }
 
@@ -64,9 +67,17 @@ final class FunctionAttach {
         if (ignored.isEmpty()) {
             return "no function was tried";
         }
-        Map<String, Long> byErrno = ignored.values().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-        Map.Entry<String, Long> top = byErrno.entrySet().stream().max(Comparator.comparingLong(Map.Entry::getValue)).orElseThrow();
-        String example = ignored.entrySet().stream().filter(e -> e.getValue().equals(top.getKey())).findFirst().orElseThrow().getKey();
-        return top.getKey() + " for " + top.getValue() + (top.getValue() == 1 ? " function" : " functions") + ", e.g. " + example;
+        Map<String, Long> byErrno =
+                ignored.values().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map.Entry<String, Long> top = byErrno.entrySet().stream()
+                .max(Comparator.comparingLong(Map.Entry::getValue))
+                .orElseThrow();
+        String example = ignored.entrySet().stream()
+                .filter(e -> e.getValue().equals(top.getKey()))
+                .findFirst()
+                .orElseThrow()
+                .getKey();
+        return top.getKey() + " for " + top.getValue() + (top.getValue() == 1 ? " function" : " functions") + ", e.g. "
+                + example;
     }
 }

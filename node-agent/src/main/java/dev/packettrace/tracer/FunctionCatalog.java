@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param blacklisted    how many are on the kprobe blacklist
  * @param notes          what could not be checked (unreadable lists)
  */
-public record FunctionCatalog(List<SkbFunction> functions, int filteredOut, int notTraceable, int blacklisted,
-                              List<String> notes) {
+public record FunctionCatalog(
+        List<SkbFunction> functions, int filteredOut, int notTraceable, int blacklisted, List<String> notes) {
 
     public FunctionCatalog {
         functions = List.copyOf(functions);
@@ -27,7 +27,8 @@ public record FunctionCatalog(List<SkbFunction> functions, int filteredOut, int 
     /**
      * @throws TracerException when nothing is left, saying which step removed everything
      */
-    public static FunctionCatalog select(List<SkbFunction> candidates, TraceableFunctions traceable, FunctionFilter filter) {
+    public static FunctionCatalog select(
+            List<SkbFunction> candidates, TraceableFunctions traceable, FunctionFilter filter) {
         List<SkbFunction> kept = new ArrayList<>();
         int filteredOut = 0;
         int notTraceable = 0;
@@ -35,7 +36,8 @@ public record FunctionCatalog(List<SkbFunction> functions, int filteredOut, int 
         for (SkbFunction f : candidates) {
             if (!filter.matches(f.name())) {
                 filteredOut++;
-            } else if (traceable.available().isPresent() && !traceable.available().get().contains(f.name())) {
+            } else if (traceable.available().isPresent()
+                    && !traceable.available().get().contains(f.name())) {
                 notTraceable++;
             } else if (traceable.blacklisted().contains(f.name())) {
                 blacklisted++;

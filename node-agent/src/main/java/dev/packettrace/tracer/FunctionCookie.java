@@ -21,8 +21,7 @@ public final class FunctionCookie {
      */
     static final Set<String> FREEING_FUNCTIONS = Set.of("kfree_skbmem", "napi_skb_cache_put");
 
-    private FunctionCookie() {
-    }
+    private FunctionCookie() {}
 
     public static long of(int index, SkbFunction function) {
         if (index < 0) {

@@ -86,7 +86,9 @@ public final class FunctionDiscovery {
         boolean result = false;
         if (pointer != 0 && btf.kind(pointer) == BtfKind.PTR) {
             int target = skipModifiers(btf.type(pointer).sizeOrType());
-            result = target != 0 && btf.kind(target) == BtfKind.STRUCT && btf.typeName(target).equals("sk_buff");
+            result = target != 0
+                    && btf.kind(target) == BtfKind.STRUCT
+                    && btf.typeName(target).equals("sk_buff");
         }
         skbPointer.put(typeId, result);
         return result;

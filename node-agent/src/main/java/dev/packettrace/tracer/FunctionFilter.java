@@ -35,8 +35,8 @@ public final class FunctionFilter {
         try {
             return new FunctionFilter(Optional.of(Pattern.compile(expression)));
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("'" + expression + "' is not a valid RE2 regular expression: "
-                    + e.getDescription(), e);
+            throw new IllegalArgumentException(
+                    "'" + expression + "' is not a valid RE2 regular expression: " + e.getDescription(), e);
         }
     }
 

@@ -26,8 +26,17 @@ final class FunctionObjects implements ProbeLoader {
 
     static final String OBJECT_RESOURCE = "/bpf/skb_functions.bpf.o";
     /** The maps of bpf/include/maps.h; every one is shared. */
-    static final List<String> SHARED_MAPS = List.of("pt_events", "pt_stats", "pt_netns_filter", "pt_netns_bits", "pt_tracked_skbs",
-            PcapPrograms.MAP, KernelCountMaps.DROPS, KernelCountMaps.PROBES, KernelCountMaps.BUDGET);
+    static final List<String> SHARED_MAPS = List.of(
+            "pt_events",
+            "pt_stats",
+            "pt_netns_filter",
+            "pt_netns_bits",
+            "pt_tracked_skbs",
+            PcapPrograms.MAP,
+            KernelCountMaps.DROPS,
+            KernelCountMaps.PROBES,
+            KernelCountMaps.BUDGET);
+
     private static final String CONFIG_VARIABLE = "pt_cfg";
     private static final String FENTRY_COOKIES = "pt_fentry_cookie";
 
@@ -45,8 +54,12 @@ final class FunctionObjects implements ProbeLoader {
         this.config = config.clone();
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         for (String name : SHARED_MAPS) {
-            maps.put(name, tracepoints.map(name).orElseThrow(() -> new IllegalStateException(
-                    "the tracepoint object has no map " + name + " to share")));
+            maps.put(
+                    name,
+                    tracepoints
+                            .map(name)
+                            .orElseThrow(() -> new IllegalStateException(
+                                    "the tracepoint object has no map " + name + " to share")));
         }
         this.shared = maps;
     }
@@ -67,17 +80,19 @@ final class FunctionObjects implements ProbeLoader {
 
     private ProbeObject loadFentryQuietly(List<AttachPlan.Target> slots) {
         if (slots.isEmpty() || slots.size() > AttachPlan.FENTRY_SLOTS_PER_OBJECT) {
-            throw new IllegalArgumentException("an fentry object has 1 to " + AttachPlan.FENTRY_SLOTS_PER_OBJECT + " slots, not "
-                    + slots.size());
+            throw new IllegalArgumentException(
+                    "an fentry object has 1 to " + AttachPlan.FENTRY_SLOTS_PER_OBJECT + " slots, not " + slots.size());
         }
         Set<String> programs = new HashSet<>();
         for (int i = 0; i < slots.size(); i++) {
             programs.add(AttachPlan.Fentry.program(i));
         }
         return openAndLoad(programs, object -> {
-            ByteBuffer cookies = ByteBuffer.allocate(8 * AttachPlan.FENTRY_SLOTS_PER_OBJECT).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer cookies =
+                    ByteBuffer.allocate(8 * AttachPlan.FENTRY_SLOTS_PER_OBJECT).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < slots.size(); i++) {
-                program(object, AttachPlan.Fentry.program(i)).setAttachTarget(slots.get(i).name());
+                program(object, AttachPlan.Fentry.program(i))
+                        .setAttachTarget(slots.get(i).name());
                 cookies.putLong(8 * i, slots.get(i).cookie());
             }
             Rodata.write(object, Map.of(CONFIG_VARIABLE, config, FENTRY_COOKIES, cookies.array()));
@@ -98,8 +113,9 @@ final class FunctionObjects implements ProbeLoader {
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("the function object has no programs " + missing);
             }
-            shared.forEach((name, map) -> object.map(name).orElseThrow(() -> new IllegalStateException(
-                    "the function object has no map " + name)).reuse(map));
+            shared.forEach((name, map) -> object.map(name)
+                    .orElseThrow(() -> new IllegalStateException("the function object has no map " + name))
+                    .reuse(map));
             prepare.accept(object);
             object.load();
             return new Loaded(object);
@@ -113,7 +129,9 @@ final class FunctionObjects implements ProbeLoader {
     }
 
     private static BpfProgram program(BpfObject object, String name) {
-        return object.programs().stream().filter(p -> p.name().equals(name)).findFirst()
+        return object.programs().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the function object has no program " + name));
     }
 
@@ -127,9 +145,11 @@ final class FunctionObjects implements ProbeLoader {
 
         @Override
         public AutoCloseable attachKprobeMulti(int position, List<AttachPlan.Target> targets) {
-            long[] cookies = targets.stream().mapToLong(AttachPlan.Target::cookie).toArray();
+            long[] cookies =
+                    targets.stream().mapToLong(AttachPlan.Target::cookie).toArray();
             List<String> names = targets.stream().map(AttachPlan.Target::name).toList();
-            return attach(() -> program(object, AttachPlan.KprobeMulti.program(position)).attachKprobeMulti(names, cookies));
+            return attach(() ->
+                    program(object, AttachPlan.KprobeMulti.program(position)).attachKprobeMulti(names, cookies));
         }
 
         @Override

@@ -81,8 +81,10 @@ final class FunctionProbes implements AutoCloseable {
     void checkContinue() {
         if (monitor.cancelled() || Thread.currentThread().isInterrupted()) {
             stopped = true;
-            throw new TracerException(TracerException.Reason.CANCELLED, "stopped while attaching " + backend.flagName()
-                    + " probes (" + attachedCount() + " of " + total + " attached); everything attached was detached");
+            throw new TracerException(
+                    TracerException.Reason.CANCELLED,
+                    "stopped while attaching " + backend.flagName() + " probes (" + attachedCount() + " of " + total
+                            + " attached); everything attached was detached");
         }
         if (stopped) {
             throw new AttachStopped();
@@ -152,7 +154,9 @@ final class FunctionProbes implements AutoCloseable {
             }
         }
         if (!failures.isEmpty()) {
-            RuntimeException first = failures.getFirst() instanceof RuntimeException r ? r : new IllegalStateException(failures.getFirst());
+            RuntimeException first = failures.getFirst() instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException(failures.getFirst());
             failures.stream().skip(1).forEach(first::addSuppressed);
             throw first;
         }
@@ -167,8 +171,8 @@ final class FunctionProbes implements AutoCloseable {
         try {
             resource.close();
         } catch (Exception e) {
-            System.getLogger(FunctionProbes.class.getName()).log(System.Logger.Level.WARNING,
-                    "detach=failed after=close error=\"{0}\"", e.getMessage());
+            System.getLogger(FunctionProbes.class.getName())
+                    .log(System.Logger.Level.WARNING, "detach=failed after=close error=\"{0}\"", e.getMessage());
         }
     }
 

@@ -2,7 +2,6 @@
 package dev.packettrace.tracer;
 
 import dev.packettrace.api.validation.IpLiteral;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;

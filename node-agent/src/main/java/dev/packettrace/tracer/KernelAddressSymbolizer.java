@@ -19,23 +19,26 @@ final class KernelAddressSymbolizer implements AddressSymbolizer {
 
     private volatile CompletableFuture<Optional<KernelSymbols>> symbols;
 
-    private KernelAddressSymbolizer() {
-    }
+    private KernelAddressSymbolizer() {}
 
     /** Starts reading the symbols in the background if that has not started yet. */
     synchronized CompletableFuture<Optional<KernelSymbols>> prefetch() {
         if (symbols != null) {
             return symbols;
         }
-        symbols = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Optional.of(KernelSymbols.load());
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "symbols=unavailable reason=\"{0}\" effect=\"kernel addresses shown as hex\"",
-                        e.getMessage());
-                return Optional.empty();
-            }
-        }, runnable -> Thread.ofVirtual().name("kallsyms-loader").start(runnable));
+        symbols = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return Optional.of(KernelSymbols.load());
+                    } catch (RuntimeException e) {
+                        LOG.log(
+                                System.Logger.Level.WARNING,
+                                "symbols=unavailable reason=\"{0}\" effect=\"kernel addresses shown as hex\"",
+                                e.getMessage());
+                        return Optional.empty();
+                    }
+                },
+                runnable -> Thread.ofVirtual().name("kallsyms-loader").start(runnable));
         return symbols;
     }
 

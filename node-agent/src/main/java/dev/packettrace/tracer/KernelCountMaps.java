@@ -2,7 +2,6 @@
 package dev.packettrace.tracer;
 
 import dev.packettrace.bindings.BpfMap;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -43,9 +42,11 @@ final class KernelCountMaps {
             long reason = Integer.toUnsignedLong(k.getInt(4));
             long count = drops.sumPerCpu(key); // 0 when it went away since it was listed
             if (count > 0) {
-                dropGroups.add(new KernelCounts.Drop(Integer.toUnsignedLong(k.getInt(0)),
+                dropGroups.add(new KernelCounts.Drop(
+                        Integer.toUnsignedLong(k.getInt(0)),
                         reason == NO_REASON ? "NOT_SPECIFIED" : names.dropReasonName(reason),
-                        names.locationName(k.getLong(8)), count));
+                        names.locationName(k.getLong(8)),
+                        count));
             }
         }
         List<KernelCounts.Hits> hits = new ArrayList<>();
@@ -54,8 +55,10 @@ final class KernelCountMaps {
             int probe = k.getInt(4);
             long count = probes.sumPerCpu(key);
             if (count > 0) {
-                hits.add(new KernelCounts.Hits(Integer.toUnsignedLong(k.getInt(0)),
-                        names.probeName(probe >>> 24, probe & 0xff_ffff, 0), count));
+                hits.add(new KernelCounts.Hits(
+                        Integer.toUnsignedLong(k.getInt(0)),
+                        names.probeName(probe >>> 24, probe & 0xff_ffff, 0),
+                        count));
             }
         }
         return new KernelCounts(matched, overBudget, uncounted, dropGroups, hits);

@@ -24,12 +24,10 @@ public record KernelCounts(long matched, long overBudget, long uncounted, List<D
      * @param reason   the skb_drop_reason name without its prefix ("NOT_SPECIFIED" when the kernel gave none)
      * @param location kfree_skb's caller as symbol+0xoffset, when known
      */
-    public record Drop(long netns, String reason, Optional<String> location, long count) {
-    }
+    public record Drop(long netns, String reason, Optional<String> location, long count) {}
 
     /** @param probe the tracepoint ("skb:kfree_skb") or kernel function ("ip_rcv") */
-    public record Hits(long netns, String probe, long count) {
-    }
+    public record Hits(long netns, String probe, long count) {}
 
     public long dropCount() {
         return drops.stream().mapToLong(Drop::count).sum();
@@ -38,7 +36,11 @@ public record KernelCounts(long matched, long overBudget, long uncounted, List<D
     /** Only the counts of the given namespaces: what one of several traces sharing a node's tracer saw. */
     public KernelCounts inNamespaces(java.util.Set<Long> netns) {
         List<Hits> mine = hits.stream().filter(h -> netns.contains(h.netns())).toList();
-        return new KernelCounts(mine.stream().mapToLong(Hits::count).sum(), 0, uncounted,
-                drops.stream().filter(d -> netns.contains(d.netns())).toList(), mine);
+        return new KernelCounts(
+                mine.stream().mapToLong(Hits::count).sum(),
+                0,
+                uncounted,
+                drops.stream().filter(d -> netns.contains(d.netns())).toList(),
+                mine);
     }
 }

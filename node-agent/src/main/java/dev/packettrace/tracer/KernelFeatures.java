@@ -28,13 +28,16 @@ import java.util.List;
 public record KernelFeatures(boolean kprobes, String kprobesEvidence, boolean kprobeMulti) {
 
     static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe/type");
-    static final List<Path> KPROBE_EVENTS = List.of(Path.of("/sys/kernel/tracing/kprobe_events"),
-            Path.of("/sys/kernel/debug/tracing/kprobe_events"));
+    static final List<Path> KPROBE_EVENTS =
+            List.of(Path.of("/sys/kernel/tracing/kprobe_events"), Path.of("/sys/kernel/debug/tracing/kprobe_events"));
     static final String KPROBE_MULTI_LINK = "bpf_kprobe_multi_link";
 
     /** The running kernel, whose BTF is given. */
     public static KernelFeatures detect(Btf kernel) {
-        return detect(KPROBE_PMU, KPROBE_EVENTS, kernel.find(KPROBE_MULTI_LINK, BtfKind.STRUCT).isPresent());
+        return detect(
+                KPROBE_PMU,
+                KPROBE_EVENTS,
+                kernel.find(KPROBE_MULTI_LINK, BtfKind.STRUCT).isPresent());
     }
 
     static KernelFeatures detect(Path pmu, List<Path> kprobeEvents, boolean kprobeMulti) {

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 final class KernelRefusal extends RuntimeException {
 
     /** libbpf names the program whose load failed: "prog 'ptf_slot7': BPF program load failed: ..." */
-    private static final Pattern FAILED_PROGRAM = Pattern.compile("prog '([A-Za-z0-9_]+)': (?:BPF program load failed|failed to load)");
+    private static final Pattern FAILED_PROGRAM =
+            Pattern.compile("prog '([A-Za-z0-9_]+)': (?:BPF program load failed|failed to load)");
 
     private final int errno;
     private final List<String> log;

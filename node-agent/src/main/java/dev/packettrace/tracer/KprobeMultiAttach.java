@@ -13,18 +13,21 @@ import java.util.stream.Collectors;
  */
 final class KprobeMultiAttach {
 
-    private KprobeMultiAttach() {
-    }
+    private KprobeMultiAttach() {}
 
     static void attach(AttachPlan.KprobeMulti plan, ProbeLoader loader, FunctionProbes probes, int threads) {
         probes.checkContinue();
-        Set<String> programs = plan.byPosition().keySet().stream().map(AttachPlan.KprobeMulti::program).collect(Collectors.toSet());
+        Set<String> programs = plan.byPosition().keySet().stream()
+                .map(AttachPlan.KprobeMulti::program)
+                .collect(Collectors.toSet());
         ProbeLoader.ProbeObject object;
         try {
             object = loader.load(programs);
         } catch (KernelRefusal r) {
-            throw new TracerException(TracerException.Reason.KERNEL_FEATURE, "the kernel cannot load kprobe-multi programs ("
-                    + r.errnoName() + "; they need Linux 5.18+)", r);
+            throw new TracerException(
+                    TracerException.Reason.KERNEL_FEATURE,
+                    "the kernel cannot load kprobe-multi programs (" + r.errnoName() + "; they need Linux 5.18+)",
+                    r);
         }
         probes.ownObject(object);
         object.programIds().forEach(probes::addProgramId);
@@ -33,15 +36,19 @@ final class KprobeMultiAttach {
         ParallelAttach.run(jobs, threads, probes);
     }
 
-    private static void attachAll(ProbeLoader.ProbeObject object, int position, List<AttachPlan.Target> targets,
-                                  FunctionProbes probes) {
+    private static void attachAll(
+            ProbeLoader.ProbeObject object, int position, List<AttachPlan.Target> targets, FunctionProbes probes) {
         probes.checkContinue();
         try {
-            probes.ownLink(object.attachKprobeMulti(position, targets), targets.stream().map(AttachPlan.Target::name).toList());
+            probes.ownLink(
+                    object.attachKprobeMulti(position, targets),
+                    targets.stream().map(AttachPlan.Target::name).toList());
         } catch (KernelRefusal r) {
             if (r.refusesBackend()) {
-                throw new TracerException(TracerException.Reason.KERNEL_FEATURE, "the kernel has no kprobe-multi ("
-                        + r.errnoName() + " when attaching; it needs CONFIG_FPROBE)", r);
+                throw new TracerException(
+                        TracerException.Reason.KERNEL_FEATURE,
+                        "the kernel has no kprobe-multi (" + r.errnoName() + " when attaching; it needs CONFIG_FPROBE)",
+                        r);
             }
             if (targets.size() == 1) {
                 FunctionAttach.refused(probes, targets.getFirst(), r);

@@ -38,7 +38,8 @@ final class NetnsFilterMap {
             throw new IllegalStateException("this session was started without a network namespace filter");
         }
         if (wanted.size() > TraceFilter.MAX_NETNS) {
-            throw new IllegalArgumentException("at most " + TraceFilter.MAX_NETNS + " network namespaces, got " + wanted.size());
+            throw new IllegalArgumentException(
+                    "at most " + TraceFilter.MAX_NETNS + " network namespaces, got " + wanted.size());
         }
         // while the set changes the summary covers old and new inodes, so no probe rejects an inode the
         // set holds; it narrows to the new set once the old inodes are gone
@@ -60,7 +61,12 @@ final class NetnsFilterMap {
     /** Only when it changes: the superset equals the old or the new summary whenever the change adds or drops no bit. */
     private void writeSummary(long bits) {
         if (bits != summaryBits) {
-            summary.update(SUMMARY_KEY, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bits).array());
+            summary.update(
+                    SUMMARY_KEY,
+                    ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(bits)
+                            .array());
             summaryBits = bits;
         }
     }
@@ -79,6 +85,9 @@ final class NetnsFilterMap {
     }
 
     static byte[] u32(long value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) value).array();
+        return ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) value)
+                .array();
     }
 }

@@ -48,20 +48,89 @@ public record PacketEvent(
     }
 
     /** An event of a tracer without expressions. */
-    public PacketEvent(long timestampNs, long skb, int cpu, int pid, String comm, long netns, int ifindex, String ifname,
-                       long mark, int len, int protocol, Optional<Tuple> tuple, String probe, ProbeKind probeKind,
-                       Optional<String> dropReason, Optional<String> location, List<String> stack, boolean tracked,
-                       Optional<String> caller) {
-        this(timestampNs, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe, probeKind,
-                dropReason, location, stack, tracked, caller, Set.of());
+    public PacketEvent(
+            long timestampNs,
+            long skb,
+            int cpu,
+            int pid,
+            String comm,
+            long netns,
+            int ifindex,
+            String ifname,
+            long mark,
+            int len,
+            int protocol,
+            Optional<Tuple> tuple,
+            String probe,
+            ProbeKind probeKind,
+            Optional<String> dropReason,
+            Optional<String> location,
+            List<String> stack,
+            boolean tracked,
+            Optional<String> caller) {
+        this(
+                timestampNs,
+                skb,
+                cpu,
+                pid,
+                comm,
+                netns,
+                ifindex,
+                ifname,
+                mark,
+                len,
+                protocol,
+                tuple,
+                probe,
+                probeKind,
+                dropReason,
+                location,
+                stack,
+                tracked,
+                caller,
+                Set.of());
     }
 
     /** An event without a caller (tracepoints, or function probes without --output-caller). */
-    public PacketEvent(long timestampNs, long skb, int cpu, int pid, String comm, long netns, int ifindex, String ifname,
-                       long mark, int len, int protocol, Optional<Tuple> tuple, String probe, ProbeKind probeKind,
-                       Optional<String> dropReason, Optional<String> location, List<String> stack, boolean tracked) {
-        this(timestampNs, skb, cpu, pid, comm, netns, ifindex, ifname, mark, len, protocol, tuple, probe, probeKind,
-                dropReason, location, stack, tracked, Optional.empty());
+    public PacketEvent(
+            long timestampNs,
+            long skb,
+            int cpu,
+            int pid,
+            String comm,
+            long netns,
+            int ifindex,
+            String ifname,
+            long mark,
+            int len,
+            int protocol,
+            Optional<Tuple> tuple,
+            String probe,
+            ProbeKind probeKind,
+            Optional<String> dropReason,
+            Optional<String> location,
+            List<String> stack,
+            boolean tracked) {
+        this(
+                timestampNs,
+                skb,
+                cpu,
+                pid,
+                comm,
+                netns,
+                ifindex,
+                ifname,
+                mark,
+                len,
+                protocol,
+                tuple,
+                probe,
+                probeKind,
+                dropReason,
+                location,
+                stack,
+                tracked,
+                Optional.empty());
     }
 
     /** A drop is a kfree_skb hit: the kernel freed the skb as an error, with or without a reason. */
@@ -70,5 +139,8 @@ public record PacketEvent(
     }
 
     /** Where a probe hit came from: a tracepoint or a kernel function probe (kprobe/fentry). */
-    public enum ProbeKind { TRACEPOINT, FUNCTION }
+    public enum ProbeKind {
+        TRACEPOINT,
+        FUNCTION
+    }
 }

@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class ParallelAttach {
 
-    private ParallelAttach() {
-    }
+    private ParallelAttach() {}
 
     /** Up to four threads: beyond that the kernel's locks around text patching serialize them anyway. */
     static int defaultThreads() {
@@ -62,8 +61,10 @@ final class ParallelAttach {
             throw e;
         }
         if (interrupted) {
-            throw new TracerException(TracerException.Reason.CANCELLED, "interrupted while attaching "
-                    + probes.backend().flagName() + " probes; everything attached was detached");
+            throw new TracerException(
+                    TracerException.Reason.CANCELLED,
+                    "interrupted while attaching " + probes.backend().flagName()
+                            + " probes; everything attached was detached");
         }
     }
 

@@ -10,8 +10,7 @@ import java.util.List;
  */
 final class ParallelClose {
 
-    private ParallelClose() {
-    }
+    private ParallelClose() {}
 
     /**
      * @param failures receives what each failed close threw; the others are closed regardless
@@ -26,7 +25,10 @@ final class ParallelClose {
         int chunk = (resources.size() + n - 1) / n;
         for (int from = 0; from < resources.size(); from += chunk) {
             List<? extends AutoCloseable> part = resources.subList(from, Math.min(resources.size(), from + chunk));
-            workers.add(Thread.ofPlatform().daemon().name("packettrace-detach-" + workers.size()).start(() -> closeEach(part, failures)));
+            workers.add(Thread.ofPlatform()
+                    .daemon()
+                    .name("packettrace-detach-" + workers.size())
+                    .start(() -> closeEach(part, failures)));
         }
         boolean interrupted = false;
         for (Thread worker : workers) {

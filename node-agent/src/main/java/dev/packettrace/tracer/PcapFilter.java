@@ -48,8 +48,8 @@ public record PcapFilter(String expression, List<CbpfInstruction> ethernet, List
             throw new IllegalArgumentException("the filter expression is empty");
         }
         if (expression.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("the filter expression is " + expression.length() + " characters long, at most "
-                    + MAX_LENGTH);
+            throw new IllegalArgumentException(
+                    "the filter expression is " + expression.length() + " characters long, at most " + MAX_LENGTH);
         }
         List<CbpfInstruction> ethernet;
         try {

@@ -17,8 +17,7 @@ final class PcapPrograms {
     /** sizeof(struct pt_pcap_prog): len, padding, the instructions. */
     static final int VALUE_SIZE = 8 + PcapFilter.MAX_INSTRUCTIONS * 8;
 
-    private PcapPrograms() {
-    }
+    private PcapPrograms() {}
 
     static void write(BpfMap map, ExpressionSlots slots) {
         for (int s = 0; s < slots.filters().size(); s++) {

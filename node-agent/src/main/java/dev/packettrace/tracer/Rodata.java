@@ -14,22 +14,27 @@ import java.util.Map;
  */
 final class Rodata {
 
-    private Rodata() {
-    }
+    private Rodata() {}
 
     static void write(BpfObject object, Map<String, byte[]> variables) {
-        BpfMap rodata = object.map(".rodata").orElseThrow(() -> new IllegalStateException("BPF object "
-                + object.name() + " has no .rodata map"));
+        BpfMap rodata = object.map(".rodata")
+                .orElseThrow(() -> new IllegalStateException("BPF object " + object.name() + " has no .rodata map"));
         var btf = object.btf();
-        BtfType section = btf.find(".rodata", BtfKind.DATASEC).stream().mapToObj(btf::type).findFirst()
-                .orElseThrow(() -> new IllegalStateException("BPF object " + object.name() + " has no .rodata section in its BTF"));
+        BtfType section = btf.find(".rodata", BtfKind.DATASEC).stream()
+                .mapToObj(btf::type)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "BPF object " + object.name() + " has no .rodata section in its BTF"));
         byte[] data = rodata.initialValue();
         variables.forEach((name, bytes) -> {
-            BtfType.Member variable = section.members().stream().filter(m -> m.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("BPF object " + object.name() + " has no " + name + " in .rodata"));
+            BtfType.Member variable = section.members().stream()
+                    .filter(m -> m.name().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "BPF object " + object.name() + " has no " + name + " in .rodata"));
             if (variable.size() != bytes.length) {
-                throw new IllegalStateException(name + " is " + variable.size() + " bytes in the BPF object but " + bytes.length
-                        + " in Java: rebuild both from the same sources");
+                throw new IllegalStateException(name + " is " + variable.size() + " bytes in the BPF object but "
+                        + bytes.length + " in Java: rebuild both from the same sources");
             }
             System.arraycopy(bytes, 0, data, (int) variable.value(), bytes.length);
         });

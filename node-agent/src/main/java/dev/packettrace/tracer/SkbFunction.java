@@ -19,8 +19,8 @@ public record SkbFunction(String name, int skbParam, int paramCount) {
             throw new IllegalArgumentException("function name is empty");
         }
         if (skbParam < 1 || skbParam > MAX_SKB_PARAM || skbParam > paramCount) {
-            throw new IllegalArgumentException(name + ": sk_buff parameter " + skbParam + " of " + paramCount
-                    + " is outside 1.." + MAX_SKB_PARAM);
+            throw new IllegalArgumentException(
+                    name + ": sk_buff parameter " + skbParam + " of " + paramCount + " is outside 1.." + MAX_SKB_PARAM);
         }
     }
 }

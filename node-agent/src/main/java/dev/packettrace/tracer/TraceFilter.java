@@ -33,7 +33,8 @@ public record TraceFilter(
     public TraceFilter {
         netnsInodes = Set.copyOf(netnsInodes);
         if (netnsInodes.size() > MAX_NETNS) {
-            throw new IllegalArgumentException("at most " + MAX_NETNS + " network namespaces can be filtered, got " + netnsInodes.size());
+            throw new IllegalArgumentException(
+                    "at most " + MAX_NETNS + " network namespaces can be filtered, got " + netnsInodes.size());
         }
         mark.ifPresent(m -> {
             if (m < 0 || m > 0xffff_ffffL) {
@@ -42,7 +43,8 @@ public record TraceFilter(
         });
         ifname.ifPresent(n -> {
             if (n.isEmpty() || n.length() >= IFNAMSIZ) {
-                throw new IllegalArgumentException("interface name '" + n + "' must be 1 to " + (IFNAMSIZ - 1) + " characters");
+                throw new IllegalArgumentException(
+                        "interface name '" + n + "' must be 1 to " + (IFNAMSIZ - 1) + " characters");
             }
         });
         srcPort.ifPresent(TraceFilter::checkPort);
@@ -50,16 +52,31 @@ public record TraceFilter(
     }
 
     /** Without an expression. */
-    public TraceFilter(Set<Long> netnsInodes, OptionalLong mark, Optional<String> ifname, Optional<IpPrefix> srcIp,
-                       Optional<IpPrefix> dstIp, OptionalInt srcPort, OptionalInt dstPort, Optional<L4Proto> proto,
-                       boolean trackSkb) {
+    public TraceFilter(
+            Set<Long> netnsInodes,
+            OptionalLong mark,
+            Optional<String> ifname,
+            Optional<IpPrefix> srcIp,
+            Optional<IpPrefix> dstIp,
+            OptionalInt srcPort,
+            OptionalInt dstPort,
+            Optional<L4Proto> proto,
+            boolean trackSkb) {
         this(netnsInodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.empty());
     }
 
     /** Matches everything in every namespace. */
     public static TraceFilter all() {
-        return new TraceFilter(Set.of(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), false);
+        return new TraceFilter(
+                Set.of(),
+                OptionalLong.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                false);
     }
 
     public TraceFilter withNetns(Set<Long> inodes) {
@@ -67,12 +84,17 @@ public record TraceFilter(
     }
 
     public TraceFilter withExpression(PcapFilter filter) {
-        return new TraceFilter(netnsInodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.of(filter));
+        return new TraceFilter(
+                netnsInodes, mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.of(filter));
     }
 
     /** True when any filter on packet headers is set (these need a parsed tuple to match). */
     public boolean hasTupleFilter() {
-        return srcIp.isPresent() || dstIp.isPresent() || srcPort.isPresent() || dstPort.isPresent() || proto.isPresent();
+        return srcIp.isPresent()
+                || dstIp.isPresent()
+                || srcPort.isPresent()
+                || dstPort.isPresent()
+                || proto.isPresent();
     }
 
     /**
@@ -85,7 +107,8 @@ public record TraceFilter(
         if (!netnsInodes.isEmpty() && !netnsInodes.contains(e.netns())) {
             return false;
         }
-        if (expression.isPresent() && !e.matchedExpressions().contains(expression.get().expression())) {
+        if (expression.isPresent()
+                && !e.matchedExpressions().contains(expression.get().expression())) {
             return false;
         }
         if (mark.isPresent() && mark.getAsLong() != e.mark()) {

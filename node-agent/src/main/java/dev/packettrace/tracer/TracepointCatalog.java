@@ -96,7 +96,8 @@ public final class TracepointCatalog {
         return proto.kind() == BtfKind.FUNC_PROTO ? Optional.of(proto) : Optional.empty();
     }
 
-    private static TracepointProbe positions(Btf kernel, BtfType proto, int id, String group, String event, String program) {
+    private static TracepointProbe positions(
+            Btf kernel, BtfType proto, int id, String group, String event, String program) {
         OptionalInt skb = OptionalInt.empty();
         OptionalInt sock = OptionalInt.empty();
         OptionalInt location = OptionalInt.empty();
@@ -120,7 +121,8 @@ public final class TracepointCatalog {
                     sock = OptionalInt.of(arg);
                 }
             } else if ((type.kind() == BtfKind.ENUM || type.kind() == BtfKind.ENUM64)
-                    && type.name().equals("skb_drop_reason") && reason.isEmpty()) {
+                    && type.name().equals("skb_drop_reason")
+                    && reason.isEmpty()) {
                 reason = OptionalInt.of(arg);
             }
         }

@@ -58,7 +58,9 @@ final class TracepointProbes implements AutoCloseable {
             throw new IllegalStateException("load the tracepoint object before attaching it");
         }
         for (TracepointProbe probe : catalog.available()) {
-            BpfProgram program = object.programs().stream().filter(p -> p.name().equals(probe.program())).findFirst()
+            BpfProgram program = object.programs().stream()
+                    .filter(p -> p.name().equals(probe.program()))
+                    .findFirst()
                     .orElseThrow();
             try {
                 links.add(program.attachTrace(probe.event()));
@@ -68,7 +70,11 @@ final class TracepointProbes implements AutoCloseable {
                 if (probe.reportsDrops()) {
                     throw attachFailure(probe, e);
                 }
-                LOG.log(System.Logger.Level.WARNING, "probe={0} attach=skipped errno={1}", probe.displayName(), e.errnoName());
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "probe={0} attach=skipped errno={1}",
+                        probe.displayName(),
+                        e.errnoName());
             }
         }
     }
@@ -131,25 +137,33 @@ final class TracepointProbes implements AutoCloseable {
             object.load();
         } catch (LibbpfException e) {
             if (e.errno() == Errno.EPERM) {
-                throw new TracerException(TracerException.Reason.PERMISSION,
+                throw new TracerException(
+                        TracerException.Reason.PERMISSION,
                         "the kernel refused to load BPF programs (EPERM): run as root, or grant CAP_BPF and CAP_PERFMON "
-                                + "(or CAP_SYS_ADMIN on kernels before 5.8)", e);
+                                + "(or CAP_SYS_ADMIN on kernels before 5.8)",
+                        e);
             }
             if (e.errno() == Errno.EACCES || e.errno() == Errno.EINVAL || e.errno() == Errno.E2BIG) {
-                throw new TracerException(TracerException.Reason.VERIFIER,
+                throw new TracerException(
+                        TracerException.Reason.VERIFIER,
                         "the BPF verifier rejected the tracer on this kernel (" + e.errnoName() + "). Verifier log:\n"
-                                + String.join("\n", e.libbpfLog()), e);
+                                + String.join("\n", e.libbpfLog()),
+                        e);
             }
-            throw new TracerException(TracerException.Reason.LIBBPF, "loading the BPF tracer failed: " + e.getMessage(), e);
+            throw new TracerException(
+                    TracerException.Reason.LIBBPF, "loading the BPF tracer failed: " + e.getMessage(), e);
         }
     }
 
     private static TracerException attachFailure(TracepointProbe probe, LibbpfException e) {
         if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
-            return new TracerException(TracerException.Reason.PERMISSION, "attaching to " + probe.displayName()
-                    + " was refused (" + e.errnoName() + "): run as root, or grant CAP_BPF and CAP_PERFMON", e);
+            return new TracerException(
+                    TracerException.Reason.PERMISSION,
+                    "attaching to " + probe.displayName() + " was refused (" + e.errnoName()
+                            + "): run as root, or grant CAP_BPF and CAP_PERFMON",
+                    e);
         }
-        return new TracerException(TracerException.Reason.ATTACH, "attaching to " + probe.displayName() + " failed: "
-                + e.getMessage(), e);
+        return new TracerException(
+                TracerException.Reason.ATTACH, "attaching to " + probe.displayName() + " failed: " + e.getMessage(), e);
     }
 }

@@ -43,7 +43,8 @@ public interface Tracer extends AutoCloseable {
      * namespace. The CLI traces fixed namespaces for its whole run, so its tracers need not support it.
      */
     default void setNetns(Set<Long> inodes) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change its namespaces while tracing");
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " cannot change its namespaces while tracing");
     }
 
     TraceStats stats();

@@ -14,9 +14,15 @@ import java.util.Objects;
  *                        node agent's traces
  * @param stream          which matched hits become events, and whether the kernel counts them
  */
-public record TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
-                           boolean outputCaller, FunctionFilter functionFilter, ExpressionSlots expressions,
-                           EventStream stream) {
+public record TracerConfig(
+        TraceFilter filter,
+        Backend backend,
+        boolean captureStack,
+        int ringBufferBytes,
+        boolean outputCaller,
+        FunctionFilter functionFilter,
+        ExpressionSlots expressions,
+        EventStream stream) {
 
     public static final int DEFAULT_RING_BUFFER_BYTES = 8 << 20;
     public static final int MIN_RING_BUFFER_BYTES = 4096;
@@ -28,11 +34,13 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
         Objects.requireNonNull(functionFilter, "functionFilter");
         Objects.requireNonNull(expressions, "expressions");
         Objects.requireNonNull(stream, "stream");
-        if (filter.expression().isPresent() && !expressions.filters().contains(filter.expression().get())) {
-            throw new IllegalArgumentException("the filter's expression '" + filter.expression().get()
-                    + "' is not among the expressions the kernel evaluates");
+        if (filter.expression().isPresent()
+                && !expressions.filters().contains(filter.expression().get())) {
+            throw new IllegalArgumentException("the filter's expression '"
+                    + filter.expression().get() + "' is not among the expressions the kernel evaluates");
         }
-        if (ringBufferBytes < MIN_RING_BUFFER_BYTES || ringBufferBytes > MAX_RING_BUFFER_BYTES
+        if (ringBufferBytes < MIN_RING_BUFFER_BYTES
+                || ringBufferBytes > MAX_RING_BUFFER_BYTES
                 || Integer.bitCount(ringBufferBytes) != 1) {
             throw new IllegalArgumentException("ring buffer size " + ringBufferBytes
                     + " must be a power of two between " + MIN_RING_BUFFER_BYTES + " and " + MAX_RING_BUFFER_BYTES);
@@ -40,14 +48,33 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
     }
 
     /** Every matched hit is an event. */
-    public TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
-                        boolean outputCaller, FunctionFilter functionFilter, ExpressionSlots expressions) {
-        this(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, EventStream.ALL);
+    public TracerConfig(
+            TraceFilter filter,
+            Backend backend,
+            boolean captureStack,
+            int ringBufferBytes,
+            boolean outputCaller,
+            FunctionFilter functionFilter,
+            ExpressionSlots expressions) {
+        this(
+                filter,
+                backend,
+                captureStack,
+                ringBufferBytes,
+                outputCaller,
+                functionFilter,
+                expressions,
+                EventStream.ALL);
     }
 
     /** The kernel evaluates the filter's own expression, if it has one. */
-    public TracerConfig(TraceFilter filter, Backend backend, boolean captureStack, int ringBufferBytes,
-                        boolean outputCaller, FunctionFilter functionFilter) {
+    public TracerConfig(
+            TraceFilter filter,
+            Backend backend,
+            boolean captureStack,
+            int ringBufferBytes,
+            boolean outputCaller,
+            FunctionFilter functionFilter) {
         this(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, ExpressionSlots.of(filter));
     }
 
@@ -61,14 +88,17 @@ public record TracerConfig(TraceFilter filter, Backend backend, boolean captureS
     }
 
     public TracerConfig withBackend(Backend other) {
-        return new TracerConfig(filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, stream);
+        return new TracerConfig(
+                filter, other, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, stream);
     }
 
     public TracerConfig withExpressions(ExpressionSlots slots) {
-        return new TracerConfig(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, slots, stream);
+        return new TracerConfig(
+                filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, slots, stream);
     }
 
     public TracerConfig withStream(EventStream other) {
-        return new TracerConfig(filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, other);
+        return new TracerConfig(
+                filter, backend, captureStack, ringBufferBytes, outputCaller, functionFilter, expressions, other);
     }
 }

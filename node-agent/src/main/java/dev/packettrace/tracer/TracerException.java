@@ -8,9 +8,16 @@ package dev.packettrace.tracer;
 public class TracerException extends RuntimeException {
 
     /** Why, so that callers can choose an exit code or a status condition. */
-    public enum Reason { PERMISSION, KERNEL_FEATURE, VERIFIER, ATTACH, LIBBPF, INPUT,
+    public enum Reason {
+        PERMISSION,
+        KERNEL_FEATURE,
+        VERIFIER,
+        ATTACH,
+        LIBBPF,
+        INPUT,
         /** Stopped on request while attaching; everything attached so far was detached. */
-        CANCELLED }
+        CANCELLED
+    }
 
     private final Reason reason;
 

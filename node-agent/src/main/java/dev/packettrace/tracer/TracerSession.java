@@ -54,9 +54,14 @@ public final class TracerSession implements Tracer {
     private long delivered;
     private boolean closed;
 
-    private TracerSession(TracepointProbes tracepoints, Optional<FunctionProbes> functions, RingBufferReader reader,
-                          NetnsFilterMap netnsFilter, BackendChoice choice, Duration attachTime,
-                          Optional<KernelCountMaps> counts) {
+    private TracerSession(
+            TracepointProbes tracepoints,
+            Optional<FunctionProbes> functions,
+            RingBufferReader reader,
+            NetnsFilterMap netnsFilter,
+            BackendChoice choice,
+            Duration attachTime,
+            Optional<KernelCountMaps> counts) {
         this.counts = counts;
         this.tracepoints = tracepoints;
         this.functions = functions;
@@ -96,8 +101,8 @@ public final class TracerSession implements Tracer {
      *                         with reason CANCELLED when the monitor cancelled while attaching; nothing stays
      *                         attached in either case
      */
-    public static TracerSession start(TracerConfig config, TraceListener listener, AddressSymbolizer symbols,
-                                      AttachMonitor monitor) {
+    public static TracerSession start(
+            TracerConfig config, TraceListener listener, AddressSymbolizer symbols, AttachMonitor monitor) {
         long started = System.nanoTime();
         preflight();
         TracepointProbes tracepoints = TracepointProbes.open(readObject(OBJECT_RESOURCE));
@@ -115,27 +120,37 @@ public final class TracerSession implements Tracer {
                 catalog = TracepointCatalog.discover(tracepoints.programNames(), kernel);
                 reasons = DropReasons.fromKernel(kernel);
                 if (catalog.available().stream().noneMatch(TracepointProbe::reportsDrops)) {
-                    throw new TracerException(TracerException.Reason.KERNEL_FEATURE,
+                    throw new TracerException(
+                            TracerException.Reason.KERNEL_FEATURE,
                             "this kernel has no skb:kfree_skb tracepoint with an sk_buff argument; packettrace needs it to see drops");
                 }
 
                 if (!config.expressions().filters().isEmpty() && !KernelFeatures.bpfLoop(kernel)) {
                     throw new TracerException(TracerException.Reason.KERNEL_FEATURE, KernelFeatures.bpfLoopMissing());
                 }
-                byte[] configBytes = ConfigEncoder.encode(config.filter(), config.captureStack(), config.outputCaller(),
-                        config.expressions(), config.stream(), catalog.available());
+                byte[] configBytes = ConfigEncoder.encode(
+                        config.filter(),
+                        config.captureStack(),
+                        config.outputCaller(),
+                        config.expressions(),
+                        config.stream(),
+                        catalog.available());
                 tracepoints.load(catalog, configBytes, config.ringBufferBytes());
                 // the expressions' programs are in place before the first probe fires
                 PcapPrograms.write(tracepoints.map(PcapPrograms.MAP), config.expressions());
                 // the namespace filter is in place before the first probe fires
-                netnsFilter = new NetnsFilterMap(tracepoints.map("pt_netns_filter"), tracepoints.map("pt_netns_bits"),
+                netnsFilter = new NetnsFilterMap(
+                        tracepoints.map("pt_netns_filter"),
+                        tracepoints.map("pt_netns_bits"),
                         !config.filter().netnsInodes().isEmpty());
                 netnsFilter.set(config.filter().netnsInodes());
                 tracepoints.attach();
 
                 DiscoveredFunctions discovered = new DiscoveredFunctions(kernel, config.functionFilter());
-                selection = BackendSelector.select(config.backend(),
-                        backend -> attachFunctions(backend, features, kernel, discovered, tracepoints, configBytes, monitor));
+                selection = BackendSelector.select(
+                        config.backend(),
+                        backend -> attachFunctions(
+                                backend, features, kernel, discovered, tracepoints, configBytes, monitor));
                 functionCatalog = discovered.ifDiscovered();
             }
             functions = selection.functions();
@@ -143,19 +158,34 @@ public final class TracerSession implements Tracer {
             System.Logger.Level notes = functions.isPresent() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
             functionCatalog.ifPresent(c -> c.notes().forEach(n -> LOG.log(notes, "functions=\"{0}\"", n)));
 
-            List<String> functionNames = functions.isPresent() ? functionCatalog.orElseThrow().names() : List.of();
-            EventDecoder decoder = new EventDecoder(catalog.available(), reasons, symbols, functionNames, config.expressions());
-            reader = new RingBufferReader(tracepoints.map("pt_events"), record -> listener.onEvent(decoder.decode(record)));
+            List<String> functionNames =
+                    functions.isPresent() ? functionCatalog.orElseThrow().names() : List.of();
+            EventDecoder decoder =
+                    new EventDecoder(catalog.available(), reasons, symbols, functionNames, config.expressions());
+            reader = new RingBufferReader(
+                    tracepoints.map("pt_events"), record -> listener.onEvent(decoder.decode(record)));
             Optional<KernelCountMaps> counts = config.stream().kernelCounts()
-                    ? Optional.of(new KernelCountMaps(tracepoints.map(KernelCountMaps.DROPS),
-                    tracepoints.map(KernelCountMaps.PROBES), decoder))
+                    ? Optional.of(new KernelCountMaps(
+                            tracepoints.map(KernelCountMaps.DROPS), tracepoints.map(KernelCountMaps.PROBES), decoder))
                     : Optional.empty();
-            TracerSession session = new TracerSession(tracepoints, functions, reader, netnsFilter, selection.choice(),
-                    Duration.ofNanos(System.nanoTime() - started), counts);
-            LOG.log(System.Logger.Level.DEBUG, "tracer=attached backend={0} tracepoints={1} functions={2} ignored={3} "
-                            + "unavailable={4} attachMs={5}", selection.choice().backend().flagName(), tracepoints.attached().size(),
-                    functions.map(FunctionProbes::attachedCount).orElse(0), functions.map(FunctionProbes::ignoredCount).orElse(0),
-                    catalog.unavailable(), session.attachTime.toMillis());
+            TracerSession session = new TracerSession(
+                    tracepoints,
+                    functions,
+                    reader,
+                    netnsFilter,
+                    selection.choice(),
+                    Duration.ofNanos(System.nanoTime() - started),
+                    counts);
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "tracer=attached backend={0} tracepoints={1} functions={2} ignored={3} "
+                            + "unavailable={4} attachMs={5}",
+                    selection.choice().backend().flagName(),
+                    tracepoints.attached().size(),
+                    functions.map(FunctionProbes::attachedCount).orElse(0),
+                    functions.map(FunctionProbes::ignoredCount).orElse(0),
+                    catalog.unavailable(),
+                    session.attachTime.toMillis());
             return session;
         } catch (RuntimeException e) {
             closeAll(reader, functions, tracepoints, e);
@@ -263,16 +293,22 @@ public final class TracerSession implements Tracer {
         closeAll(reader, functions, tracepoints, null);
     }
 
-    private static FunctionProbes attachFunctions(Backend backend, KernelFeatures features, Btf kernel,
-                                                  DiscoveredFunctions discovered, TracepointProbes tracepoints, byte[] config,
-                                                  AttachMonitor monitor) {
+    private static FunctionProbes attachFunctions(
+            Backend backend,
+            KernelFeatures features,
+            Btf kernel,
+            DiscoveredFunctions discovered,
+            TracepointProbes tracepoints,
+            byte[] config,
+            AttachMonitor monitor) {
         if (backend == Backend.KPROBE && !features.kprobes()) {
             throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobesMissing());
         }
         if (backend == Backend.KPROBE_MULTI && !features.kprobeMulti()) {
             throw new TracerException(TracerException.Reason.KERNEL_FEATURE, features.kprobeMultiMissing());
         }
-        ProbeLoader loader = new FunctionObjects(readObject(FunctionObjects.OBJECT_RESOURCE), tracepoints.object(), config);
+        ProbeLoader loader =
+                new FunctionObjects(readObject(FunctionObjects.OBJECT_RESOURCE), tracepoints.object(), config);
         if (backend == Backend.FENTRY) {
             // consume_skb(struct sk_buff *) is in every kernel's BTF: the function behind skb:consume_skb
             FunctionDiscovery.named(kernel, TRAMPOLINE_PROBE).ifPresent(f -> FentryAttach.checkTrampolines(loader, f));
@@ -282,7 +318,8 @@ public final class TracerSession implements Tracer {
         try {
             return FunctionAttach.attach(plan, loader, monitor, ParallelAttach.defaultThreads());
         } catch (KernelRefusal r) {
-            throw new TracerException(TracerException.Reason.ATTACH, backend.flagName() + " failed: " + r.getMessage(), r);
+            throw new TracerException(
+                    TracerException.Reason.ATTACH, backend.flagName() + " failed: " + r.getMessage(), r);
         }
     }
 
@@ -300,23 +337,32 @@ public final class TracerSession implements Tracer {
     private static void preflight() {
         PreflightReport report = Preflight.forThisProcess().run();
         if (!report.ok()) {
-            boolean privileges = report.problems().stream().anyMatch(p -> p.check().toLowerCase(java.util.Locale.ROOT).contains("cap"));
-            throw new TracerException(privileges ? TracerException.Reason.PERMISSION : TracerException.Reason.KERNEL_FEATURE,
-                    "packettrace cannot trace here:\n" + report.problems().stream().map(p -> "  - " + p.message())
-                            .collect(java.util.stream.Collectors.joining("\n")));
+            boolean privileges = report.problems().stream()
+                    .anyMatch(p -> p.check().toLowerCase(java.util.Locale.ROOT).contains("cap"));
+            throw new TracerException(
+                    privileges ? TracerException.Reason.PERMISSION : TracerException.Reason.KERNEL_FEATURE,
+                    "packettrace cannot trace here:\n"
+                            + report.problems().stream()
+                                    .map(p -> "  - " + p.message())
+                                    .collect(java.util.stream.Collectors.joining("\n")));
         }
-        report.warnings().forEach(w -> LOG.log(System.Logger.Level.WARNING, "preflight={0} warning=\"{1}\"", w.check(), w.message()));
+        report.warnings()
+                .forEach(w ->
+                        LOG.log(System.Logger.Level.WARNING, "preflight={0} warning=\"{1}\"", w.check(), w.message()));
     }
 
     static byte[] readObject(String resource) {
         try (InputStream in = TracerSession.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new TracerException(TracerException.Reason.LIBBPF, "the BPF object " + resource
-                        + " is missing from the classpath: build node-agent with ./mvnw package (it compiles bpf/ with clang)");
+                throw new TracerException(
+                        TracerException.Reason.LIBBPF,
+                        "the BPF object " + resource
+                                + " is missing from the classpath: build node-agent with ./mvnw package (it compiles bpf/ with clang)");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new TracerException(TracerException.Reason.LIBBPF, "could not read " + resource + ": " + e.getMessage(), e);
+            throw new TracerException(
+                    TracerException.Reason.LIBBPF, "could not read " + resource + ": " + e.getMessage(), e);
         }
     }
 
@@ -350,15 +396,20 @@ public final class TracerSession implements Tracer {
         try {
             return Btf.loadVmlinux();
         } catch (LibbpfException e) {
-            throw new TracerException(TracerException.Reason.KERNEL_FEATURE,
+            throw new TracerException(
+                    TracerException.Reason.KERNEL_FEATURE,
                     "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): the kernel needs CONFIG_DEBUG_INFO_BTF=y ("
-                            + e.errnoName() + ")", e);
+                            + e.errnoName() + ")",
+                    e);
         }
     }
 
     /** Closes the reader, then the function probes, then the tracepoints (which own the shared maps). */
-    private static void closeAll(RingBufferReader reader, Optional<FunctionProbes> functions, TracepointProbes tracepoints,
-                                 RuntimeException primary) {
+    private static void closeAll(
+            RingBufferReader reader,
+            Optional<FunctionProbes> functions,
+            TracepointProbes tracepoints,
+            RuntimeException primary) {
         List<AutoCloseable> order = new ArrayList<>();
         if (reader != null) {
             order.add(reader);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.FilterSpec;
 import dev.packettrace.api.v1alpha1.OutputSpec;
@@ -15,8 +19,6 @@ import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.output.TimestampMode;
 import dev.packettrace.tracer.KernelCounts;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Report pacing and attribution of one trace, without threads or clocks: time is passed in. */
 class ActiveTraceTest {
@@ -43,13 +42,22 @@ class ActiveTraceTest {
     }
 
     static ActiveTrace trace(FilterSpec filter, java.io.OutputStream out, String events) {
-        PacketTrace t = PacketTrace.of("ns", "t", new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), filter,
-                new OutputSpec(true, false, false, 100L, 5, false, events), "5m", null, null));
+        PacketTrace t = PacketTrace.of(
+                "ns",
+                "t",
+                new PacketTraceSpec(
+                        new TargetSpec(null, List.of("web-0")),
+                        filter,
+                        new OutputSpec(true, false, false, 100L, 5, false, events),
+                        "5m",
+                        null,
+                        null));
         t.getMetadata().setUid("uid-1");
         TraceRequest request = ((SpecValidation.Valid) PacketTraceSpecValidator.validate(t.getSpec())).request();
-        EventSink sink = EventSink.borrowed("test", out,
-                new TimestampFormatter(TimestampMode.NONE, () -> new ClockOffset(0, "t", 0)));
-        ActiveTrace a = new ActiveTrace(t, request, TraceFilters.of(request.filter()), "node-a", sink, 0, Optional.empty());
+        EventSink sink = EventSink.borrowed(
+                "test", out, new TimestampFormatter(TimestampMode.NONE, () -> new ClockOffset(0, "t", 0)));
+        ActiveTrace a =
+                new ActiveTrace(t, request, TraceFilters.of(request.filter()), "node-a", sink, 0, Optional.empty());
         a.targets(Map.of("web-0", ResolvedTarget.of("web-0", "u", Set.of(10L), TargetState.Tracing, null)));
         return a;
     }
@@ -101,7 +109,8 @@ class ActiveTraceTest {
         assertEquals(3, report.events(), "every packet is counted");
         assertEquals(1, report.drops());
         assertEquals(1, report.recentEvents().size(), "only the drop is kept: " + report.recentEvents());
-        List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        List<String> lines =
+                out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertEquals(1, lines.size(), "only the drop is written: " + lines);
         assertTrue(lines.getFirst().contains("\"dropReason\""), lines.getFirst());
     }
@@ -125,10 +134,16 @@ class ActiveTraceTest {
         ActiveTrace a = trace(null, out, "drops");
         assertEquals(Optional.of(TraceRequest.Events.DROPS), a.kernelCountable(), "selected by its pods alone");
         a.kernelCounted(true);
-        a.counted(new KernelCounts(60, 0, 0,
-                List.of(new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 2),
+        a.counted(new KernelCounts(
+                60,
+                0,
+                0,
+                List.of(
+                        new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 2),
                         new KernelCounts.Drop(11, "NO_SOCKET", Optional.empty(), 5)),
-                List.of(new KernelCounts.Hits(10, "net:netif_rx", 20), new KernelCounts.Hits(10, "skb:kfree_skb", 2),
+                List.of(
+                        new KernelCounts.Hits(10, "net:netif_rx", 20),
+                        new KernelCounts.Hits(10, "skb:kfree_skb", 2),
                         new KernelCounts.Hits(11, "net:netif_rx", 38))));
         a.offer(Packets.drop(2, 10, 81)); // a streamed drop the counts above already hold
         a.sink().flush();
@@ -138,13 +153,20 @@ class ActiveTraceTest {
         assertEquals(2, report.drops());
         assertEquals("NETFILTER_DROP", report.dropsByReason().getFirst().reason());
         assertEquals(1, report.recentEvents().size(), "the streamed drop is among the recent events");
-        assertEquals(1, out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().count(), "and in the sink");
+        assertEquals(
+                1, out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().count(), "and in the sink");
     }
 
     @Test
     void aTraceWithOtherFiltersIsNotCountedByTheKernel() {
-        assertEquals(Optional.empty(), trace(new FilterSpec(null, null, null, 80, "tcp", null, null, false), new ByteArrayOutputStream(),
-                "none").kernelCountable(), "its port filter runs in Java, which must see every event");
+        assertEquals(
+                Optional.empty(),
+                trace(
+                                new FilterSpec(null, null, null, 80, "tcp", null, null, false),
+                                new ByteArrayOutputStream(),
+                                "none")
+                        .kernelCountable(),
+                "its port filter runs in Java, which must see every event");
         ActiveTrace counted = trace(null, new ByteArrayOutputStream(), "none");
         counted.counted(new KernelCounts(5, 0, 0, List.of(), List.of(new KernelCounts.Hits(10, "net:netif_rx", 5))));
         assertEquals(0, counted.events(), "counts are taken only while the node's tracer counts for the trace");
@@ -166,6 +188,8 @@ class ActiveTraceTest {
         String message = a.message().orElseThrow();
         assertTrue(message.contains("writing to test failed: No space left on device; at least "), message);
         long unwritten = Long.parseLong(message.replaceAll(".*; at least (\\d+) event\\(s\\) not written$", "$1"));
-        assertTrue(unwritten > 0 && unwritten < 100, "the events after the failure are counted as not written: " + message);
+        assertTrue(
+                unwritten > 0 && unwritten < 100,
+                "the events after the failure are counted as not written: " + message);
     }
 }

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.packettrace.api.report.AgentProtocol;
 import dev.packettrace.tracer.TracerConfig;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class AgentConfigTest {
 
@@ -31,9 +30,23 @@ class AgentConfigTest {
 
     @Test
     void readsEverySetting() {
-        AgentConfig c = AgentConfig.fromEnv(Map.of("NODE_NAME", "node-a", "PACKETTRACE_PROC_ROOT", "/host/proc",
-                "PACKETTRACE_NODE_REFERENCE_PID", "7", "PACKETTRACE_SINK_ROOT", "/data/pt", "PACKETTRACE_SINK", "/data/pt/all.jsonl",
-                "PACKETTRACE_REPORT_INTERVAL", "2s", "PACKETTRACE_RESOLVE_INTERVAL", "500ms", "PACKETTRACE_RING_BUFFER", "16Mi"));
+        AgentConfig c = AgentConfig.fromEnv(Map.of(
+                "NODE_NAME",
+                "node-a",
+                "PACKETTRACE_PROC_ROOT",
+                "/host/proc",
+                "PACKETTRACE_NODE_REFERENCE_PID",
+                "7",
+                "PACKETTRACE_SINK_ROOT",
+                "/data/pt",
+                "PACKETTRACE_SINK",
+                "/data/pt/all.jsonl",
+                "PACKETTRACE_REPORT_INTERVAL",
+                "2s",
+                "PACKETTRACE_RESOLVE_INTERVAL",
+                "500ms",
+                "PACKETTRACE_RING_BUFFER",
+                "16Mi"));
         assertEquals(Path.of("/host/proc"), c.procRoot());
         assertEquals(7, c.nodeReferencePid());
         assertEquals(new DefaultSink.File(Path.of("/data/pt/all.jsonl")), c.defaultSink());
@@ -62,10 +75,13 @@ class AgentConfigTest {
     @Test
     void theAgentCommandSaysWhichSettingIsWrongAndExitsWithTwo() {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = NodeAgent.run(Map.of("NODE_NAME", "node-a", "PACKETTRACE_REPORT_INTERVAL", "soon"), new java.io.ByteArrayOutputStream(),
+        int code = NodeAgent.run(
+                Map.of("NODE_NAME", "node-a", "PACKETTRACE_REPORT_INTERVAL", "soon"),
+                new java.io.ByteArrayOutputStream(),
                 new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(2, code);
-        assertEquals("packettrace agent: PACKETTRACE_REPORT_INTERVAL='soon' is not a duration like 500ms, 2s or 1m\n",
+        assertEquals(
+                "packettrace agent: PACKETTRACE_REPORT_INTERVAL='soon' is not a duration like 500ms, 2s or 1m\n",
                 err.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 

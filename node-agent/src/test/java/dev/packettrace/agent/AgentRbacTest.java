@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.packettrace.api.rbac.RequiresRbac;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -16,10 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The agent's RBAC needs are written next to the code as {@link RequiresRbac} annotations. The operator
@@ -29,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AgentRbacTest {
 
-    static final Path MANIFEST = Path.of(System.getProperty("packettrace.rbac.directory", "../operator/rbac")).resolve("node-agent.yaml");
+    static final Path MANIFEST = Path.of(System.getProperty("packettrace.rbac.directory", "../operator/rbac"))
+            .resolve("node-agent.yaml");
 
     @Test
     void theAgentsClusterRoleGrantsWhatTheAgentsCodeDeclares() throws IOException {
@@ -47,14 +47,20 @@ class AgentRbacTest {
             }
         }
         assertEquals(List.of(), missing, MANIFEST + " lacks rules the agent declares");
-        assertTrue(granted.stream().noneMatch(g -> g.startsWith("packettrace.dev/packettraces:") && !g.endsWith(":get")
-                && !g.endsWith(":list") && !g.endsWith(":watch")), "agents never write a PacketTrace: " + granted);
+        assertTrue(
+                granted.stream()
+                        .noneMatch(g -> g.startsWith("packettrace.dev/packettraces:")
+                                && !g.endsWith(":get")
+                                && !g.endsWith(":list")
+                                && !g.endsWith(":watch")),
+                "agents never write a PacketTrace: " + granted);
     }
 
     /** "group/resource:verb" for every rule of the ClusterRole in the manifest. */
     static Set<String> granted() throws IOException {
         Set<String> out = new HashSet<>();
-        try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(Files.readString(MANIFEST))) {
+        try (MappingIterator<JsonNode> docs =
+                new YAMLMapper().readerFor(JsonNode.class).readValues(Files.readString(MANIFEST))) {
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
                 if (doc == null || !"ClusterRole".equals(doc.path("kind").asText())) {
@@ -76,13 +82,19 @@ class AgentRbacTest {
 
     static List<RequiresRbac> declaredByAgentClasses() throws IOException {
         try {
-            Path classes = Path.of(NodeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path classes = Path.of(NodeAgent.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path agent = classes.resolve("dev/packettrace/agent");
             List<RequiresRbac> out = new ArrayList<>();
             try (Stream<Path> files = Files.walk(agent)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-                    String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
-                    out.addAll(List.of(Class.forName(name, false, NodeAgent.class.getClassLoader()).getAnnotationsByType(RequiresRbac.class)));
+                    String name =
+                            classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
+                    out.addAll(List.of(Class.forName(name, false, NodeAgent.class.getClassLoader())
+                            .getAnnotationsByType(RequiresRbac.class)));
                 }
             }
             return out;

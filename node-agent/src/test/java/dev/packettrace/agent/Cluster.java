@@ -17,7 +17,6 @@ import dev.packettrace.api.v1alpha1.TargetStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -34,10 +33,23 @@ record Cluster(KubernetesClient client) {
 
     Pod pod(String namespace, String name, String node, java.util.Map<String, String> labels) {
         return client.resource(new PodBuilder()
-                .withNewMetadata().withNamespace(namespace).withName(name).withLabels(labels).endMetadata()
-                .withNewSpec().withNodeName(node).addNewContainer().withName("app").withImage("app").endContainer().endSpec()
-                .withNewStatus().withPhase("Running").endStatus()
-                .build()).create();
+                        .withNewMetadata()
+                        .withNamespace(namespace)
+                        .withName(name)
+                        .withLabels(labels)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNodeName(node)
+                        .addNewContainer()
+                        .withName("app")
+                        .withImage("app")
+                        .endContainer()
+                        .endSpec()
+                        .withNewStatus()
+                        .withPhase("Running")
+                        .endStatus()
+                        .build())
+                .create();
     }
 
     PacketTrace trace(String namespace, String name, FilterSpec filter, SinkSpec sink, List<String> podNames) {
@@ -48,15 +60,21 @@ record Cluster(KubernetesClient client) {
         return trace(namespace, name, targets, filter, sink, new OutputSpec(true, false, false, 1000L, 5, false));
     }
 
-    PacketTrace trace(String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink, OutputSpec output) {
+    PacketTrace trace(
+            String namespace, String name, TargetSpec targets, FilterSpec filter, SinkSpec sink, OutputSpec output) {
         PacketTraceSpec spec = new PacketTraceSpec(targets, filter, output, "5m", null, sink);
         return client.resource(PacketTrace.of(namespace, name, spec)).create();
     }
 
     /** A trace of these pods with the given spec.backend ("auto", "tracepoint"). */
     PacketTrace trace(String namespace, String name, FilterSpec filter, List<String> podNames, String backend) {
-        PacketTraceSpec spec = new PacketTraceSpec(new TargetSpec(null, podNames), filter,
-                new OutputSpec(true, false, false, 1000L, 5, false), "5m", backend, null);
+        PacketTraceSpec spec = new PacketTraceSpec(
+                new TargetSpec(null, podNames),
+                filter,
+                new OutputSpec(true, false, false, 1000L, 5, false),
+                "5m",
+                backend,
+                null);
         return client.resource(PacketTrace.of(namespace, name, spec)).create();
     }
 
@@ -72,27 +90,53 @@ record Cluster(KubernetesClient client) {
     /** As above, with {@code omitted} more targets that the operator left out of the list to keep the status small. */
     PacketTrace status(PacketTrace t, PacketTraceStatus.Phase phase, long maxEvents, int omitted, Pod... targets) {
         PacketTrace now = get(t).orElseThrow();
-        List<TargetStatus> ts = java.util.Arrays.stream(targets).map(p -> new TargetStatus(p.getMetadata().getName(),
-                p.getMetadata().getUid(), p.getSpec().getNodeName(), null, TargetState.Scheduled, null)).toList();
-        now.setStatus(new PacketTraceStatus(phase, now.getMetadata().getGeneration(), List.of(), null, null,
-                new PacketTraceStatus.Limits("5m", maxEvents, null), ts.size() + omitted, 1, ts, omitted, List.of(), 0,
-                Summary.empty(), List.of()));
+        List<TargetStatus> ts = java.util.Arrays.stream(targets)
+                .map(p -> new TargetStatus(
+                        p.getMetadata().getName(),
+                        p.getMetadata().getUid(),
+                        p.getSpec().getNodeName(),
+                        null,
+                        TargetState.Scheduled,
+                        null))
+                .toList();
+        now.setStatus(new PacketTraceStatus(
+                phase,
+                now.getMetadata().getGeneration(),
+                List.of(),
+                null,
+                null,
+                new PacketTraceStatus.Limits("5m", maxEvents, null),
+                ts.size() + omitted,
+                1,
+                ts,
+                omitted,
+                List.of(),
+                0,
+                Summary.empty(),
+                List.of()));
         return client.resource(now).updateStatus();
     }
 
     Optional<PacketTrace> get(PacketTrace t) {
-        return Optional.ofNullable(client.resources(PacketTrace.class).inNamespace(t.getMetadata().getNamespace())
-                .withName(t.getMetadata().getName()).get());
+        return Optional.ofNullable(client.resources(PacketTrace.class)
+                .inNamespace(t.getMetadata().getNamespace())
+                .withName(t.getMetadata().getName())
+                .get());
     }
 
     /** The node's report for the trace, as the agent last wrote it. */
     Optional<NodeReport> report(PacketTrace t, String node) {
-        PacketTraceReport r = client.resources(PacketTraceReport.class).inNamespace(t.getMetadata().getNamespace())
-                .withName(ReportNames.reportName(t.getMetadata().getName(), node)).get();
+        PacketTraceReport r = client.resources(PacketTraceReport.class)
+                .inNamespace(t.getMetadata().getNamespace())
+                .withName(ReportNames.reportName(t.getMetadata().getName(), node))
+                .get();
         return Optional.ofNullable(r).map(PacketTraceReport::getSpec);
     }
 
     List<PacketTraceReport> reports(String namespace) {
-        return client.resources(PacketTraceReport.class).inNamespace(namespace).list().getItems();
+        return client.resources(PacketTraceReport.class)
+                .inNamespace(namespace)
+                .list()
+                .getItems();
     }
 }

@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.KernelCounts;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class KernelCountDeltasTest {
 
     private static KernelCounts counts(long matched, long drops, long rx) {
-        return new KernelCounts(matched, 0, 0,
+        return new KernelCounts(
+                matched,
+                0,
+                0,
                 List.of(new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), drops)),
-                List.of(new KernelCounts.Hits(10, "skb:kfree_skb", drops), new KernelCounts.Hits(10, "net:netif_rx", rx)));
+                List.of(
+                        new KernelCounts.Hits(10, "skb:kfree_skb", drops),
+                        new KernelCounts.Hits(10, "net:netif_rx", rx)));
     }
 
     @Test
@@ -29,7 +33,8 @@ class KernelCountDeltasTest {
         KernelCounts second = deltas.since(counts(20, 3, 17));
         assertEquals(8, second.matched());
         assertEquals(1, second.dropCount());
-        assertEquals(List.of(new KernelCounts.Hits(10, "skb:kfree_skb", 1), new KernelCounts.Hits(10, "net:netif_rx", 7)),
+        assertEquals(
+                List.of(new KernelCounts.Hits(10, "skb:kfree_skb", 1), new KernelCounts.Hits(10, "net:netif_rx", 7)),
                 second.hits());
 
         KernelCounts unchanged = deltas.since(counts(20, 3, 17));
@@ -40,14 +45,22 @@ class KernelCountDeltasTest {
     @Test
     void theNodeStreamsOnlyWhatEveryTraceAllowsAndOnlyWhenTheKernelCanCountForAll() {
         assertEquals(EventStream.ALL, SessionSpec.stream(List.of()));
-        assertEquals(EventStream.of(EventStream.Events.NONE, 0),
-                SessionSpec.stream(List.of(Optional.of(TraceRequest.Events.NONE), Optional.of(TraceRequest.Events.NONE))));
-        assertEquals(EventStream.of(EventStream.Events.DROPS, 0),
-                SessionSpec.stream(List.of(Optional.of(TraceRequest.Events.NONE), Optional.of(TraceRequest.Events.DROPS))));
-        assertEquals(EventStream.ALL,
-                SessionSpec.stream(List.of(Optional.of(TraceRequest.Events.DROPS), Optional.of(TraceRequest.Events.ALL))),
+        assertEquals(
+                EventStream.of(EventStream.Events.NONE, 0),
+                SessionSpec.stream(
+                        List.of(Optional.of(TraceRequest.Events.NONE), Optional.of(TraceRequest.Events.NONE))));
+        assertEquals(
+                EventStream.of(EventStream.Events.DROPS, 0),
+                SessionSpec.stream(
+                        List.of(Optional.of(TraceRequest.Events.NONE), Optional.of(TraceRequest.Events.DROPS))));
+        assertEquals(
+                EventStream.ALL,
+                SessionSpec.stream(
+                        List.of(Optional.of(TraceRequest.Events.DROPS), Optional.of(TraceRequest.Events.ALL))),
                 "one trace wants every event");
-        assertEquals(EventStream.ALL, SessionSpec.stream(List.of(Optional.of(TraceRequest.Events.NONE), Optional.empty())),
+        assertEquals(
+                EventStream.ALL,
+                SessionSpec.stream(List.of(Optional.of(TraceRequest.Events.NONE), Optional.empty())),
                 "one trace filters in Java and must see every event to count");
     }
 }

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
+import static dev.packettrace.testing.SyntheticProc.cgroupfsPodDir;
+import static dev.packettrace.testing.SyntheticProc.v1;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.api.v1alpha1.AgentState;
@@ -28,11 +34,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,12 +51,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
-
-import static dev.packettrace.testing.SyntheticProc.cgroupfsPodDir;
-import static dev.packettrace.testing.SyntheticProc.v1;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The node agent against the Kubernetes API (Fabric8's mock server in CRUD mode): which traces it serves,
@@ -102,12 +101,18 @@ class NodeAgentTest {
 
     NodeAgent startAgent(String reportInterval) {
         AgentConfig config = AgentConfig.fromEnv(Map.of(
-                AgentConfig.NODE_NAME, NODE,
-                AgentConfig.PROC_ROOT, proc.root().toString(),
-                AgentConfig.SINK_ROOT, tmp.resolve("sink").toString(),
-                AgentConfig.REPORT_INTERVAL, reportInterval,
-                AgentConfig.RESOLVE_INTERVAL, "300ms"));
-        NodeAgent agent = NodeAgent.start(config, client, tracers, stdout, Clock.systemUTC(), () -> new ClockOffset(0, "test", 0));
+                AgentConfig.NODE_NAME,
+                NODE,
+                AgentConfig.PROC_ROOT,
+                proc.root().toString(),
+                AgentConfig.SINK_ROOT,
+                tmp.resolve("sink").toString(),
+                AgentConfig.REPORT_INTERVAL,
+                reportInterval,
+                AgentConfig.RESOLVE_INTERVAL,
+                "300ms"));
+        NodeAgent agent = NodeAgent.start(
+                config, client, tracers, stdout, Clock.systemUTC(), () -> new ClockOffset(0, "test", 0));
         agents.add(agent);
         return agent;
     }
@@ -126,8 +131,11 @@ class NodeAgentTest {
     }
 
     NodeReport awaitReport(PacketTrace t, String what, Predicate<NodeReport> condition) {
-        Eventually.await(WAIT, () -> cluster.report(t, NODE).filter(condition).isPresent(),
-                () -> what + "; last report: " + cluster.report(t, NODE).map(Object::toString).orElse("none"));
+        Eventually.await(
+                WAIT,
+                () -> cluster.report(t, NODE).filter(condition).isPresent(),
+                () -> what + "; last report: "
+                        + cluster.report(t, NODE).map(Object::toString).orElse("none"));
         return cluster.report(t, NODE).orElseThrow();
     }
 
@@ -136,9 +144,13 @@ class NodeAgentTest {
     }
 
     void awaitTracerNetns(Set<Long> netns) {
-        Eventually.await(WAIT, () -> tracers.anyRunning() && tracers.current().netns().equals(netns),
-                () -> "tracer namespaces " + netns + "; tracers: " + tracers.started().stream()
-                        .map(t -> t.netns() + (t.closed() ? " closed" : " running")).toList());
+        Eventually.await(
+                WAIT,
+                () -> tracers.anyRunning() && tracers.current().netns().equals(netns),
+                () -> "tracer namespaces " + netns + "; tracers: "
+                        + tracers.started().stream()
+                                .map(t -> t.netns() + (t.closed() ? " closed" : " running"))
+                                .toList());
     }
 
     List<JsonNode> lines(String text) {
@@ -175,18 +187,24 @@ class NodeAgentTest {
         startAgent();
 
         NodeReport tracing = awaitState(t, AgentState.Tracing);
-        assertEquals(List.of(new TargetStatus("web-0", web.getMetadata().getUid(), NODE, NS_WEB, TargetState.Tracing, null)),
+        assertEquals(
+                List.of(new TargetStatus("web-0", web.getMetadata().getUid(), NODE, NS_WEB, TargetState.Tracing, null)),
                 tracing.targets());
         assertEquals("tracepoint", tracing.backend());
         assertEquals(3, tracing.probesAttached());
         assertEquals(t.getMetadata().getUid(), tracing.traceUid());
         ScriptedTracer tracer = tracers.current();
-        assertEquals(Set.of(NS_WEB), tracer.config().filter().netnsInodes(), "only the target's namespace goes into the kernel filter");
-        assertTrue(tracer.config().filter().dstPort().isEmpty(), "per-trace filters run in the agent, not in the shared program");
+        assertEquals(
+                Set.of(NS_WEB),
+                tracer.config().filter().netnsInodes(),
+                "only the target's namespace goes into the kernel filter");
+        assertTrue(
+                tracer.config().filter().dstPort().isEmpty(),
+                "per-trace filters run in the agent, not in the shared program");
 
-        tracer.send(Packets.drop(0xa1, NS_WEB, 9090));    // this trace's packet
-        tracer.send(Packets.tcp(0xa2, NS_WEB, 8080));     // its pod, another port: not this trace's filter
-        tracer.send(Packets.drop(0xa3, NS_OTHER, 9090));  // another namespace: the kernel filter never reports it
+        tracer.send(Packets.drop(0xa1, NS_WEB, 9090)); // this trace's packet
+        tracer.send(Packets.tcp(0xa2, NS_WEB, 8080)); // its pod, another port: not this trace's filter
+        tracer.send(Packets.drop(0xa3, NS_OTHER, 9090)); // another namespace: the kernel filter never reports it
         tracer.send(Packets.tcp(0xa4, NS_WEB, 9090));
 
         NodeReport r = awaitReport(t, "two matching events", x -> x.events() == 2);
@@ -196,7 +214,8 @@ class NodeAgentTest {
         assertEquals("net:netif_receive_skb", r.recentEvents().get(0).probe(), "newest first");
         assertEquals("web-0", r.recentEvents().get(1).pod());
         assertEquals("NETFILTER_DROP", r.recentEvents().get(1).reason());
-        assertEquals("10.0.0.1:40000->10.0.0.2:9090/tcp", r.recentEvents().get(1).tuple());
+        assertEquals(
+                "10.0.0.1:40000->10.0.0.2:9090/tcp", r.recentEvents().get(1).tuple());
         assertEquals(NODE, r.recentEvents().get(1).node());
 
         Eventually.await(WAIT, () -> stdoutLines().size() == 2, () -> "two lines on stdout: " + stdout);
@@ -219,15 +238,19 @@ class NodeAgentTest {
     @Test
     void functionProbesRunOnlyWhileATraceAsksForThemAndOnlyThatTraceGetsTheirEvents() {
         Pod web = podHere("web-0", 100, NS_WEB);
-        PacketTrace plain = cluster.status(cluster.trace(NS, "plain", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
+        PacketTrace plain =
+                cluster.status(cluster.trace(NS, "plain", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
         startAgent();
         awaitState(plain, AgentState.Tracing);
         assertEquals(Backend.TRACEPOINT, tracers.current().config().backend(), "by default the tracepoints only");
 
-        PacketTrace deep = cluster.status(cluster.trace(NS, "deep", dstPort(9090), List.of("web-0"), "auto"),
-                Phase.Running, 1000, web);
-        Eventually.await(WAIT, () -> tracers.current().config().backend() == Backend.AUTO,
-                () -> "the tracer restarted for the trace that asked for auto: " + tracers.current().config());
+        PacketTrace deep = cluster.status(
+                cluster.trace(NS, "deep", dstPort(9090), List.of("web-0"), "auto"), Phase.Running, 1000, web);
+        Eventually.await(
+                WAIT,
+                () -> tracers.current().config().backend() == Backend.AUTO,
+                () -> "the tracer restarted for the trace that asked for auto: "
+                        + tracers.current().config());
         awaitState(deep, AgentState.Tracing);
 
         ScriptedTracer tracer = tracers.current();
@@ -245,10 +268,12 @@ class NodeAgentTest {
         Pod web = podHere("web-0", 100, NS_WEB);
         Pod api = podHere("api-0", 200, NS_API);
         Pod db = cluster.pod(NS, "db-0", "node-b");
-        PacketTrace tWeb = cluster.status(cluster.trace(NS, "web", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
+        PacketTrace tWeb =
+                cluster.status(cluster.trace(NS, "web", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
         PacketTrace tApi = cluster.status(cluster.trace(NS, "api", null, List.of("api-0")), Phase.Running, 1000, api);
         PacketTrace tDb = cluster.status(cluster.trace(NS, "db", null, List.of("db-0")), Phase.Running, 1000, db);
-        PacketTrace pending = cluster.trace(NS, "not-admitted", null, List.of("web-0")); // no status: the operator has not admitted it
+        PacketTrace pending = cluster.trace(
+                NS, "not-admitted", null, List.of("web-0")); // no status: the operator has not admitted it
         NodeAgent agent = startAgent();
 
         awaitState(tWeb, AgentState.Tracing);
@@ -264,9 +289,17 @@ class NodeAgentTest {
         NodeReport webReport = awaitReport(tWeb, "web saw its drop", r -> r.events() == 1 && r.drops() == 1);
         assertEquals("web-0", webReport.recentEvents().getFirst().pod());
 
-        assertTrue(cluster.report(tDb, NODE).isEmpty(), "a trace whose targets are on another node gets no report from this node");
+        assertTrue(
+                cluster.report(tDb, NODE).isEmpty(),
+                "a trace whose targets are on another node gets no report from this node");
         assertTrue(cluster.report(pending, NODE).isEmpty(), "a trace the operator has not admitted is not traced");
-        assertEquals(2, cluster.reports(NS).size(), "reports: " + cluster.reports(NS).stream().map(x -> x.getMetadata().getName()).toList());
+        assertEquals(
+                2,
+                cluster.reports(NS).size(),
+                "reports: "
+                        + cluster.reports(NS).stream()
+                                .map(x -> x.getMetadata().getName())
+                                .toList());
         assertEquals(1, tracers.started().size(), "one tracer serves every trace on the node");
     }
 
@@ -313,10 +346,15 @@ class NodeAgentTest {
         PacketTrace t = cluster.status(cluster.trace(NS, "web", null, List.of("web-0")), Phase.Running, 1000, web);
         NodeAgent agent = startAgent();
         awaitState(t, AgentState.Tracing);
-        client.resources(PacketTraceReport.class).inNamespace(NS).delete(); // as the garbage collector would, with the trace
+        client.resources(PacketTraceReport.class)
+                .inNamespace(NS)
+                .delete(); // as the garbage collector would, with the trace
         client.resource(cluster.get(t).orElseThrow()).delete();
 
-        Eventually.await(WAIT, () -> !tracers.anyRunning() && agent.activeTraces().isEmpty(), () -> "detached after the deletion");
+        Eventually.await(
+                WAIT,
+                () -> !tracers.anyRunning() && agent.activeTraces().isEmpty(),
+                () -> "detached after the deletion");
         assertEquals(List.of(), cluster.reports(NS), "nothing is written for a trace that no longer exists");
     }
 
@@ -350,15 +388,20 @@ class NodeAgentTest {
     void trackSkbRestartsTheTracerAndFollowsPacketsOnlyForTheTraceThatMatchedThem() {
         Pod web = podHere("web-0", 100, NS_WEB);
         Pod api = podHere("api-0", 200, NS_API);
-        PacketTrace tWeb = cluster.status(cluster.trace(NS, "web", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
+        PacketTrace tWeb =
+                cluster.status(cluster.trace(NS, "web", dstPort(9090), List.of("web-0")), Phase.Running, 1000, web);
         startAgent();
         awaitState(tWeb, AgentState.Tracing);
         ScriptedTracer plain = tracers.current();
         assertFalse(plain.config().filter().trackSkb());
 
-        PacketTrace tApi = cluster.status(cluster.trace(NS, "api", trackedDstPort(8080), List.of("api-0")), Phase.Running, 1000, api);
+        PacketTrace tApi = cluster.status(
+                cluster.trace(NS, "api", trackedDstPort(8080), List.of("api-0")), Phase.Running, 1000, api);
         awaitState(tApi, AgentState.Tracing);
-        Eventually.await(WAIT, () -> tracers.started().size() == 2 && plain.closed(), () -> "the tracer restarts with track-skb");
+        Eventually.await(
+                WAIT,
+                () -> tracers.started().size() == 2 && plain.closed(),
+                () -> "the tracer restarts with track-skb");
         ScriptedTracer tracking = tracers.current();
         assertTrue(tracking.config().filter().trackSkb());
         assertEquals(Set.of(NS_WEB, NS_API), tracking.netns());
@@ -374,10 +417,15 @@ class NodeAgentTest {
         awaitReport(tApi, "api followed its packet", r -> r.events() == 3);
         awaitReport(tWeb, "web saw its packet once", r -> r.events() == 1);
         Eventually.await(WAIT, () -> stdoutLines().size() == 4, () -> "four lines: " + stdout);
-        List<JsonNode> followed = stdoutLines().stream().filter(l -> l.get("netns").asLong() == NS_OTHER).toList();
+        List<JsonNode> followed = stdoutLines().stream()
+                .filter(l -> l.get("netns").asLong() == NS_OTHER)
+                .toList();
         assertEquals(2, followed.size(), "only api's tracked events, none of web's: " + followed);
-        assertTrue(followed.stream().allMatch(l -> l.get("trace").asText().equals("team-a/api")
-                && l.get("pod").asText().equals("team-a/api-0")), "tagged with the pod where the packet matched: " + followed);
+        assertTrue(
+                followed.stream()
+                        .allMatch(l -> l.get("trace").asText().equals("team-a/api")
+                                && l.get("pod").asText().equals("team-a/api-0")),
+                "tagged with the pod where the packet matched: " + followed);
     }
 
     @Test
@@ -389,23 +437,45 @@ class NodeAgentTest {
         awaitState(tWeb, AgentState.Tracing);
         assertFalse(tracers.current().config().captureStack());
 
-        PacketTrace tApi = cluster.status(cluster.trace(NS, "api", new TargetSpec(null, List.of("api-0")), null, null,
-                new OutputSpec(true, false, true, 1000L, 5, false)), Phase.Running, 1000, api);
+        PacketTrace tApi = cluster.status(
+                cluster.trace(
+                        NS,
+                        "api",
+                        new TargetSpec(null, List.of("api-0")),
+                        null,
+                        null,
+                        new OutputSpec(true, false, true, 1000L, 5, false)),
+                Phase.Running,
+                1000,
+                api);
         awaitState(tApi, AgentState.Tracing);
-        Eventually.await(WAIT, () -> tracers.started().size() == 2 && tracers.current().config().captureStack(),
+        Eventually.await(
+                WAIT,
+                () -> tracers.started().size() == 2
+                        && tracers.current().config().captureStack(),
                 () -> "the tracer restarts with stacks on");
         tracers.current().send(Packets.drop(0x71, NS_WEB, 80));
         tracers.current().send(Packets.drop(0x72, NS_API, 80));
         Eventually.await(WAIT, () -> stdoutLines().size() == 2, () -> "two lines: " + stdout);
-        JsonNode webLine = stdoutLines().stream().filter(l -> l.get("trace").asText().equals("team-a/web")).findFirst().orElseThrow();
-        JsonNode apiLine = stdoutLines().stream().filter(l -> l.get("trace").asText().equals("team-a/api")).findFirst().orElseThrow();
+        JsonNode webLine = stdoutLines().stream()
+                .filter(l -> l.get("trace").asText().equals("team-a/web"))
+                .findFirst()
+                .orElseThrow();
+        JsonNode apiLine = stdoutLines().stream()
+                .filter(l -> l.get("trace").asText().equals("team-a/api"))
+                .findFirst()
+                .orElseThrow();
         assertFalse(webLine.has("stack"), webLine.toString());
         assertEquals("nf_hook_slow+0x9c", apiLine.get("stack").get(0).asText(), apiLine.toString());
 
         cluster.status(tApi, Phase.Completed, 1000, api);
         awaitState(tApi, AgentState.Detached);
-        Eventually.await(WAIT, () -> tracers.started().size() == 3 && !tracers.current().config().captureStack()
-                && !tracers.current().closed(), () -> "without the trace that wanted stacks the tracer goes back to none");
+        Eventually.await(
+                WAIT,
+                () -> tracers.started().size() == 3
+                        && !tracers.current().config().captureStack()
+                        && !tracers.current().closed(),
+                () -> "without the trace that wanted stacks the tracer goes back to none");
     }
 
     @Test
@@ -418,13 +488,30 @@ class NodeAgentTest {
 
         long newNetns = 4026532777L;
         deleteRecursively(proc.root().resolve("100"));
-        proc.process(101, v1(cgroupfsPodDir("besteffort", web.getMetadata().getUid()) + "/" + String.format("%064x", 101)), newNetns);
-        client.resource(new PodBuilder(client.pods().inNamespace(NS).withName("web-0").get())
-                .editStatus().addNewContainerStatus().withName("app").withContainerID("containerd://" + String.format("%064x", 101))
-                .withNewState().withNewRunning().endRunning().endState().endContainerStatus().endStatus().build()).updateStatus();
+        proc.process(
+                101,
+                v1(cgroupfsPodDir("besteffort", web.getMetadata().getUid()) + "/" + String.format("%064x", 101)),
+                newNetns);
+        client.resource(new PodBuilder(
+                                client.pods().inNamespace(NS).withName("web-0").get())
+                        .editStatus()
+                        .addNewContainerStatus()
+                        .withName("app")
+                        .withContainerID("containerd://" + String.format("%064x", 101))
+                        .withNewState()
+                        .withNewRunning()
+                        .endRunning()
+                        .endState()
+                        .endContainerStatus()
+                        .endStatus()
+                        .build())
+                .updateStatus();
 
-        NodeReport r = awaitReport(t, "the target in its new namespace",
-                x -> !x.targets().isEmpty() && Long.valueOf(newNetns).equals(x.targets().getFirst().netnsInode()));
+        NodeReport r = awaitReport(
+                t,
+                "the target in its new namespace",
+                x -> !x.targets().isEmpty()
+                        && Long.valueOf(newNetns).equals(x.targets().getFirst().netnsInode()));
         TargetStatus target = r.targets().getFirst();
         assertEquals(TargetState.Restarted, target.state());
         assertTrue(target.message().contains("changed from " + NS_WEB + " to " + newNetns), target.message());
@@ -441,15 +528,14 @@ class NodeAgentTest {
         Pod web = podHere("web-0", 100, NS_WEB);
         PacketTrace t = cluster.status(cluster.trace(NS, "web", null, List.of("web-0")), Phase.Running, 1_000_000, web);
         List<NodeReport> writes = new CopyOnWriteArrayList<>();
-        try (var watch = client.resources(PacketTraceReport.class).inNamespace(NS).watch(new Watcher<>() {
+        try (var _ = client.resources(PacketTraceReport.class).inNamespace(NS).watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, PacketTraceReport r) {
                 writes.add(r.getSpec());
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-            }
+            public void onClose(WatcherException cause) {}
         })) {
             startAgent("500ms");
             awaitState(t, AgentState.Tracing);
@@ -464,10 +550,18 @@ class NodeAgentTest {
                 LockSupport.parkNanos(Duration.ofMillis(1).toNanos()); // paces the traffic; nothing waits on it
             }
             awaitReport(t, "all " + sent.get() + " events counted", r -> r.events() == sent.get());
-            Eventually.await(WAIT, () -> writes.stream().anyMatch(r -> r.events() == sent.get()), () -> "the watch saw the last count");
-            List<Long> counts = writes.stream().filter(r -> r.state() == AgentState.Tracing && r.events() > 0).map(NodeReport::events).toList();
+            Eventually.await(
+                    WAIT,
+                    () -> writes.stream().anyMatch(r -> r.events() == sent.get()),
+                    () -> "the watch saw the last count");
+            List<Long> counts = writes.stream()
+                    .filter(r -> r.state() == AgentState.Tracing && r.events() > 0)
+                    .map(NodeReport::events)
+                    .toList();
             // 2 s of traffic at one report per 500 ms: about 4, plus the one that carries the last count
-            assertTrue(counts.size() >= 3 && counts.size() <= 6, sent.get() + " events gave " + counts.size() + " report writes: " + counts);
+            assertTrue(
+                    counts.size() >= 3 && counts.size() <= 6,
+                    sent.get() + " events gave " + counts.size() + " report writes: " + counts);
 
             cluster.status(t, Phase.Completed, 1_000_000, web);
             awaitState(t, AgentState.Detached);
@@ -477,14 +571,26 @@ class NodeAgentTest {
     @Test
     void aTraceThatCannotBeTracedFailsWithAMessageNamingTheCause() throws IOException {
         Pod web = podHere("web-0", 100, NS_WEB);
-        // the mock API server runs no schema validation: these reach the agent as a misconfigured cluster could let them
-        PacketTrace badIp = cluster.status(cluster.trace(NS, "bad-ip",
-                new FilterSpec("10.0.0.300", null, null, null, null, null, null, false), List.of("web-0")), Phase.Running, 1000, web);
+        // the mock API server runs no schema validation: these reach the agent as a misconfigured cluster could let
+        // them
+        PacketTrace badIp = cluster.status(
+                cluster.trace(
+                        NS,
+                        "bad-ip",
+                        new FilterSpec("10.0.0.300", null, null, null, null, null, null, false),
+                        List.of("web-0")),
+                Phase.Running,
+                1000,
+                web);
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.createDirectories(tmp.resolve("sink"));
         Files.createSymbolicLink(tmp.resolve("sink").resolve("escape"), outside);
-        PacketTrace escape = cluster.status(cluster.trace(NS, "escape", null, new SinkSpec("hostPath", "/var/log/packettrace/escape"),
-                List.of("web-0")), Phase.Running, 1000, web);
+        PacketTrace escape = cluster.status(
+                cluster.trace(
+                        NS, "escape", null, new SinkSpec("hostPath", "/var/log/packettrace/escape"), List.of("web-0")),
+                Phase.Running,
+                1000,
+                web);
         PacketTrace fine = cluster.status(cluster.trace(NS, "fine", null, List.of("web-0")), Phase.Running, 1000, web);
         startAgent();
 
@@ -492,7 +598,8 @@ class NodeAgentTest {
         assertTrue(ip.message().contains("spec.filter.srcIp") && ip.message().contains("10.0.0.300"), ip.message());
         assertEquals(TargetState.Failed, ip.targets().getFirst().state());
         NodeReport link = awaitState(escape, AgentState.Failed);
-        assertTrue(link.message().contains("spec.sink.path") && link.message().contains("symbolic link"), link.message());
+        assertTrue(
+                link.message().contains("spec.sink.path") && link.message().contains("symbolic link"), link.message());
         try (var files = Files.list(outside)) {
             assertEquals(0, files.count(), "nothing was written through the link");
         }
@@ -503,7 +610,8 @@ class NodeAgentTest {
     void whenTheTracerCannotStartTheTraceFailsWithTheKernelsReason() {
         Pod web = podHere("web-0", 100, NS_WEB);
         PacketTrace t = cluster.status(cluster.trace(NS, "web", null, List.of("web-0")), Phase.Running, 1000, web);
-        tracers.failStarts("the kernel refused to load BPF programs (EPERM): run as root, or grant CAP_BPF and CAP_PERFMON");
+        tracers.failStarts(
+                "the kernel refused to load BPF programs (EPERM): run as root, or grant CAP_BPF and CAP_PERFMON");
         NodeAgent agent = startAgent();
         NodeReport r = awaitState(t, AgentState.Failed);
         assertTrue(r.message().startsWith("the tracer could not start on node-a: the kernel refused"), r.message());
@@ -513,15 +621,20 @@ class NodeAgentTest {
     @Test
     void aTraceWithAHostPathSinkGetsAFileOfItsOwn() throws IOException {
         Pod web = podHere("web-0", 100, NS_WEB);
-        PacketTrace t = cluster.status(cluster.trace(NS, "web", null, new SinkSpec("hostPath", "/var/log/packettrace/team-a"),
-                List.of("web-0")), Phase.Running, 1000, web);
+        PacketTrace t = cluster.status(
+                cluster.trace(
+                        NS, "web", null, new SinkSpec("hostPath", "/var/log/packettrace/team-a"), List.of("web-0")),
+                Phase.Running,
+                1000,
+                web);
         startAgent();
         awaitState(t, AgentState.Tracing);
         tracers.current().send(Packets.drop(0x51, NS_WEB, 80));
         awaitReport(t, "the drop", r -> r.events() == 1);
 
         Path file = tmp.resolve("sink").resolve("team-a").resolve("team-a_web.jsonl");
-        Eventually.await(WAIT, () -> Files.exists(file) && lines(read(file)).size() == 1, () -> file + " holds the event");
+        Eventually.await(
+                WAIT, () -> Files.exists(file) && lines(read(file)).size() == 1, () -> file + " holds the event");
         JsonNode line = lines(read(file)).getFirst();
         assertEquals("team-a/web", line.get("trace").asText());
         assertEquals("team-a/web-0", line.get("pod").asText());
@@ -545,17 +658,31 @@ class NodeAgentTest {
     @Test
     void findsItsTargetPodsItselfWhenTheOperatorShortenedTheTargetList() {
         Pod here = cluster.pod(NS, "web-7", NODE, Map.of("app", "web"));
-        proc.process(700, v1(cgroupfsPodDir("besteffort", here.getMetadata().getUid()) + "/" + String.format("%064x", 700)), NS_WEB);
+        proc.process(
+                700,
+                v1(cgroupfsPodDir("besteffort", here.getMetadata().getUid()) + "/" + String.format("%064x", 700)),
+                NS_WEB);
         Pod elsewhere = cluster.pod(NS, "web-1", "node-b", Map.of("app", "web"));
         cluster.pod(NS, "other-0", NODE, Map.of("app", "other"));
-        PacketTrace t = cluster.trace(NS, "web", new TargetSpec(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build(),
-                List.of()), null, null);
+        PacketTrace t = cluster.trace(
+                NS,
+                "web",
+                new TargetSpec(
+                        new LabelSelectorBuilder()
+                                .withMatchLabels(Map.of("app", "web"))
+                                .build(),
+                        List.of()),
+                null,
+                null);
         // 40 more targets than listed; the list shows none on this node
         t = cluster.status(t, Phase.Running, 1000, 40, elsewhere);
         startAgent();
 
         NodeReport r = awaitState(t, AgentState.Tracing);
-        assertEquals(List.of("web-7"), r.targets().stream().map(TargetStatus::pod).toList(), "only the matching pod on this node");
+        assertEquals(
+                List.of("web-7"),
+                r.targets().stream().map(TargetStatus::pod).toList(),
+                "only the matching pod on this node");
         assertEquals(NS_WEB, r.targets().getFirst().netnsInode());
         awaitTracerNetns(Set.of(NS_WEB));
     }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class SkbTrackerTest {
 

@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
-import dev.packettrace.api.v1alpha1.TargetState;
-import dev.packettrace.api.v1alpha1.TargetStatus;
-import dev.packettrace.testing.SyntheticProc;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.Set;
-
 import static dev.packettrace.testing.SyntheticProc.NODE_NETNS;
 import static dev.packettrace.testing.SyntheticProc.cgroupfsPodDir;
 import static dev.packettrace.testing.SyntheticProc.v1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.packettrace.api.v1alpha1.TargetState;
+import dev.packettrace.api.v1alpha1.TargetStatus;
+import dev.packettrace.testing.SyntheticProc;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How one target's namespace is found and followed, against synthetic /proc trees. */
 class TargetResolutionTest {
@@ -36,12 +35,26 @@ class TargetResolutionTest {
     }
 
     static Pod pod(String uid, boolean hostNetwork, String... runningContainers) {
-        PodBuilder b = new PodBuilder().withNewMetadata().withName("web-0").withNamespace("ns").withUid(uid).endMetadata()
-                .withNewSpec().withNodeName("node-a").withHostNetwork(hostNetwork).endSpec();
+        PodBuilder b = new PodBuilder()
+                .withNewMetadata()
+                .withName("web-0")
+                .withNamespace("ns")
+                .withUid(uid)
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("node-a")
+                .withHostNetwork(hostNetwork)
+                .endSpec();
         var status = b.withNewStatus().withPhase("Running");
         for (String id : runningContainers) {
-            status = status.addNewContainerStatus().withName("c").withContainerID("containerd://" + id)
-                    .withNewState().withNewRunning().endRunning().endState().endContainerStatus();
+            status = status.addNewContainerStatus()
+                    .withName("c")
+                    .withContainerID("containerd://" + id)
+                    .withNewState()
+                    .withNewRunning()
+                    .endRunning()
+                    .endState()
+                    .endContainerStatus();
         }
         return status.endStatus().build();
     }
@@ -74,7 +87,9 @@ class TargetResolutionTest {
         ResolvedTarget r = resolve(proc, Optional.empty(), Optional.of(before));
         assertEquals(TargetState.Restarted, r.state());
         assertEquals(Set.of(NEW_NETNS), r.netns());
-        assertTrue(r.message().orElseThrow().contains("changed from " + NETNS + " to " + NEW_NETNS), r.message().toString());
+        assertTrue(
+                r.message().orElseThrow().contains("changed from " + NETNS + " to " + NEW_NETNS),
+                r.message().toString());
         ResolvedTarget again = resolve(proc, Optional.empty(), Optional.of(r));
         assertEquals(r, again, "stays Restarted with its story");
     }
@@ -86,7 +101,9 @@ class TargetResolutionTest {
         ResolvedTarget r = resolve(proc, Optional.of(pod(NEW_UID, false)), Optional.of(before));
         assertEquals(TargetState.Restarted, r.state());
         assertEquals(NEW_UID, r.podUid());
-        assertTrue(r.message().orElseThrow().contains("recreated (uid " + UID + " -> " + NEW_UID + ")"), r.message().toString());
+        assertTrue(
+                r.message().orElseThrow().contains("recreated (uid " + UID + " -> " + NEW_UID + ")"),
+                r.message().toString());
     }
 
     @Test
@@ -95,12 +112,18 @@ class TargetResolutionTest {
         ResolvedTarget fresh = resolve(proc, Optional.empty(), Optional.empty());
         assertEquals(TargetState.Scheduled, fresh.state());
         assertEquals(Set.of(), fresh.netns());
-        assertTrue(fresh.message().orElseThrow().startsWith("waiting for the pod's processes"), fresh.message().toString());
+        assertTrue(
+                fresh.message().orElseThrow().startsWith("waiting for the pod's processes"),
+                fresh.message().toString());
 
-        ResolvedTarget gone = resolve(proc, Optional.empty(),
+        ResolvedTarget gone = resolve(
+                proc,
+                Optional.empty(),
                 Optional.of(ResolvedTarget.of("web-0", UID, Set.of(NETNS), TargetState.Tracing, null)));
         assertEquals(TargetState.Restarted, gone.state());
-        assertTrue(gone.message().orElseThrow().contains("last traced " + NETNS), gone.message().toString());
+        assertTrue(
+                gone.message().orElseThrow().contains("last traced " + NETNS),
+                gone.message().toString());
     }
 
     @Test
@@ -114,7 +137,8 @@ class TargetResolutionTest {
     @Test
     void whenAnOldAndANewSandboxOverlapTheRunningContainerDecides() {
         String newId = String.format("%064x", 2);
-        SyntheticProc proc = SyntheticProc.node(root).process(100, cgroup(UID, 1), NETNS).process(101, cgroup(UID, 2), NEW_NETNS);
+        SyntheticProc proc =
+                SyntheticProc.node(root).process(100, cgroup(UID, 1), NETNS).process(101, cgroup(UID, 2), NEW_NETNS);
         ResolvedTarget both = resolve(proc, Optional.empty(), Optional.empty());
         assertEquals(Set.of(NETNS, NEW_NETNS), both.netns(), "without the Pod's container list both are traced");
         ResolvedTarget current = resolve(proc, Optional.of(pod(UID, false, newId)), Optional.empty());

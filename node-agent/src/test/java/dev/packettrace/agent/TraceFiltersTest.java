@@ -1,28 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
-import dev.packettrace.api.validation.TraceRequest;
-import dev.packettrace.tracer.IpPrefix;
-import dev.packettrace.tracer.L4Proto;
-import dev.packettrace.tracer.TraceFilter;
-import org.junit.jupiter.api.Test;
-
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.packettrace.api.validation.TraceRequest;
+import dev.packettrace.tracer.IpPrefix;
+import dev.packettrace.tracer.L4Proto;
+import dev.packettrace.tracer.TraceFilter;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
 class TraceFiltersTest {
 
-    static TraceRequest.Filter filter(String src, String dst, Integer sport, Integer dport, String proto, Long mark, String ifname) {
-        return new TraceRequest.Filter(mark == null ? OptionalLong.empty() : OptionalLong.of(mark), Optional.ofNullable(ifname),
-                Optional.ofNullable(src), Optional.ofNullable(dst), sport == null ? OptionalInt.empty() : OptionalInt.of(sport),
-                dport == null ? OptionalInt.empty() : OptionalInt.of(dport), Optional.ofNullable(proto), true);
+    static TraceRequest.Filter filter(
+            String src, String dst, Integer sport, Integer dport, String proto, Long mark, String ifname) {
+        return new TraceRequest.Filter(
+                mark == null ? OptionalLong.empty() : OptionalLong.of(mark),
+                Optional.ofNullable(ifname),
+                Optional.ofNullable(src),
+                Optional.ofNullable(dst),
+                sport == null ? OptionalInt.empty() : OptionalInt.of(sport),
+                dport == null ? OptionalInt.empty() : OptionalInt.of(dport),
+                Optional.ofNullable(proto),
+                true);
     }
 
     @Test
@@ -38,9 +44,11 @@ class TraceFiltersTest {
         assertEquals(Optional.of("eth0"), f.ifname());
         assertTrue(f.trackSkb());
         assertFalse(f.withNetns(Set.of(10L)).matches(Packets.tcp(1, 10, 80)), "10.0.0.2 is not fd00::1");
-        assertTrue(TraceFilters.of(filter(null, "10.0.0.2", null, 80, "tcp", null, null)).withNetns(Set.of(10L))
+        assertTrue(TraceFilters.of(filter(null, "10.0.0.2", null, 80, "tcp", null, null))
+                .withNetns(Set.of(10L))
                 .matches(Packets.tcp(1, 10, 80)));
-        assertFalse(TraceFilters.of(filter(null, "10.0.0.2", null, 81, "tcp", null, null)).withNetns(Set.of(10L))
+        assertFalse(TraceFilters.of(filter(null, "10.0.0.2", null, 81, "tcp", null, null))
+                .withNetns(Set.of(10L))
                 .matches(Packets.tcp(1, 10, 80)));
     }
 
@@ -58,8 +66,16 @@ class TraceFiltersTest {
     }
 
     static TraceRequest.Filter expression(String text) {
-        return new TraceRequest.Filter(OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), false, Optional.of(text));
+        return new TraceRequest.Filter(
+                OptionalLong.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                false,
+                Optional.of(text));
     }
 
     @Test
@@ -68,16 +84,36 @@ class TraceFiltersTest {
         assertEquals("tcp and dst port 80", f.expression().orElseThrow().expression());
         var e = Packets.tcp(1, 10, 80);
         assertFalse(f.matches(e), "an event the kernel did not say matched the expression");
-        var matched = new dev.packettrace.tracer.PacketEvent(e.timestampNs(), e.skb(), e.cpu(), e.pid(), e.comm(), e.netns(),
-                e.ifindex(), e.ifname(), e.mark(), e.len(), e.protocol(), e.tuple(), e.probe(), e.probeKind(), e.dropReason(),
-                e.location(), e.stack(), e.tracked(), e.caller(), Set.of("udp", "tcp and dst port 80"));
+        var matched = new dev.packettrace.tracer.PacketEvent(
+                e.timestampNs(),
+                e.skb(),
+                e.cpu(),
+                e.pid(),
+                e.comm(),
+                e.netns(),
+                e.ifindex(),
+                e.ifname(),
+                e.mark(),
+                e.len(),
+                e.protocol(),
+                e.tuple(),
+                e.probe(),
+                e.probeKind(),
+                e.dropReason(),
+                e.location(),
+                e.stack(),
+                e.tracked(),
+                e.caller(),
+                Set.of("udp", "tcp and dst port 80"));
         assertTrue(f.matches(matched));
     }
 
     @Test
     void aBadExpressionNamesItsFieldWithLibpcapsMessage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TraceFilters.of(expression("tcp and and")));
-        assertEquals("spec.filter.expression: 'tcp and and': can't parse filter expression: syntax error", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> TraceFilters.of(expression("tcp and and")));
+        assertEquals(
+                "spec.filter.expression: 'tcp and and': can't parse filter expression: syntax error", e.getMessage());
     }
 
     static void assertField(String field, TraceRequest.Filter f) {

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DurationParserTest {
 
@@ -29,18 +28,20 @@ class DurationParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "30       | has no unit",
-        "0s       | must be longer than zero",
-        "0ms      | must be longer than zero",
-        "25h      | is longer than the maximum of 24h",
-        "24h1ms   | is longer than the maximum of 24h",
-        "1d       | is not a duration",
-        "-5s      | is not a duration",
-        "abc      | is not a duration",
-        "5s garbage | is not a duration",
-        "''       | is empty",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "30       | has no unit",
+                "0s       | must be longer than zero",
+                "0ms      | must be longer than zero",
+                "25h      | is longer than the maximum of 24h",
+                "24h1ms   | is longer than the maximum of 24h",
+                "1d       | is not a duration",
+                "-5s      | is not a duration",
+                "abc      | is not a duration",
+                "5s garbage | is not a duration",
+                "''       | is empty",
+            })
     void refuses(String text, String reason) {
         UsageException e = assertThrows(UsageException.class, () -> DurationParser.parse("--duration", text));
         assertEquals("--duration", e.flag());

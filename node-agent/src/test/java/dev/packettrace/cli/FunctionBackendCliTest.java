@@ -41,8 +41,14 @@ class FunctionBackendCliTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private CliContext context(TracerFactory sessions) {
-        return new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8), sessions, clock,
-                () -> new ClockOffset(0, "test", 0), new NetnsResolver(), false);
+        return new CliContext(
+                out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                sessions,
+                clock,
+                () -> new ClockOffset(0, "test", 0),
+                new NetnsResolver(),
+                false);
     }
 
     private TraceRun parse(String... traceArgs) {
@@ -51,7 +57,11 @@ class FunctionBackendCliTest {
         }));
         List<String> args = new ArrayList<>(List.of("trace"));
         args.addAll(List.of(traceArgs));
-        TraceCommand trace = cl.parseArgs(args.toArray(String[]::new)).subcommand().commandSpec().commandLine().getCommand();
+        TraceCommand trace = cl.parseArgs(args.toArray(String[]::new))
+                .subcommand()
+                .commandSpec()
+                .commandLine()
+                .getCommand();
         return trace.traceRun();
     }
 
@@ -61,9 +71,11 @@ class FunctionBackendCliTest {
 
     @Test
     void filterFuncAndOutputCallerReachTheTracerConfig() {
-        TracerConfig config = parse("--filter-func", "ip_.*|nf_hook_slow", "--output-caller", "--backend", "kprobe").config();
+        TracerConfig config = parse("--filter-func", "ip_.*|nf_hook_slow", "--output-caller", "--backend", "kprobe")
+                .config();
         assertEquals(Optional.of("ip_.*|nf_hook_slow"), config.functionFilter().expression());
-        assertTrue(config.functionFilter().matches("ip_rcv") && !config.functionFilter().matches("tcp_v4_rcv"));
+        assertTrue(config.functionFilter().matches("ip_rcv")
+                && !config.functionFilter().matches("tcp_v4_rcv"));
         assertTrue(config.outputCaller());
         assertEquals(Backend.KPROBE, config.backend());
 
@@ -74,19 +86,31 @@ class FunctionBackendCliTest {
 
     @Test
     void badFunctionFlagsExitWithTwoNamingTheFlag() {
-        assertUsageError("--filter-func: 'ip_(' is not a valid RE2 regular expression", "trace", "--filter-func", "ip_(");
-        assertUsageError("--filter-func: 'ip_rcv' selects kernel functions to probe, but --backend tracepoint probes none",
-                "trace", "--backend", "tracepoint", "--filter-func", "ip_rcv");
-        assertUsageError("--output-caller: function probes report their caller, but --backend tracepoint probes no functions",
-                "trace", "--backend", "tracepoint", "--output-caller");
+        assertUsageError(
+                "--filter-func: 'ip_(' is not a valid RE2 regular expression", "trace", "--filter-func", "ip_(");
+        assertUsageError(
+                "--filter-func: 'ip_rcv' selects kernel functions to probe, but --backend tracepoint probes none",
+                "trace",
+                "--backend",
+                "tracepoint",
+                "--filter-func",
+                "ip_rcv");
+        assertUsageError(
+                "--output-caller: function probes report their caller, but --backend tracepoint probes no functions",
+                "trace",
+                "--backend",
+                "tracepoint",
+                "--output-caller");
     }
 
     private void assertUsageError(String expected, String... args) {
         out.reset();
         err.reset();
-        int exit = exec((c, l) -> {
-            throw new AssertionError("the tracer is not started on bad input");
-        }, args);
+        int exit = exec(
+                (c, l) -> {
+                    throw new AssertionError("the tracer is not started on bad input");
+                },
+                args);
         String stderr = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, exit, stderr);
         assertTrue(stderr.startsWith(expected), stderr);
@@ -95,12 +119,16 @@ class FunctionBackendCliTest {
 
     @Test
     void theAttachLineCountsIgnoredFunctionsLikePwru() {
-        Tracer session = new FixedSession(Backend.KPROBE, List.of("skb:kfree_skb", "ip_rcv", "nf_hook_slow"),
+        Tracer session = new FixedSession(
+                Backend.KPROBE,
+                List.of("skb:kfree_skb", "ip_rcv", "nf_hook_slow"),
                 Map.of("inlined_fn", "ENOENT", "other_fn", "EINVAL"));
-        assertEquals("Attached 3 probes (ignored 2) with the kprobe backend (because) in 1500 ms",
+        assertEquals(
+                "Attached 3 probes (ignored 2) with the kprobe backend (because) in 1500 ms",
                 TraceRunner.attachedLine(session));
         Tracer none = new FixedSession(Backend.TRACEPOINT, List.of("skb:kfree_skb"), Map.of());
-        assertEquals("Attached 1 probe with the tracepoint backend (because) in 1500 ms", TraceRunner.attachedLine(none));
+        assertEquals(
+                "Attached 1 probe with the tracepoint backend (because) in 1500 ms", TraceRunner.attachedLine(none));
     }
 
     @Test
@@ -118,7 +146,8 @@ class FunctionBackendCliTest {
                 for (int done = 1; done <= 1500; done++) {
                     if (monitor.cancelled()) {
                         progressSeen.add(done);
-                        throw new TracerException(TracerException.Reason.CANCELLED,
+                        throw new TracerException(
+                                TracerException.Reason.CANCELLED,
                                 "stopped while attaching kprobe probes (" + (done - 1) + " of 1500 attached)");
                     }
                     monitor.progress(Backend.KPROBE, done, done / 100, 1500);
@@ -130,24 +159,38 @@ class FunctionBackendCliTest {
                 throw new AssertionError("attaching was not cancelled");
             }
         };
-        TraceRunner r = new TraceRunner(attaching, clock, () -> new ClockOffset(0, "test", 0),
+        TraceRunner r = new TraceRunner(
+                attaching,
+                clock,
+                () -> new ClockOffset(0, "test", 0),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         runner.set(r);
-        OutputOptions json = new OutputOptions(OutputFormat.JSON, TimestampMode.NONE, false, false, false, Optional.empty(),
-                OptionalLong.empty());
+        OutputOptions json = new OutputOptions(
+                OutputFormat.JSON, TimestampMode.NONE, false, false, false, Optional.empty(), OptionalLong.empty());
 
-        RunResult result = r.run(new TraceRun(TracerConfig.of(TraceFilter.all()).withBackend(Backend.KPROBE), json,
-                Optional.empty()), out);
+        RunResult result = r.run(
+                new TraceRun(TracerConfig.of(TraceFilter.all()).withBackend(Backend.KPROBE), json, Optional.empty()),
+                out);
 
         assertEquals(StopReason.SIGNAL, result.stoppedBy());
         assertEquals(List.of(401), progressSeen, "the attach stopped at the next function");
         String status = err.toString(StandardCharsets.UTF_8);
-        assertTrue(status.contains("Stopped while attaching: stopped while attaching kprobe probes (400 of 1500 attached)"), status);
-        List<String> progressLines = status.lines().filter(l -> l.startsWith("Attaching kprobe probes: ")).toList();
-        assertEquals(39, progressLines.size(), "one line per second of attaching (40 s here, none in the first): " + progressLines);
+        assertTrue(
+                status.contains(
+                        "Stopped while attaching: stopped while attaching kprobe probes (400 of 1500 attached)"),
+                status);
+        List<String> progressLines = status.lines()
+                .filter(l -> l.startsWith("Attaching kprobe probes: "))
+                .toList();
+        assertEquals(
+                39,
+                progressLines.size(),
+                "one line per second of attaching (40 s here, none in the first): " + progressLines);
         assertEquals("Attaching kprobe probes: 11/1500", progressLines.getFirst());
         assertEquals("Attaching kprobe probes: 391/1500 (ignored 3)", progressLines.getLast());
-        JsonNode summary = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8).strip()).get("summary");
+        JsonNode summary = new ObjectMapper()
+                .readTree(out.toString(StandardCharsets.UTF_8).strip())
+                .get("summary");
         assertEquals(0, summary.get("events").asLong());
         assertEquals("signal", summary.get("stoppedBy").asText());
     }
@@ -177,7 +220,6 @@ class FunctionBackendCliTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NetnsResolverTest {
 
@@ -26,7 +25,8 @@ class NetnsResolverTest {
 
     /** The inode the kernel names in the /proc/self/ns/net link, e.g. net:[4026531833]. */
     private static long ownNetnsInode() throws IOException {
-        return inodeOfLinkText(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
+        return inodeOfLinkText(
+                Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
     }
 
     private static long inodeOfLinkText(String text) {
@@ -45,7 +45,9 @@ class NetnsResolverTest {
     @Test
     void resolvesOwnNetworkNamespace() throws IOException {
         assertEquals(ownNetnsInode(), resolver.resolve(FLAG, "/proc/self/ns/net"));
-        assertEquals(ownNetnsInode(), resolver.resolve(FLAG, "/proc/" + ProcessHandle.current().pid() + "/ns/net"));
+        assertEquals(
+                ownNetnsInode(),
+                resolver.resolve(FLAG, "/proc/" + ProcessHandle.current().pid() + "/ns/net"));
     }
 
     @Test
@@ -64,8 +66,11 @@ class NetnsResolverTest {
 
     @Test
     void refusesAMissingPath() {
-        assertTrue(refused(resolver, "/run/netns/does-not-exist-" + ProcessHandle.current().pid())
-                .getMessage().endsWith("does not exist"));
+        assertTrue(refused(
+                        resolver,
+                        "/run/netns/does-not-exist-" + ProcessHandle.current().pid())
+                .getMessage()
+                .endsWith("does not exist"));
     }
 
     @Test
@@ -81,7 +86,8 @@ class NetnsResolverTest {
 
     @Test
     void refusesAnotherKindOfNamespace() {
-        assertTrue(refused(resolver, "/proc/self/ns/uts").getMessage()
+        assertTrue(refused(resolver, "/proc/self/ns/uts")
+                .getMessage()
                 .endsWith("is a uts namespace, not a network namespace"));
         assertTrue(refused(resolver, "/proc/self/ns/mnt").getMessage().contains("is a mnt namespace"));
     }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.output.ClockOffset;
@@ -18,12 +22,6 @@ import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,10 +38,11 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PacketTraceCliTest {
 
@@ -54,16 +53,21 @@ class PacketTraceCliTest {
     private final FakeClock clock = new FakeClock();
     private ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, oneEventPerPoll());
 
-    private record Outcome(int exit, String out, String err) {
-    }
+    private record Outcome(int exit, String out, String err) {}
 
     private static IntFunction<List<PacketEvent>> oneEventPerPoll() {
         return i -> List.of(i % 2 == 0 ? SampleEvents.tcp(i * 1_000L) : SampleEvents.drop(i * 1_000L));
     }
 
     private CliContext context(ByteArrayOutputStream out, ByteArrayOutputStream err) {
-        return new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8), factory, clock,
-                () -> new ClockOffset(OFFSET, "test", 0), new NetnsResolver(), false);
+        return new CliContext(
+                out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                factory,
+                clock,
+                () -> new ClockOffset(OFFSET, "test", 0),
+                new NetnsResolver(),
+                false);
     }
 
     private Outcome exec(String... args) {
@@ -88,13 +92,41 @@ class PacketTraceCliTest {
     void everyFlagLandsInTheFilterConfigAndOutputOptions() throws IOException {
         long ownNetns = new NetnsResolver().resolve("--filter-netns", "/proc/self/ns/net");
         TraceRun r = parse(
-                "--filter-netns", "/proc/self/ns/net", "--filter-netns", "inode:123",
-                "--filter-mark", "0x2A", "--filter-ifname", "veth0",
-                "--filter-src-ip", "10.1.2.3/8", "--filter-dst-ip", "fd00::1",
-                "--filter-src-port", "5555", "--filter-dst-port", "80", "--filter-proto", "TCP",
-                "--filter-track-skb", "--output-tuple", "--output-meta", "--output-stack", "--output-json",
-                "--output-file", "/tmp/x.jsonl", "--output-limit-lines", "1000", "--timestamp", "current",
-                "--backend", "tracepoint", "--duration", "1m30s", "--ring-buffer-size", "64K");
+                "--filter-netns",
+                "/proc/self/ns/net",
+                "--filter-netns",
+                "inode:123",
+                "--filter-mark",
+                "0x2A",
+                "--filter-ifname",
+                "veth0",
+                "--filter-src-ip",
+                "10.1.2.3/8",
+                "--filter-dst-ip",
+                "fd00::1",
+                "--filter-src-port",
+                "5555",
+                "--filter-dst-port",
+                "80",
+                "--filter-proto",
+                "TCP",
+                "--filter-track-skb",
+                "--output-tuple",
+                "--output-meta",
+                "--output-stack",
+                "--output-json",
+                "--output-file",
+                "/tmp/x.jsonl",
+                "--output-limit-lines",
+                "1000",
+                "--timestamp",
+                "current",
+                "--backend",
+                "tracepoint",
+                "--duration",
+                "1m30s",
+                "--ring-buffer-size",
+                "64K");
 
         TraceFilter f = r.config().filter();
         assertEquals(Set.of(ownNetns, 123L), f.netnsInodes());
@@ -109,8 +141,16 @@ class PacketTraceCliTest {
         assertEquals(Backend.TRACEPOINT, r.config().backend());
         assertTrue(r.config().captureStack(), "--output-stack makes the tracer capture stacks");
         assertEquals(65536, r.config().ringBufferBytes());
-        assertEquals(new OutputOptions(OutputFormat.JSON, TimestampMode.CURRENT, true, true, true,
-                Optional.of(Path.of("/tmp/x.jsonl")), OptionalLong.of(1000)), r.output());
+        assertEquals(
+                new OutputOptions(
+                        OutputFormat.JSON,
+                        TimestampMode.CURRENT,
+                        true,
+                        true,
+                        true,
+                        Optional.of(Path.of("/tmp/x.jsonl")),
+                        OptionalLong.of(1000)),
+                r.output());
         assertEquals(Optional.of(Duration.ofSeconds(90)), r.duration());
     }
 
@@ -118,9 +158,12 @@ class PacketTraceCliTest {
     void aPositionalExpressionIsCompiledAndANDedWithTheFlags() {
         TraceRun r = parse("--filter-proto", "tcp", "tcp", "and", "dst port 443 and not net 10.0.0.0/8");
         TraceFilter f = r.config().filter();
-        assertEquals("tcp and dst port 443 and not net 10.0.0.0/8", f.expression().orElseThrow().expression());
+        assertEquals(
+                "tcp and dst port 443 and not net 10.0.0.0/8",
+                f.expression().orElseThrow().expression());
         assertEquals(Optional.of(L4Proto.TCP), f.proto(), "the flags still apply");
-        assertEquals(List.of(f.expression().orElseThrow()), r.config().expressions().filters());
+        assertEquals(
+                List.of(f.expression().orElseThrow()), r.config().expressions().filters());
         assertTrue(r.config().expressions().requireAny(), "the kernel reports only matching packets");
     }
 
@@ -128,7 +171,9 @@ class PacketTraceCliTest {
     void aBadExpressionExitsWithTwoAndLibpcapsMessageBeforeAnythingIsAttached() {
         Outcome o = exec("trace", "--duration", "1s", "tcp and and port 1");
         assertEquals(PacketTraceCli.EXIT_USAGE, o.exit());
-        assertTrue(o.err().contains("EXPRESSION: 'tcp and and port 1': can't parse filter expression: syntax error"), o.err());
+        assertTrue(
+                o.err().contains("EXPRESSION: 'tcp and and port 1': can't parse filter expression: syntax error"),
+                o.err());
         assertTrue(factory.started().isEmpty(), "no tracer was started");
         Outcome port = exec("trace", "port 70000");
         assertEquals(PacketTraceCli.EXIT_USAGE, port.exit());
@@ -141,24 +186,31 @@ class PacketTraceCliTest {
         EventStream summary = parse("--output-summary-only").config().stream();
         assertEquals(EventStream.Events.NONE, summary.events());
         assertTrue(summary.kernelCounts(), "the summary comes from the kernel's counts");
-        assertEquals(EventStream.Events.DROPS, parse("--output-events", "drops").config().stream().events());
+        assertEquals(
+                EventStream.Events.DROPS,
+                parse("--output-events", "drops").config().stream().events());
         EventStream budget = parse("--output-events-per-second", "500").config().stream();
         assertEquals(EventStream.Events.ALL, budget.events());
         assertEquals(500, budget.perSecond());
         assertTrue(budget.kernelCounts(), "what the budget refuses is counted");
-        assertEquals(EventStream.Events.NONE,
-                parse("--output-summary-only", "--output-events", "none").config().stream().events());
+        assertEquals(
+                EventStream.Events.NONE,
+                parse("--output-summary-only", "--output-events", "none").config().stream()
+                        .events());
     }
 
     @Test
     void badOutputEventsFlagsExitWithTwoNamingTheFlag() {
         Outcome which = exec("trace", "--output-events", "some");
         assertEquals(PacketTraceCli.EXIT_USAGE, which.exit());
-        assertTrue(which.err().contains("--output-events: 'some' is not a choice of events; choose one of: all, drops, none"),
+        assertTrue(
+                which.err()
+                        .contains("--output-events: 'some' is not a choice of events; choose one of: all, drops, none"),
                 which.err());
         Outcome both = exec("trace", "--output-summary-only", "--output-events", "drops");
         assertEquals(PacketTraceCli.EXIT_USAGE, both.exit());
-        assertTrue(both.err().contains("--output-summary-only: prints no events, but --output-events drops asks for some"),
+        assertTrue(
+                both.err().contains("--output-summary-only: prints no events, but --output-events drops asks for some"),
                 both.err());
         for (String bad : List.of("0", "-5", "many", "10000001")) {
             Outcome rate = exec("trace", "--output-events-per-second", bad);
@@ -181,14 +233,22 @@ class PacketTraceCliTest {
 
     @Test
     void markAndRingBufferAcceptTheirOtherSpellings() {
-        assertEquals(OptionalLong.of(4294967295L), parse("--filter-mark", "4294967295").config().filter().mark());
-        assertEquals(OptionalLong.of(0), parse("--filter-mark", "0").config().filter().mark());
-        assertEquals(OptionalLong.of(0xffffffffL), parse("--filter-mark", "0xffffffff").config().filter().mark());
+        assertEquals(
+                OptionalLong.of(4294967295L),
+                parse("--filter-mark", "4294967295").config().filter().mark());
+        assertEquals(
+                OptionalLong.of(0),
+                parse("--filter-mark", "0").config().filter().mark());
+        assertEquals(
+                OptionalLong.of(0xffffffffL),
+                parse("--filter-mark", "0xffffffff").config().filter().mark());
         assertEquals(1 << 20, parse("--ring-buffer-size", "1048576").config().ringBufferBytes());
         assertEquals(1 << 30, parse("--ring-buffer-size", "1G").config().ringBufferBytes());
         assertEquals(4096, parse("--ring-buffer-size", "4k").config().ringBufferBytes());
         for (L4Proto p : L4Proto.values()) {
-            assertEquals(Optional.of(p), parse("--filter-proto", p.flagName()).config().filter().proto());
+            assertEquals(
+                    Optional.of(p),
+                    parse("--filter-proto", p.flagName()).config().filter().proto());
         }
         for (TimestampMode m : TimestampMode.values()) {
             assertEquals(m, parse("--timestamp", m.flagName()).output().timestamp());
@@ -202,41 +262,78 @@ class PacketTraceCliTest {
         String missing = "/run/netns/ptcli-missing-" + ProcessHandle.current().pid();
         return Stream.of(
                 Arguments.of(List.of("--filter-netns", missing), "--filter-netns: '" + missing + "' does not exist"),
-                Arguments.of(List.of("--filter-netns", "/proc/self/ns/uts"), "--filter-netns: '/proc/self/ns/uts' is a uts namespace"),
-                Arguments.of(List.of("--filter-netns", "/etc/hostname"), "--filter-netns: '/etc/hostname' is not a network namespace"),
+                Arguments.of(
+                        List.of("--filter-netns", "/proc/self/ns/uts"),
+                        "--filter-netns: '/proc/self/ns/uts' is a uts namespace"),
+                Arguments.of(
+                        List.of("--filter-netns", "/etc/hostname"),
+                        "--filter-netns: '/etc/hostname' is not a network namespace"),
                 Arguments.of(List.of("--filter-netns", "inode:x"), "--filter-netns: 'inode:x' has no decimal inode"),
-                Arguments.of(List.of("--filter-mark", "abc"), "--filter-mark: 'abc' is not a decimal or 0x-prefixed hexadecimal number"),
-                Arguments.of(List.of("--filter-mark", "0x100000000"), "--filter-mark: '0x100000000' is larger than 32 bits"),
-                Arguments.of(List.of("--filter-mark", "4294967296"), "--filter-mark: '4294967296' is larger than 32 bits"),
+                Arguments.of(
+                        List.of("--filter-mark", "abc"),
+                        "--filter-mark: 'abc' is not a decimal or 0x-prefixed hexadecimal number"),
+                Arguments.of(
+                        List.of("--filter-mark", "0x100000000"), "--filter-mark: '0x100000000' is larger than 32 bits"),
+                Arguments.of(
+                        List.of("--filter-mark", "4294967296"), "--filter-mark: '4294967296' is larger than 32 bits"),
                 Arguments.of(List.of("--filter-mark", "-1"), "--filter-mark: '-1' is negative"),
                 Arguments.of(List.of("--filter-mark", "0x"), "--filter-mark: '0x' is not a decimal"),
-                Arguments.of(List.of("--filter-ifname", "averyveryverylongname"), "--filter-ifname: 'averyveryverylongname' must be 1 to 15 characters"),
+                Arguments.of(
+                        List.of("--filter-ifname", "averyveryverylongname"),
+                        "--filter-ifname: 'averyveryverylongname' must be 1 to 15 characters"),
                 Arguments.of(List.of("--filter-ifname", ""), "--filter-ifname: '' must be 1 to 15 characters"),
-                Arguments.of(List.of("--filter-ifname", "eth/0"), "--filter-ifname: 'eth/0' is not a valid interface name"),
-                Arguments.of(List.of("--filter-src-ip", "10.0.0.300"), "--filter-src-ip: '10.0.0.300': octet 300 is above 255"),
-                Arguments.of(List.of("--filter-src-ip", "example.com"), "--filter-src-ip: 'example.com' is not an IPv4 or IPv6 address or CIDR"),
-                Arguments.of(List.of("--filter-dst-ip", "10.0.0.0/33"), "--filter-dst-ip: '10.0.0.0/33': prefix length 33 is outside 0..32"),
-                Arguments.of(List.of("--filter-dst-ip", "fd00::/x"), "--filter-dst-ip: 'fd00::/x': prefix length 'x' is not a number"),
+                Arguments.of(
+                        List.of("--filter-ifname", "eth/0"), "--filter-ifname: 'eth/0' is not a valid interface name"),
+                Arguments.of(
+                        List.of("--filter-src-ip", "10.0.0.300"),
+                        "--filter-src-ip: '10.0.0.300': octet 300 is above 255"),
+                Arguments.of(
+                        List.of("--filter-src-ip", "example.com"),
+                        "--filter-src-ip: 'example.com' is not an IPv4 or IPv6 address or CIDR"),
+                Arguments.of(
+                        List.of("--filter-dst-ip", "10.0.0.0/33"),
+                        "--filter-dst-ip: '10.0.0.0/33': prefix length 33 is outside 0..32"),
+                Arguments.of(
+                        List.of("--filter-dst-ip", "fd00::/x"),
+                        "--filter-dst-ip: 'fd00::/x': prefix length 'x' is not a number"),
                 Arguments.of(List.of("--filter-src-port", "0"), "--filter-src-port: '0' is outside 1..65535"),
                 Arguments.of(List.of("--filter-src-port", "65536"), "--filter-src-port: '65536' is outside 1..65535"),
                 Arguments.of(List.of("--filter-src-port", "http"), "--filter-src-port: 'http' is not a port number"),
-                Arguments.of(List.of("--filter-dst-port", "99999999999999999999"), "--filter-dst-port: '99999999999999999999' is outside 1..65535"),
+                Arguments.of(
+                        List.of("--filter-dst-port", "99999999999999999999"),
+                        "--filter-dst-port: '99999999999999999999' is outside 1..65535"),
                 Arguments.of(List.of("--filter-dst-port", "-1"), "--filter-dst-port: '-1' is negative"),
-                Arguments.of(List.of("--filter-proto", "sctp"), "--filter-proto: 'sctp' is not a supported protocol; choose one of: icmp, tcp, udp, icmp6"),
+                Arguments.of(
+                        List.of("--filter-proto", "sctp"),
+                        "--filter-proto: 'sctp' is not a supported protocol; choose one of: icmp, tcp, udp, icmp6"),
                 Arguments.of(List.of("--output-limit-lines", "0"), "--output-limit-lines: '0' must be at least 1"),
-                Arguments.of(List.of("--output-limit-lines", "ten"), "--output-limit-lines: 'ten' is not a number of lines"),
-                Arguments.of(List.of("--timestamp", "sometimes"), "--timestamp: 'sometimes' is not a timestamp mode; choose one of: none, relative, absolute, current"),
-                Arguments.of(List.of("--backend", "ebpf"), "--backend: 'ebpf' is not a backend; choose one of: " + Backend.names()),
+                Arguments.of(
+                        List.of("--output-limit-lines", "ten"), "--output-limit-lines: 'ten' is not a number of lines"),
+                Arguments.of(
+                        List.of("--timestamp", "sometimes"),
+                        "--timestamp: 'sometimes' is not a timestamp mode; choose one of: none, relative, absolute, current"),
+                Arguments.of(
+                        List.of("--backend", "ebpf"),
+                        "--backend: 'ebpf' is not a backend; choose one of: " + Backend.names()),
                 Arguments.of(List.of("--duration", "30"), "--duration: '30' has no unit"),
                 Arguments.of(List.of("--duration", "0s"), "--duration: '0s' must be longer than zero"),
                 Arguments.of(List.of("--duration", "25h"), "--duration: '25h' is longer than the maximum of 24h"),
-                Arguments.of(List.of("--ring-buffer-size", "1000000"), "--ring-buffer-size: '1000000' is not a power of two"),
-                Arguments.of(List.of("--ring-buffer-size", "1024"), "--ring-buffer-size: '1024' is smaller than the minimum of 4096 bytes"),
-                Arguments.of(List.of("--ring-buffer-size", "2G"), "--ring-buffer-size: '2G' is larger than the maximum of 1073741824 bytes"),
+                Arguments.of(
+                        List.of("--ring-buffer-size", "1000000"),
+                        "--ring-buffer-size: '1000000' is not a power of two"),
+                Arguments.of(
+                        List.of("--ring-buffer-size", "1024"),
+                        "--ring-buffer-size: '1024' is smaller than the minimum of 4096 bytes"),
+                Arguments.of(
+                        List.of("--ring-buffer-size", "2G"),
+                        "--ring-buffer-size: '2G' is larger than the maximum of 1073741824 bytes"),
                 Arguments.of(List.of("--ring-buffer-size", "big"), "--ring-buffer-size: 'big' is not a size in bytes"),
-                Arguments.of(List.of("--output-file", "/nonexistent-ptcli/x.json", "--duration", "1s"),
+                Arguments.of(
+                        List.of("--output-file", "/nonexistent-ptcli/x.json", "--duration", "1s"),
                         "--output-file: '/nonexistent-ptcli/x.json' cannot be opened for writing: its directory does not exist"),
-                Arguments.of(List.of("--output-file", "/proc", "--duration", "1s"), "--output-file: '/proc' cannot be opened for writing"),
+                Arguments.of(
+                        List.of("--output-file", "/proc", "--duration", "1s"),
+                        "--output-file: '/proc' cannot be opened for writing"),
                 Arguments.of(List.of("--output-file", ""), "--output-file: '' is empty"),
                 Arguments.of(List.of("--filter-mark"), "Missing required parameter for option '--filter-mark'"),
                 Arguments.of(List.of("--filter-bogus"), "Unknown option: '--filter-bogus'"));
@@ -263,10 +360,16 @@ class PacketTraceCliTest {
         factory = null;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext ctx = new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8),
+        CliContext ctx = new CliContext(
+                out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 (config, listener) -> {
                     throw new TracerException(TracerException.Reason.PERMISSION, message);
-                }, clock, () -> new ClockOffset(0, "test", 0), new NetnsResolver(), false);
+                },
+                clock,
+                () -> new ClockOffset(0, "test", 0),
+                new NetnsResolver(),
+                false);
 
         int exit = PacketTraceCli.execute(ctx, "trace", "--duration", "1s");
 
@@ -277,8 +380,15 @@ class PacketTraceCliTest {
 
     @Test
     void aJsonRunWritesOnlyJsonToStdoutAndTheAttachLineToStderr() throws IOException {
-        Outcome o = exec("trace", "--output-json", "--duration", "300ms", "--timestamp", "current",
-                "--filter-netns", "/proc/self/ns/net");
+        Outcome o = exec(
+                "trace",
+                "--output-json",
+                "--duration",
+                "300ms",
+                "--timestamp",
+                "current",
+                "--filter-netns",
+                "/proc/self/ns/net");
 
         assertEquals(0, o.exit(), o.err());
         assertTrue(o.err().startsWith("Attached 3 probes with the tracepoint backend"), o.err());
@@ -301,7 +411,9 @@ class PacketTraceCliTest {
 
         assertEquals(0, o.exit(), o.err());
         List<String> lines = List.of(o.out().split("\n"));
-        assertTrue(lines.get(0).matches("SKB\\s+CPU\\s+PROCESS\\s+NETNS\\s+MARK\\s+IFACE\\s+PROTO\\s+LEN\\s+TUPLE\\s+PROBE"),
+        assertTrue(
+                lines.get(0)
+                        .matches("SKB\\s+CPU\\s+PROCESS\\s+NETNS\\s+MARK\\s+IFACE\\s+PROTO\\s+LEN\\s+TUPLE\\s+PROBE"),
                 lines.get(0));
         assertTrue(lines.get(1).contains("10.0.0.1:5555->10.0.0.2:80(tcp)"), lines.get(1));
         assertTrue(lines.get(2).contains("reason=NETFILTER_DROP location=nf_hook_slow+0x9a"), lines.get(2));
@@ -335,10 +447,26 @@ class PacketTraceCliTest {
 
         Outcome trace = exec("trace", "--help");
         assertEquals(0, trace.exit());
-        for (String flag : List.of("--filter-netns", "--filter-mark", "--filter-ifname", "--filter-src-ip",
-                "--filter-dst-ip", "--filter-src-port", "--filter-dst-port", "--filter-proto", "--filter-track-skb",
-                "--output-tuple", "--output-meta", "--output-stack", "--output-json", "--output-file",
-                "--output-limit-lines", "--timestamp", "--backend", "--duration", "--ring-buffer-size")) {
+        for (String flag : List.of(
+                "--filter-netns",
+                "--filter-mark",
+                "--filter-ifname",
+                "--filter-src-ip",
+                "--filter-dst-ip",
+                "--filter-src-port",
+                "--filter-dst-port",
+                "--filter-proto",
+                "--filter-track-skb",
+                "--output-tuple",
+                "--output-meta",
+                "--output-stack",
+                "--output-json",
+                "--output-file",
+                "--output-limit-lines",
+                "--timestamp",
+                "--backend",
+                "--duration",
+                "--ring-buffer-size")) {
             assertTrue(trace.out().contains(flag), flag + " in help");
         }
         for (Backend b : Backend.values()) {

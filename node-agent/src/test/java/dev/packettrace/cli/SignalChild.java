@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
-import dev.packettrace.tracer.Tracer;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.SampleEvents;
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.TraceStats;
+import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerFactory;
-
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.time.Duration;
@@ -63,8 +62,14 @@ public final class SignalChild {
                 System.err.println("child: session closed");
             }
         };
-        CliContext ctx = new CliContext(new FileOutputStream(FileDescriptor.out), System.err, sessions,
-                System::nanoTime, () -> new ClockOffset(0, "child", 0), new NetnsResolver(), true);
+        CliContext ctx = new CliContext(
+                new FileOutputStream(FileDescriptor.out),
+                System.err,
+                sessions,
+                System::nanoTime,
+                () -> new ClockOffset(0, "child", 0),
+                new NetnsResolver(),
+                true);
         System.exit(PacketTraceCli.execute(ctx, args));
     }
 }

@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** SIGTERM to a real JVM running the CLI: probes are detached and the summary printed before it exits. */
 class SignalHandlingTest {
@@ -25,11 +24,19 @@ class SignalHandlingTest {
         // Files, not pipes: the JDK closes a child's pipes when it exits, under a reader that is still reading.
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                SignalChild.class.getName(), "trace", "--output-json")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SignalChild.class.getName(),
+                        "trace",
+                        "--output-json")
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         try {
-            assertTrue(awaitLine(err, "Attached 1 probe with the tracepoint backend", 30),
+            assertTrue(
+                    awaitLine(err, "Attached 1 probe with the tracepoint backend", 30),
                     "the child attached; its stderr: " + Files.readString(err));
 
             child.destroy(); // SIGTERM
@@ -37,7 +44,9 @@ class SignalHandlingTest {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child exits after SIGTERM");
             assertEquals(143, child.exitValue(), "128 + SIGTERM");
             List<String> errLines = Files.readAllLines(err);
-            assertEquals(List.of("child: session closed"), errLines.subList(1, errLines.size()),
+            assertEquals(
+                    List.of("child: session closed"),
+                    errLines.subList(1, errLines.size()),
                     "the session was closed, nothing else went to stderr");
             List<String> lines = Files.readAllLines(out);
             JsonNode summary = new ObjectMapper().readTree(lines.getLast()).get("summary");

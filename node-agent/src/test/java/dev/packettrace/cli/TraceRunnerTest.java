@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.output.ClockOffset;
@@ -17,8 +22,6 @@ import dev.packettrace.tracer.TraceFilter;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
 import dev.packettrace.tracer.TracerFactory;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,11 +36,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class TraceRunnerTest {
 
@@ -48,12 +47,16 @@ class TraceRunnerTest {
     private final ByteArrayOutputStream status = new ByteArrayOutputStream();
 
     private TraceRunner runner(TracerFactory factory) {
-        return new TraceRunner(factory, clock, () -> new ClockOffset(0, "test", 0),
+        return new TraceRunner(
+                factory,
+                clock,
+                () -> new ClockOffset(0, "test", 0),
                 new PrintStream(status, true, StandardCharsets.UTF_8));
     }
 
     private static TraceRun request(OutputFormat format, OptionalLong limit, Optional<Duration> duration) {
-        OutputOptions o = new OutputOptions(format, TimestampMode.RELATIVE, false, false, false, Optional.empty(), limit);
+        OutputOptions o =
+                new OutputOptions(format, TimestampMode.RELATIVE, false, false, false, Optional.empty(), limit);
         return new TraceRun(TracerConfig.of(TraceFilter.all()), o, duration);
     }
 
@@ -99,11 +102,19 @@ class TraceRunnerTest {
 
     @Test
     void aDropsOnlyRunPrintsTheDropsAndSummarizesFromTheKernelsCounts() throws IOException {
-        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance,
+        ScriptedTracers factory = ScriptedTracers.scripted(
+                clock::advance,
                 i -> i % 3 == 2 ? List.of(SampleEvents.drop(i), SampleEvents.tcp(i)) : List.of(SampleEvents.tcp(i)));
-        TraceRun drops = new TraceRun(TracerConfig.of(TraceFilter.all())
-                .withStream(EventStream.of(EventStream.Events.DROPS, 0)),
-                new OutputOptions(OutputFormat.JSON, TimestampMode.NONE, false, false, false, Optional.empty(), OptionalLong.empty()),
+        TraceRun drops = new TraceRun(
+                TracerConfig.of(TraceFilter.all()).withStream(EventStream.of(EventStream.Events.DROPS, 0)),
+                new OutputOptions(
+                        OutputFormat.JSON,
+                        TimestampMode.NONE,
+                        false,
+                        false,
+                        false,
+                        Optional.empty(),
+                        OptionalLong.empty()),
                 Optional.of(Duration.ofMillis(900)));
         RunResult result = runner(factory).run(drops, out);
 
@@ -122,12 +133,14 @@ class TraceRunnerTest {
     @Test
     void stopsWhenTheDurationHasElapsedWithoutOverrunningIt() {
         ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(1));
-        RunResult result = runner(factory).run(request(OutputFormat.JSON, OptionalLong.empty(),
-                Optional.of(Duration.ofMillis(250))), out);
+        RunResult result = runner(factory)
+                .run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.of(Duration.ofMillis(250))), out);
 
         assertEquals(StopReason.DURATION, result.stoppedBy());
-        assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ZERO),
-                factory.current().timeouts(), "polls end at the deadline, then one non-blocking drain");
+        assertEquals(
+                List.of(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ZERO),
+                factory.current().timeouts(),
+                "polls end at the deadline, then one non-blocking drain");
         assertEquals(Duration.ofMillis(250), result.summary().elapsed());
         assertEquals(4, result.summary().events(), "the drain's event is shown too");
         assertTrue(factory.current().closed());
@@ -135,8 +148,8 @@ class TraceRunnerTest {
 
     @Test
     void aCallerCanStopTheRunFromTheObserver() {
-        ScriptedTracers factory = ScriptedTracers.scripted(clock::advance,
-                i -> i == 4 ? List.of(SampleEvents.drop(9)) : List.of(SampleEvents.tcp(i)));
+        ScriptedTracers factory = ScriptedTracers.scripted(
+                clock::advance, i -> i == 4 ? List.of(SampleEvents.drop(9)) : List.of(SampleEvents.tcp(i)));
         TraceRunner runner = runner(factory);
         List<PacketEvent> seen = new ArrayList<>();
         RunResult result = runner.run(request(OutputFormat.TABLE, OptionalLong.empty(), Optional.empty()), out, e -> {
@@ -161,7 +174,8 @@ class TraceRunnerTest {
         ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, eventsPerPoll(2), 5);
         runner(factory).run(request(OutputFormat.JSON, OptionalLong.of(4), Optional.empty()), out);
 
-        assertEquals("Attached 3 probes with the tracepoint backend (raw tracepoints only on this kernel) in 12 ms\n",
+        assertEquals(
+                "Attached 3 probes with the tracepoint backend (raw tracepoints only on this kernel) in 12 ms\n",
                 status.toString(StandardCharsets.UTF_8));
         List<JsonNode> lines = jsonLines();
         assertTrue(lines.stream().allMatch(JsonNode::isObject));
@@ -172,8 +186,8 @@ class TraceRunnerTest {
     void aSignalStopsTheLoopAndTheHookWaitsUntilProbesAreDetachedAndTheSummaryWritten() throws Exception {
         ScriptedTracers factory = ScriptedTracers.scripted(clock::advance, i -> List.of());
         TraceRunner runner = runner(factory);
-        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() ->
-                runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), out));
+        CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(
+                () -> runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), out));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (factory.started().isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
@@ -185,7 +199,9 @@ class TraceRunnerTest {
 
         // Checked before touching the future: the hook alone must have waited for all of this.
         assertTrue(factory.current().closed(), "probes detached before the hook returned");
-        assertEquals("signal", jsonLines().getLast().get("summary").get("stoppedBy").asText(),
+        assertEquals(
+                "signal",
+                jsonLines().getLast().get("summary").get("stoppedBy").asText(),
                 "summary written before the hook returned");
         assertEquals(StopReason.SIGNAL, run.get(10, TimeUnit.SECONDS).stoppedBy());
     }
@@ -213,8 +229,9 @@ class TraceRunnerTest {
             }
         };
         TraceRunner runner = runner(factory);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () ->
-                runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), broken));
+        UncheckedIOException e = assertThrows(
+                UncheckedIOException.class,
+                () -> runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), broken));
         assertEquals("cannot write output: Broken pipe", e.getMessage());
         assertTrue(factory.current().closed());
         assertTrue(factory.current().polls() <= 100, "stopped soon after the failure, not at some limit");
@@ -225,8 +242,9 @@ class TraceRunnerTest {
         TraceRunner runner = runner((config, listener) -> {
             throw new TracerException(TracerException.Reason.PERMISSION, "need root");
         });
-        TracerException e = assertThrows(TracerException.class, () ->
-                runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), out));
+        TracerException e = assertThrows(
+                TracerException.class,
+                () -> runner.run(request(OutputFormat.JSON, OptionalLong.empty(), Optional.empty()), out));
         assertEquals("need root", e.getMessage());
         assertTrue(runner.awaitFinished(Duration.ZERO));
         assertEquals(0, out.size(), "nothing written when nothing ran");

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.packettrace.testing.Privileged;
+import dev.packettrace.tracer.TracerException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import dev.packettrace.tracer.TracerException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,9 +38,14 @@ class KernelSymbolsLiveTest {
         assertEquals(Optional.of("nf_hook_slow+0x0"), symbols.symbolize(addr));
         assertTrue(symbols.size() > 10_000, "only " + symbols.size() + " text symbols");
 
-        System.out.printf("kallsyms: %d text symbols, loaded in %d ms, footprint %d bytes (%.1f MiB),"
-                        + " heap delta after GC %d bytes%n", symbols.size(), loadMillis, symbols.footprintBytes(),
-                symbols.footprintBytes() / 1048576.0, heapAfter - heapBefore);
+        System.out.printf(
+                "kallsyms: %d text symbols, loaded in %d ms, footprint %d bytes (%.1f MiB),"
+                        + " heap delta after GC %d bytes%n",
+                symbols.size(),
+                loadMillis,
+                symbols.footprintBytes(),
+                symbols.footprintBytes() / 1048576.0,
+                heapAfter - heapBefore);
     }
 
     /**
@@ -52,7 +57,9 @@ class KernelSymbolsLiveTest {
         Privileged.requireRoot();
         Path seen = dir.resolve("kallsyms-without-syslog");
         Process p = new ProcessBuilder("capsh", "--drop=cap_syslog", "--", "-c", "exec cat /proc/kallsyms")
-                .redirectOutput(seen.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectOutput(seen.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "capsh did not finish");
         assertEquals(0, p.exitValue(), "capsh (package libcap2-bin) failed");
         assertTrue(Files.size(seen) > 0, "nothing read from /proc/kallsyms");

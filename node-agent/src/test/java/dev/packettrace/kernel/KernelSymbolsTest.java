@@ -102,8 +102,8 @@ class KernelSymbolsTest {
                 0000000000000000 t do_one
                 0000000000000000 D data
                 """;
-        TracerException e = assertThrows(TracerException.class,
-                () -> KernelSymbols.parse(new StringReader(hidden), "hidden-kallsyms"));
+        TracerException e = assertThrows(
+                TracerException.class, () -> KernelSymbols.parse(new StringReader(hidden), "hidden-kallsyms"));
         assertEquals(TracerException.Reason.PERMISSION, e.reason());
         assertTrue(e.getMessage().contains("every address is 0"), e.getMessage());
         assertTrue(e.getMessage().contains("kptr_restrict"), e.getMessage());
@@ -112,12 +112,15 @@ class KernelSymbolsTest {
 
     @Test
     void malformedLinesNameTheLine() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> KernelSymbols.parse(new StringReader("ffffffff81000000 T a\nzzzz T b\n"), "bad"));
         assertTrue(e.getMessage().startsWith("bad:2:"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> KernelSymbols.parse(new StringReader("ffffffff81000000 T a\tnf_tables\n"), "bad"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> KernelSymbols.parse(new StringReader("ffffffff81000000 D only_data\n"), "bad"));
     }
 

@@ -31,9 +31,11 @@ class PreflightTest {
     }
 
     private Path status(long capEff) throws IOException {
-        return write("status", "Name:\tjava\nUid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapPrm:\t"
-                + String.format("%016x", capEff) + "\nCapEff:\t" + String.format("%016x", capEff)
-                + "\nCapBnd:\t000001ffffffffff\n");
+        return write(
+                "status",
+                "Name:\tjava\nUid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapPrm:\t"
+                        + String.format("%016x", capEff) + "\nCapEff:\t" + String.format("%016x", capEff)
+                        + "\nCapBnd:\t000001ffffffffff\n");
     }
 
     private Path btf(byte[] content) throws IOException {
@@ -82,8 +84,8 @@ class PreflightTest {
 
     @Test
     void bpfAndPerfmonAreEnoughWithoutSysAdmin() throws IOException {
-        PreflightReport r = check(caps(Capability.CAP_BPF, Capability.CAP_PERFMON, Capability.CAP_NET_ADMIN,
-                Capability.CAP_SYSLOG));
+        PreflightReport r = check(
+                caps(Capability.CAP_BPF, Capability.CAP_PERFMON, Capability.CAP_NET_ADMIN, Capability.CAP_SYSLOG));
         assertTrue(r.ok(), messages(r.problems()));
         assertEquals(List.of(), r.warnings());
     }
@@ -109,7 +111,9 @@ class PreflightTest {
     @Test
     void missingCapEffLineIsAProblem() throws IOException {
         PreflightReport r = check(write("status", "Name:\tjava\n"), btf(BTF_HEADER));
-        assertEquals(List.of("capabilities"), r.problems().stream().map(PreflightProblem::check).toList());
+        assertEquals(
+                List.of("capabilities"),
+                r.problems().stream().map(PreflightProblem::check).toList());
         assertTrue(r.problems().getFirst().message().contains("no CapEff line"));
     }
 
@@ -127,7 +131,9 @@ class PreflightTest {
     void fileThatIsNotBtfIsAProblem() throws IOException {
         PreflightReport r = check(status(ROOT_CAPS), btf(new byte[] {0x7f, 'E', 'L', 'F'}));
         assertEquals(1, r.problems().size());
-        assertTrue(r.problems().getFirst().message().contains("BTF magic"), r.problems().getFirst().message());
+        assertTrue(
+                r.problems().getFirst().message().contains("BTF magic"),
+                r.problems().getFirst().message());
         assertFalse(check(status(ROOT_CAPS), btf(new byte[0])).ok(), "an empty file is not BTF");
     }
 }

@@ -39,7 +39,8 @@ class DemoLabTest {
 
             assertEquals(new DemoTraffic(3, 3, 3, 0), traffic);
             assertTrue(traffic.asExpected());
-            assertTrue(demo.droppedPackets() >= droppedBefore + 3,
+            assertTrue(
+                    demo.droppedPackets() >= droppedBefore + 3,
                     "each blocked attempt sends at least one SYN into the DROP rule");
             assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "blocked attempts must time out quickly: " + took);
         }

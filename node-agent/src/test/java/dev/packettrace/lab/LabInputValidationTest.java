@@ -29,11 +29,19 @@ class LabInputValidationTest {
         assertEquals("10.199.0.1/24", LabAddress.parse("10.199.0.1/24").toString());
         assertEquals(IpFamily.V6, LabAddress.parse("fd00:199::1/64").family());
         assertEquals(64, LabAddress.parse("fd00:199::1/64").prefixLength());
-        for (String bad : List.of("192.168.1.1/24", "10.198.0.1/24", "10.199.0.1/8", "2001:db8::1/64",
-                "fd00:199::1/16", "10.199.0.1", "10.199.0.1/x", "10.199.0.1/33")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabAddress.parse(bad),
-                    bad);
-            assertTrue(e.getMessage().contains("outside the lab range") || e.getMessage().contains("prefix length"),
+        for (String bad : List.of(
+                "192.168.1.1/24",
+                "10.198.0.1/24",
+                "10.199.0.1/8",
+                "2001:db8::1/64",
+                "fd00:199::1/16",
+                "10.199.0.1",
+                "10.199.0.1/x",
+                "10.199.0.1/33")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabAddress.parse(bad), bad);
+            assertTrue(
+                    e.getMessage().contains("outside the lab range")
+                            || e.getMessage().contains("prefix length"),
                     e.getMessage());
         }
     }
@@ -48,11 +56,12 @@ class LabInputValidationTest {
         assertEquals("mangle", mark.table());
         assertThrows(IllegalArgumentException.class, () -> FirewallRule.dropTcpInput(IpFamily.V4, 0));
         assertThrows(IllegalArgumentException.class, () -> FirewallRule.dropTcpInput(IpFamily.V4, 65536));
-        assertThrows(IllegalArgumentException.class,
-                () -> new FirewallRule(IpFamily.V4, "nosuchtable", "INPUT", List.of()));
-        assertThrows(IllegalArgumentException.class,
-                () -> new FirewallRule(IpFamily.V4, "filter", "IN PUT", List.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> new FirewallRule(IpFamily.V4, "nosuchtable", "INPUT", List.of()));
+        assertThrows(
+                IllegalArgumentException.class, () -> new FirewallRule(IpFamily.V4, "filter", "IN PUT", List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new FirewallRule(IpFamily.V4, "filter", "INPUT", List.of("-j", "")));
     }
 

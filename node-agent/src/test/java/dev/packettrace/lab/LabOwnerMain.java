@@ -7,8 +7,7 @@ package dev.packettrace.lab;
  */
 public final class LabOwnerMain {
 
-    private LabOwnerMain() {
-    }
+    private LabOwnerMain() {}
 
     public static void main(String[] args) throws Exception {
         NetLab lab = NetLab.create();

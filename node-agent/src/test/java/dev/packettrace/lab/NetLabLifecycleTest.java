@@ -38,7 +38,9 @@ class NetLabLifecycleTest {
         lab.addVeth(a, "a0", b, "b0");
         lab.addAddress(b, "b0", LabAddress.parse("10.199.3.2/24"));
         LabProcess listener = lab.listenTcp(b, NetLabTest.address("10.199.3.2"), 8080);
-        assertTrue(ipNetnsList().containsAll(List.of(a.name(), b.name())), ipNetnsList().toString());
+        assertTrue(
+                ipNetnsList().containsAll(List.of(a.name(), b.name())),
+                ipNetnsList().toString());
 
         lab.close();
 
@@ -82,9 +84,12 @@ class NetLabLifecycleTest {
             // A process still running in the stale namespace must not keep it alive past the reap.
             inside = new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "600").start();
             Process sleeper = inside;
-            Eventually.await(Duration.ofSeconds(5), () -> CommandRunner.runChecked(
-                    List.of("ip", "netns", "pids", stale), Duration.ofSeconds(5)).stdout()
-                    .contains(Long.toString(sleeper.pid())), () -> "sleep to run inside " + stale);
+            Eventually.await(
+                    Duration.ofSeconds(5),
+                    () -> CommandRunner.runChecked(List.of("ip", "netns", "pids", stale), Duration.ofSeconds(5))
+                            .stdout()
+                            .contains(Long.toString(sleeper.pid())),
+                    () -> "sleep to run inside " + stale);
 
             List<String> reaped = NetLab.reapStale();
 
@@ -109,8 +114,10 @@ class NetLabLifecycleTest {
     @Test
     void ownerKilledWithSigtermStillDeletesItsLab() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LabOwnerMain.class.getName()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process owner = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), LabOwnerMain.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             String name;
             try (var out = new BufferedReader(new InputStreamReader(owner.getInputStream()))) {
@@ -136,8 +143,12 @@ class NetLabLifecycleTest {
     }
 
     static List<String> ipNetnsList() {
-        String out = CommandRunner.runChecked(List.of("ip", "netns", "list"), Duration.ofSeconds(10)).stdout();
-        return Arrays.stream(out.split("\n")).map(String::strip).filter(s -> !s.isEmpty())
-                .map(s -> s.split("\\s+")[0]).toList();
+        String out = CommandRunner.runChecked(List.of("ip", "netns", "list"), Duration.ofSeconds(10))
+                .stdout();
+        return Arrays.stream(out.split("\n"))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .map(s -> s.split("\\s+")[0])
+                .toList();
     }
 }

@@ -87,7 +87,9 @@ class NetLabTest {
         assertNotEquals(host, right.inode());
         for (LabNamespace ns : List.of(left, right)) {
             String seenInside = lab.exec(ns, List.of("readlink", "/proc/self/ns/net"), Duration.ofSeconds(5))
-                    .requireSuccess().stdout().strip();
+                    .requireSuccess()
+                    .stdout()
+                    .strip();
             assertEquals("net:[" + ns.inode() + "]", seenInside, ns.name());
         }
     }
@@ -118,7 +120,8 @@ class NetLabTest {
     void tcpToAPortWithoutListenerIsRefusedAtOnce() {
         long start = System.nanoTime();
         assertFalse(lab.tcpConnect(left, RIGHT_V4.address(), CLOSED_PORT, Duration.ofSeconds(5)));
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(2)) < 0,
+        assertTrue(
+                Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(2)) < 0,
                 "a refused connection must not wait for the timeout");
     }
 
@@ -141,7 +144,9 @@ class NetLabTest {
     void udpDatagramReachesTheOtherNamespace() {
         long before = lab.counters(countUdp).packets();
         lab.sendUdp(left, RIGHT_V4.address(), UDP_PORT, "hello".getBytes(StandardCharsets.US_ASCII));
-        Eventually.await(Duration.ofSeconds(5), () -> lab.counters(countUdp).packets() == before + 1,
+        Eventually.await(
+                Duration.ofSeconds(5),
+                () -> lab.counters(countUdp).packets() == before + 1,
                 () -> "the UDP counting rule in " + right.name() + " to see exactly one more datagram");
         RuleCounters after = lab.counters(countUdp);
         assertEquals(before + 1, after.packets());
@@ -153,19 +158,20 @@ class NetLabTest {
         assertEquals(new PingResult(2, 2), lab.ping(left, RIGHT_V4.address(), 2, Duration.ofSeconds(2)));
         assertTrue(lab.counters(markLeft).packets() >= before + 2, "MARK rule in mangle OUTPUT did not match");
         String rules = lab.exec(left, List.of("iptables", "-t", "mangle", "-S", "OUTPUT"), Duration.ofSeconds(5))
-                .requireSuccess().stdout();
+                .requireSuccess()
+                .stdout();
         assertTrue(rules.contains("MARK --set-xmark 0x2a/0xffffffff"), rules);
     }
 
     @Test
     void failingCommandCarriesCommandLineExitCodeAndStderr() {
-        CommandFailedException e = assertThrows(CommandFailedException.class,
-                () -> lab.addAddress(left, "nope0", LabAddress.parse("10.199.2.1/24")));
+        CommandFailedException e = assertThrows(
+                CommandFailedException.class, () -> lab.addAddress(left, "nope0", LabAddress.parse("10.199.2.1/24")));
         assertTrue(e.command().contains("nope0"), e.command().toString());
         assertNotEquals(0, e.exitCode());
         assertTrue(e.stderr().contains("nope0"), e.stderr());
-        assertTrue(e.getMessage().contains("ip -n " + left.name() + " addr add 10.199.2.1/24 dev nope0"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("ip -n " + left.name() + " addr add 10.199.2.1/24 dev nope0"), e.getMessage());
     }
 
     @Test
@@ -174,8 +180,8 @@ class NetLabTest {
         assertThrows(IllegalArgumentException.class, () -> LabAddress.parse("10.199.1.1/8"));
         assertThrows(IllegalArgumentException.class, () -> LabAddress.parse("2001:db8::1/64"));
         LabNamespace foreign = new LabNamespace("pt-1-abcd-other", 12345);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> lab.ping(foreign, RIGHT_V4.address(), 1, SHORT));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> lab.ping(foreign, RIGHT_V4.address(), 1, SHORT));
         assertTrue(e.getMessage().contains("does not belong to lab"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> lab.addNamespace("Bad-Role"));
         assertThrows(IllegalArgumentException.class, () -> lab.addVeth(left, "name-longer-than-15", right, "x"));

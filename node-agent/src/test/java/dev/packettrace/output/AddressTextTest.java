@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
 
 class AddressTextTest {
 

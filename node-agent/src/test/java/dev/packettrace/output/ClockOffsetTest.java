@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.OptionalLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 class ClockOffsetTest {
 
@@ -58,7 +57,8 @@ class ClockOffsetTest {
         Instant now = Instant.now();
         long nowNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         long uptimeNs = ClockOffset.parseUptimeNanos(uptime);
-        assertTrue(Math.abs(nowNs - bootEpochNs - uptimeNs) < 100_000_000L,
+        assertTrue(
+                Math.abs(nowNs - bootEpochNs - uptimeNs) < 100_000_000L,
                 "the offset puts boot " + (nowNs - bootEpochNs) + " ns ago, uptime says " + uptimeNs);
     }
 }

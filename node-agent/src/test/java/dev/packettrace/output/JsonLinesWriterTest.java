@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class JsonLinesWriterTest {
 
@@ -54,8 +53,11 @@ class JsonLinesWriterTest {
         w.flush();
 
         JsonNode e = lines().getFirst();
-        assertEquals(Set.of("time", "skb", "cpu", "pid", "comm", "netns", "ifindex", "ifname", "mark", "len", "proto",
-                "tuple", "probe"), fieldNames(e));
+        assertEquals(
+                Set.of(
+                        "time", "skb", "cpu", "pid", "comm", "netns", "ifindex", "ifname", "mark", "len", "proto",
+                        "tuple", "probe"),
+                fieldNames(e));
         assertEquals(123_456_789L, e.get("time").asLong());
         assertEquals("0xffff888012345678", e.get("skb").asText());
         assertEquals(1, e.get("cpu").asInt());
@@ -75,7 +77,9 @@ class JsonLinesWriterTest {
         assertEquals(5555, t.get("sport").asInt());
         assertEquals(80, t.get("dport").asInt());
         assertEquals("tcp", t.get("l4proto").asText());
-        assertTrue(e.get("skb").isTextual() && e.get("cpu").isInt() && e.get("netns").isNumber());
+        assertTrue(e.get("skb").isTextual()
+                && e.get("cpu").isInt()
+                && e.get("netns").isNumber());
     }
 
     @Test
@@ -90,7 +94,8 @@ class JsonLinesWriterTest {
         assertFalse(drop.has("time"), "no time field with --timestamp none");
         assertEquals("NETFILTER_DROP", drop.get("dropReason").asText());
         assertEquals("nf_hook_slow+0x9a", drop.get("location").asText());
-        assertEquals(List.of("kfree_skb_reason+0x1", "nf_hook_slow+0x9a"),
+        assertEquals(
+                List.of("kfree_skb_reason+0x1", "nf_hook_slow+0x9a"),
                 MAPPER.convertValue(drop.get("stack"), List.class));
         JsonNode pass = lines.get(1);
         assertFalse(pass.has("dropReason"));
@@ -165,7 +170,10 @@ class JsonLinesWriterTest {
 
     @Test
     void aSummaryCountedInTheKernelSaysSo() throws IOException {
-        KernelCounts counts = new KernelCounts(40, 5, 0,
+        KernelCounts counts = new KernelCounts(
+                40,
+                5,
+                0,
                 List.of(new KernelCounts.Drop(10, "NETFILTER_DROP", Optional.of("nf_hook_slow+0x9a"), 2)),
                 List.of(new KernelCounts.Hits(10, "net:netif_rx", 38), new KernelCounts.Hits(10, "skb:kfree_skb", 2)));
         JsonLinesWriter w = writer(TimestampMode.NONE, false);
@@ -178,7 +186,9 @@ class JsonLinesWriterTest {
         assertEquals(0, sum.get("printed").asLong());
         assertEquals(5, sum.get("overBudget").asLong());
         assertEquals(2, sum.get("drops").asLong());
-        assertEquals("nf_hook_slow+0x9a", sum.get("dropGroups").get(0).get("location").asText());
+        assertEquals(
+                "nf_hook_slow+0x9a",
+                sum.get("dropGroups").get(0).get("location").asText());
         assertEquals(40, sum.get("netns").get(0).get("events").asLong());
         assertEquals("net:netif_rx", sum.get("probes").get(0).get("probe").asText());
     }
@@ -186,15 +196,20 @@ class JsonLinesWriterTest {
     @Test
     void tagsLeadTheLineAndTheStackIsChosenPerLine() throws IOException {
         JsonLinesWriter w = writer(TimestampMode.ABSOLUTE, false);
-        EventTags tags = EventTags.builder().add("trace", "team-a/web").add("pod", "team-a/web-0")
-                .add("node", "node-\"a\"").build();
+        EventTags tags = EventTags.builder()
+                .add("trace", "team-a/web")
+                .add("pod", "team-a/web-0")
+                .add("node", "node-\"a\"")
+                .build();
         w.write(SampleEvents.drop(5), tags, true);
         w.write(SampleEvents.drop(6), tags, false);
         w.write(SampleEvents.tcp(7));
         w.flush();
 
         List<JsonNode> lines = lines();
-        assertEquals(List.of("trace", "pod", "node", "time", "skb"), fieldNames(lines.get(0)).stream().limit(5).toList(),
+        assertEquals(
+                List.of("trace", "pod", "node", "time", "skb"),
+                fieldNames(lines.get(0)).stream().limit(5).toList(),
                 "tags first, then the event's fields in their usual order");
         assertEquals("team-a/web", lines.get(0).get("trace").asText());
         assertEquals("team-a/web-0", lines.get(0).get("pod").asText());
@@ -208,12 +223,14 @@ class JsonLinesWriterTest {
 
     @Test
     void tagsMayNotShadowEventFieldsOrRepeat() {
-        IllegalArgumentException shadow = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> EventTags.builder().add("netns", "x"));
+        IllegalArgumentException shadow = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> EventTags.builder().add("netns", "x"));
         assertTrue(shadow.getMessage().contains("'netns'"), shadow.getMessage());
-        IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> EventTags.builder().add("pod", "a").add("pod", "b"));
         assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> EventTags.builder().add("Bad-Name", "x"));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> EventTags.builder().add("Bad-Name", "x"));
     }
 }

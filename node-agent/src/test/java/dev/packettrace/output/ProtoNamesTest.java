@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.packettrace.tracer.Tuple;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ProtoNamesTest {
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.TraceStats;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,18 +15,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class TableWriterTest {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     private TableWriter writer(TimestampMode mode, boolean tuple, boolean meta, boolean stack) {
-        OutputOptions o = new OutputOptions(OutputFormat.TABLE, mode, tuple, meta, stack, Optional.<Path>empty(),
-                OptionalLong.empty());
+        OutputOptions o = new OutputOptions(
+                OutputFormat.TABLE, mode, tuple, meta, stack, Optional.<Path>empty(), OptionalLong.empty());
         return new TableWriter(bytes, new TimestampFormatter(mode, () -> new ClockOffset(0, "test", 0)), o);
     }
 
@@ -45,7 +44,8 @@ class TableWriterTest {
 
         List<String> lines = lines();
         assertEquals(List.of("SKB", "CPU", "PROCESS", "PROBE"), words(lines.get(0)));
-        assertEquals(List.of("0xffff888012345678", "1", "[4242]", "curl", "net:netif_receive_skb"), words(lines.get(1)));
+        assertEquals(
+                List.of("0xffff888012345678", "1", "[4242]", "curl", "net:netif_receive_skb"), words(lines.get(1)));
         assertEquals(lines.get(0).indexOf("PROBE"), lines.get(1).indexOf("net:netif_receive_skb"), "columns align");
     }
 
@@ -58,12 +58,39 @@ class TableWriterTest {
         w.flush();
 
         List<String> lines = lines();
-        assertEquals(List.of("TIME", "SKB", "CPU", "PROCESS", "NETNS", "MARK", "IFACE", "PROTO", "LEN", "TUPLE", "PROBE"),
+        assertEquals(
+                List.of("TIME", "SKB", "CPU", "PROCESS", "NETNS", "MARK", "IFACE", "PROTO", "LEN", "TUPLE", "PROBE"),
                 words(lines.get(0)));
-        assertEquals(List.of("987654321", "0xffff888012345678", "1", "[4242]", "curl", "4026532177", "0x2a", "veth0:7",
-                "0x0800", "60", "10.0.0.1:5555->10.0.0.2:80(tcp)", "net:netif_receive_skb"), words(lines.get(1)));
-        assertEquals(List.of("987654322", "0xffff888012345678", "0", "[1]", "systemd", "99", "0x0", "eth0:2",
-                "0x0806", "42", "-", "net:net_dev_queue"), words(lines.get(2)));
+        assertEquals(
+                List.of(
+                        "987654321",
+                        "0xffff888012345678",
+                        "1",
+                        "[4242]",
+                        "curl",
+                        "4026532177",
+                        "0x2a",
+                        "veth0:7",
+                        "0x0800",
+                        "60",
+                        "10.0.0.1:5555->10.0.0.2:80(tcp)",
+                        "net:netif_receive_skb"),
+                words(lines.get(1)));
+        assertEquals(
+                List.of(
+                        "987654322",
+                        "0xffff888012345678",
+                        "0",
+                        "[1]",
+                        "systemd",
+                        "99",
+                        "0x0",
+                        "eth0:2",
+                        "0x0806",
+                        "42",
+                        "-",
+                        "net:net_dev_queue"),
+                words(lines.get(2)));
         for (String column : List.of("NETNS", "MARK", "IFACE", "PROTO", "LEN", "TUPLE", "PROBE")) {
             int at = lines.get(0).indexOf(column);
             assertEquals(' ', lines.get(1).charAt(at - 1), column + " starts after a space in the row");
@@ -79,8 +106,11 @@ class TableWriterTest {
         w.flush();
 
         List<String> lines = lines();
-        assertTrue(lines.get(0).endsWith("skb:kfree_skb reason=NETFILTER_DROP location=nf_hook_slow+0x9a"
-                + " tuple=10.0.0.1:5555->10.0.0.2:80(tcp)"), lines.get(0));
+        assertTrue(
+                lines.get(0)
+                        .endsWith("skb:kfree_skb reason=NETFILTER_DROP location=nf_hook_slow+0x9a"
+                                + " tuple=10.0.0.1:5555->10.0.0.2:80(tcp)"),
+                lines.get(0));
         assertTrue(lines.get(0).contains("[0] swapper/0"));
         assertEquals("    kfree_skb_reason+0x1", lines.get(1));
         assertEquals("    nf_hook_slow+0x9a", lines.get(2));
@@ -112,8 +142,10 @@ class TableWriterTest {
         w.flush();
 
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("Summary: events 3 (printed 2), lost 7, drops 3; stopped after 2.5 s: "
-                + StopReason.LIMIT.description()), text);
+        assertTrue(
+                text.contains("Summary: events 3 (printed 2), lost 7, drops 3; stopped after 2.5 s: "
+                        + StopReason.LIMIT.description()),
+                text);
         assertTrue(text.contains("WARNING: 7 events were lost"), text);
         assertTrue(text.matches("(?s).*\\n\\s+2\\s+NETFILTER_DROP\\s+nf_hook_slow\\+0x9a\\n.*"), text);
         assertTrue(text.matches("(?s).*\\n\\s+1\\s+\\(other: groups beyond the first 1\\)\\n.*"), text);
@@ -140,13 +172,17 @@ class TableWriterTest {
         for (int i = 0; i < 12; i++) {
             hits.add(new KernelCounts.Hits(10, "probe" + i, 100 + i));
         }
-        KernelCounts counts = new KernelCounts(hits.stream().mapToLong(KernelCounts.Hits::count).sum(), 9, 0, List.of(), hits);
+        KernelCounts counts = new KernelCounts(
+                hits.stream().mapToLong(KernelCounts.Hits::count).sum(), 9, 0, List.of(), hits);
         TableWriter w = writer(TimestampMode.NONE, false, false, false);
-        w.writeSummary(new TraceSummary().report(counts, 4, new TraceStats(4, 0, 9), StopReason.DURATION, Duration.ZERO));
+        w.writeSummary(
+                new TraceSummary().report(counts, 4, new TraceStats(4, 0, 9), StopReason.DURATION, Duration.ZERO));
         w.flush();
 
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("Counted in the kernel: " + counts.matched() + " matched hits, of which 4 were printed"), text);
+        assertTrue(
+                text.contains("Counted in the kernel: " + counts.matched() + " matched hits, of which 4 were printed"),
+                text);
         assertTrue(text.contains("NOTE: 9 matched hits were counted but not streamed"), text);
         assertTrue(text.contains("Events by probe (the busiest 10 of 12):"), text);
         assertTrue(text.matches("(?s).*\\n\\s+111\\s+probe11\\n.*"), "the busiest first: " + text);

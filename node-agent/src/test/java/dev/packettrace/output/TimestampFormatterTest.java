@@ -1,26 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.output;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import org.junit.jupiter.api.Test;
 
 class TimestampFormatterTest {
 
     /** 2025-01-02T03:04:05Z in epoch nanoseconds minus a monotonic reading of 1000 s. */
-    private static final long OFFSET = Instant.parse("2025-01-02T03:04:05Z").getEpochSecond() * 1_000_000_000L
-            - 1_000_000_000_000L;
+    private static final long OFFSET =
+            Instant.parse("2025-01-02T03:04:05Z").getEpochSecond() * 1_000_000_000L - 1_000_000_000_000L;
 
     private static TimestampFormatter formatter(TimestampMode mode) {
         return new TimestampFormatter(mode, () -> new ClockOffset(OFFSET, "test", 0));

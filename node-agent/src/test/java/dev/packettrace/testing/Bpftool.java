@@ -8,8 +8,7 @@ import java.util.List;
 /** What the kernel has loaded, as bpftool (an independent tool) reports it. */
 public final class Bpftool {
 
-    private Bpftool() {
-    }
+    private Bpftool() {}
 
     public static boolean programLoaded(int id) {
         return run(List.of("bpftool", "prog", "show", "id", Integer.toString(id))) == 0;
@@ -18,10 +17,14 @@ public final class Bpftool {
     /** Names of every loaded program that packettrace's programs would be called (pt&lt;id&gt;_...). */
     public static List<String> packettracePrograms() {
         try {
-            Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("bpftool", "prog", "show")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor();
-            return out.lines().filter(l -> l.matches("^\\d+: \\w+\\s+name pt\\d+_.*")).toList();
+            return out.lines()
+                    .filter(l -> l.matches("^\\d+: \\w+\\s+name pt\\d+_.*"))
+                    .toList();
         } catch (IOException e) {
             throw new IllegalStateException("bpftool prog show: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -33,10 +36,14 @@ public final class Bpftool {
     /** Lines of `bpftool prog show` for loaded programs whose name starts with the given regex. */
     public static List<String> programsNamed(String namePrefixRegex) {
         try {
-            Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("bpftool", "prog", "show")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor();
-            return out.lines().filter(l -> l.matches("^\\d+: \\w+\\s+name " + namePrefixRegex + ".*")).toList();
+            return out.lines()
+                    .filter(l -> l.matches("^\\d+: \\w+\\s+name " + namePrefixRegex + ".*"))
+                    .toList();
         } catch (IOException e) {
             throw new IllegalStateException("bpftool prog show: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -47,7 +54,10 @@ public final class Bpftool {
 
     private static int run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return p.waitFor();
         } catch (IOException e) {
             throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);

@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** Runs the system's own tools (ip, stat) so that tests check the resolver against independent answers. */
 public final class Commands {
 
-    private Commands() {
-    }
+    private Commands() {}
 
     /** Runs the command and returns its output, or throws naming the command, its exit code and output. */
     public static String run(String... command) {

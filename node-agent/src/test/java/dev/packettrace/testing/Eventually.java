@@ -17,8 +17,7 @@ public final class Eventually {
 
     private static final long CHECK_INTERVAL_NANOS = Duration.ofMillis(20).toNanos();
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     public static void await(Duration deadline, BooleanSupplier condition, Supplier<String> whatFailed) {
         long end = System.nanoTime() + deadline.toNanos();

@@ -13,8 +13,7 @@ import java.util.zip.GZIPInputStream;
 /** The running kernel's build configuration, from /proc/config.gz or /boot/config-RELEASE: an independent source of truth. */
 public final class KernelConfig {
 
-    private KernelConfig() {
-    }
+    private KernelConfig() {}
 
     /** Whether the option is built in or a module; the test fails when the configuration cannot be found. */
     public static boolean enabled(String option) {
@@ -30,7 +29,8 @@ public final class KernelConfig {
                     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
             }
-            String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+            String release =
+                    Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
             Path boot = Path.of("/boot/config-" + release);
             if (Files.exists(boot)) {
                 return Files.readString(boot);

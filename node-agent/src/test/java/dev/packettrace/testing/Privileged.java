@@ -13,11 +13,11 @@ import java.nio.file.Path;
 /** Privileged tests fail, never skip, where they cannot run: a skipped kernel test proves nothing. */
 public final class Privileged {
 
-    public static final String MESSAGE = "privileged test: needs root (it loads BPF programs, builds network namespaces "
-            + "and iptables rules; needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN); run the suite as root";
+    public static final String MESSAGE =
+            "privileged test: needs root (it loads BPF programs, builds network namespaces "
+                    + "and iptables rules; needs CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN); run the suite as root";
 
-    private Privileged() {
-    }
+    private Privileged() {}
 
     public static void requireRoot() {
         String status;
@@ -28,7 +28,11 @@ public final class Privileged {
             return;
         }
         Capabilities eff = Capabilities.fromStatus(status, "CapEff").orElse(new Capabilities(0));
-        assertTrue(eff.has(Capability.CAP_BPF) && eff.has(Capability.CAP_PERFMON) && eff.has(Capability.CAP_NET_ADMIN)
-                && eff.has(Capability.CAP_SYS_ADMIN), MESSAGE + " (CapEff=" + eff + ")");
+        assertTrue(
+                eff.has(Capability.CAP_BPF)
+                        && eff.has(Capability.CAP_PERFMON)
+                        && eff.has(Capability.CAP_NET_ADMIN)
+                        && eff.has(Capability.CAP_SYS_ADMIN),
+                MESSAGE + " (CapEff=" + eff + ")");
     }
 }

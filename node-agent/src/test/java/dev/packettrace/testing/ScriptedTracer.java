@@ -9,7 +9,6 @@ import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TraceStats;
 import dev.packettrace.tracer.Tracer;
 import dev.packettrace.tracer.TracerConfig;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,8 +63,7 @@ public final class ScriptedTracer implements Tracer {
     private long delivered;
     private long matched;
 
-    private record Script(Consumer<Duration> timePasses, IntFunction<List<PacketEvent>> polls) {
-    }
+    private record Script(Consumer<Duration> timePasses, IntFunction<List<PacketEvent>> polls) {}
 
     private ScriptedTracer(TracerConfig config, TraceListener listener, Optional<Script> script) {
         this.config = config;
@@ -82,8 +80,11 @@ public final class ScriptedTracer implements Tracer {
     /**
      * Poll i reports script.apply(i), then hands its timeout to timePasses (a fake clock's advance).
      */
-    public static ScriptedTracer scripted(TracerConfig config, TraceListener listener, Consumer<Duration> timePasses,
-                                          IntFunction<List<PacketEvent>> script) {
+    public static ScriptedTracer scripted(
+            TracerConfig config,
+            TraceListener listener,
+            Consumer<Duration> timePasses,
+            IntFunction<List<PacketEvent>> script) {
         return new ScriptedTracer(config, listener, Optional.of(new Script(timePasses, script)));
     }
 
@@ -184,7 +185,8 @@ public final class ScriptedTracer implements Tracer {
             return Optional.empty();
         }
         List<KernelCounts.Drop> d = new ArrayList<>();
-        drops.forEach((k, n) -> d.add(new KernelCounts.Drop((Long) k.get(0), (String) k.get(1), location(k.get(2)), n)));
+        drops.forEach(
+                (k, n) -> d.add(new KernelCounts.Drop((Long) k.get(0), (String) k.get(1), location(k.get(2)), n)));
         List<KernelCounts.Hits> h = new ArrayList<>();
         hits.forEach((k, n) -> h.add(new KernelCounts.Hits((Long) k.get(0), (String) k.get(1), n)));
         return Optional.of(new KernelCounts(matched, 0, 0, d, h));
@@ -238,9 +240,27 @@ public final class ScriptedTracer implements Tracer {
         } else if (!isTracked && config.filter().trackSkb() && !frees) {
             tracked.add(e.skb());
         }
-        PacketEvent out = isTracked == e.tracked() ? e : new PacketEvent(e.timestampNs(), e.skb(), e.cpu(), e.pid(), e.comm(),
-                e.netns(), e.ifindex(), e.ifname(), e.mark(), e.len(), e.protocol(), e.tuple(), e.probe(), e.probeKind(),
-                e.dropReason(), e.location(), config.captureStack() ? e.stack() : List.of(), isTracked);
+        PacketEvent out = isTracked == e.tracked()
+                ? e
+                : new PacketEvent(
+                        e.timestampNs(),
+                        e.skb(),
+                        e.cpu(),
+                        e.pid(),
+                        e.comm(),
+                        e.netns(),
+                        e.ifindex(),
+                        e.ifname(),
+                        e.mark(),
+                        e.len(),
+                        e.protocol(),
+                        e.tuple(),
+                        e.probe(),
+                        e.probeKind(),
+                        e.dropReason(),
+                        e.location(),
+                        config.captureStack() ? e.stack() : List.of(),
+                        isTracked);
         return report(out);
     }
 
@@ -254,7 +274,8 @@ public final class ScriptedTracer implements Tracer {
                 drops.merge(List.of(e.netns(), e.dropReason().orElseThrow(), e.location()), 1L, Long::sum);
             }
         }
-        if (stream.events() == EventStream.Events.NONE || (stream.events() == EventStream.Events.DROPS && !e.isDrop())) {
+        if (stream.events() == EventStream.Events.NONE
+                || (stream.events() == EventStream.Events.DROPS && !e.isDrop())) {
             return 0;
         }
         delivered++;

@@ -6,7 +6,6 @@ import dev.packettrace.tracer.TraceListener;
 import dev.packettrace.tracer.TracerConfig;
 import dev.packettrace.tracer.TracerException;
 import dev.packettrace.tracer.TracerFactory;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,8 +41,10 @@ public final class ScriptedTracers implements TracerFactory {
     }
 
     /** As {@link #scripted(Consumer, IntFunction)}, each tracer having lost that many events from the start. */
-    public static ScriptedTracers scripted(Consumer<Duration> timePasses, IntFunction<List<PacketEvent>> script, long lost) {
-        return new ScriptedTracers((config, listener) -> ScriptedTracer.scripted(config, listener, timePasses, script), lost);
+    public static ScriptedTracers scripted(
+            Consumer<Duration> timePasses, IntFunction<List<PacketEvent>> script, long lost) {
+        return new ScriptedTracers(
+                (config, listener) -> ScriptedTracer.scripted(config, listener, timePasses, script), lost);
     }
 
     @Override

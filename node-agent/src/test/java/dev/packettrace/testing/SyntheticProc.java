@@ -41,7 +41,8 @@ public final class SyntheticProc {
     /** A process that exited between the read of its cgroup file and of its namespace link. */
     public SyntheticProc processWithoutNetns(int pid, String cgroupFile) {
         try {
-            Path dir = Files.createDirectories(root.resolve(Integer.toString(pid)).resolve("ns"));
+            Path dir =
+                    Files.createDirectories(root.resolve(Integer.toString(pid)).resolve("ns"));
             Files.writeString(dir.getParent().resolve("cgroup"), cgroupFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -51,7 +52,8 @@ public final class SyntheticProc {
 
     public SyntheticProc nsLink(int pid, String linkText) {
         try {
-            Files.createSymbolicLink(root.resolve(Integer.toString(pid)).resolve("ns").resolve("net"), Path.of(linkText));
+            Files.createSymbolicLink(
+                    root.resolve(Integer.toString(pid)).resolve("ns").resolve("net"), Path.of(linkText));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,20 +98,22 @@ public final class SyntheticProc {
 
     /** cgroup v1 lines for every controller, all pointing at {@code path}, as a cgroupfs node has them. */
     public static String v1(String path) {
-        return String.join("\n",
-                "12:pids:" + path,
-                "11:hugetlb:" + path,
-                "10:net_cls,net_prio:" + path,
-                "9:memory:" + path,
-                "8:cpu,cpuacct:" + path,
-                "7:devices:" + path,
-                "6:freezer:" + path,
-                "5:blkio:" + path,
-                "4:cpuset:" + path,
-                "3:perf_event:" + path,
-                "2:rdma:/",
-                "1:name=systemd:" + path,
-                "0::/") + "\n";
+        return String.join(
+                        "\n",
+                        "12:pids:" + path,
+                        "11:hugetlb:" + path,
+                        "10:net_cls,net_prio:" + path,
+                        "9:memory:" + path,
+                        "8:cpu,cpuacct:" + path,
+                        "7:devices:" + path,
+                        "6:freezer:" + path,
+                        "5:blkio:" + path,
+                        "4:cpuset:" + path,
+                        "3:perf_event:" + path,
+                        "2:rdma:/",
+                        "1:name=systemd:" + path,
+                        "0::/")
+                + "\n";
     }
 
     public static String v2(String path) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.testing;
 
-import dev.packettrace.testing.Eventually;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.testing;
 
-import dev.packettrace.testing.Eventually;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,13 +26,18 @@ public final class TestProcess implements AutoCloseable {
     public static TestProcess start(String finalProgram, String... command) {
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
         }
         TestProcess started = new TestProcess(p);
         try {
-            Eventually.await(START_DEADLINE, () -> finalProgram.equals(started.comm()),
+            Eventually.await(
+                    START_DEADLINE,
+                    () -> finalProgram.equals(started.comm()),
                     () -> String.join(" ", command) + " did not reach " + finalProgram + " (comm " + started.comm()
                             + ", alive " + p.isAlive() + ")");
         } catch (AssertionError | RuntimeException e) {
@@ -49,7 +53,8 @@ public final class TestProcess implements AutoCloseable {
 
     private String comm() {
         try {
-            return Files.readString(Path.of("/proc", Long.toString(process.pid()), "comm")).strip();
+            return Files.readString(Path.of("/proc", Long.toString(process.pid()), "comm"))
+                    .strip();
         } catch (IOException e) {
             return "<gone>";
         }

@@ -30,11 +30,15 @@ class AttachPlanTest {
         AttachPlan.KprobeMulti plan = (AttachPlan.KprobeMulti) AttachPlan.of(Backend.KPROBE_MULTI, catalog);
 
         assertEquals(Set.of(1, 2, 3, 4, 5), plan.byPosition().keySet());
-        plan.byPosition().forEach((position, targets) -> targets.forEach(t -> {
-            assertEquals(position, t.function().skbParam(), t.name());
-            assertEquals(catalog.functions().get(t.index()), t.function(), "the index points back into the catalog");
-        }));
-        assertEquals(catalog.functions(), plan.targets().stream().map(AttachPlan.Target::function).toList(),
+        plan.byPosition()
+                .forEach((position, targets) -> targets.forEach(t -> {
+                    assertEquals(position, t.function().skbParam(), t.name());
+                    assertEquals(
+                            catalog.functions().get(t.index()), t.function(), "the index points back into the catalog");
+                }));
+        assertEquals(
+                catalog.functions(),
+                plan.targets().stream().map(AttachPlan.Target::function).toList(),
                 "every function exactly once, in catalog order");
         assertEquals("ptm_skb3", AttachPlan.KprobeMulti.program(3));
         assertEquals(Backend.KPROBE_MULTI, plan.backend());
@@ -46,7 +50,8 @@ class AttachPlanTest {
         AttachPlan.Kprobe plan = (AttachPlan.Kprobe) AttachPlan.of(Backend.KPROBE, catalog);
 
         assertEquals(4, plan.batches().size(), "200 functions in batches of " + AttachPlan.KPROBE_BATCH);
-        assertEquals(List.of(64, 64, 64, 8), plan.batches().stream().map(List::size).toList());
+        assertEquals(
+                List.of(64, 64, 64, 8), plan.batches().stream().map(List::size).toList());
         Set<String> seen = new HashSet<>();
         plan.batches().forEach(b -> b.forEach(t -> assertTrue(seen.add(t.name()), "twice: " + t.name())));
         assertEquals(200, seen.size());
@@ -59,10 +64,14 @@ class AttachPlanTest {
         FunctionCatalog catalog = catalog(150);
         AttachPlan.Fentry plan = (AttachPlan.Fentry) AttachPlan.of(Backend.FENTRY, catalog);
 
-        assertEquals(List.of(64, 64, 22), plan.objects().stream().map(List::size).toList());
+        assertEquals(
+                List.of(64, 64, 22), plan.objects().stream().map(List::size).toList());
         assertEquals("fn_0064", plan.objects().get(1).getFirst().name(), "slot 0 of the second object");
-        assertEquals("ptf_slot21", AttachPlan.Fentry.program(plan.objects().get(2).size() - 1));
-        assertEquals(catalog.functions(), plan.targets().stream().map(AttachPlan.Target::function).toList());
+        assertEquals(
+                "ptf_slot21", AttachPlan.Fentry.program(plan.objects().get(2).size() - 1));
+        assertEquals(
+                catalog.functions(),
+                plan.targets().stream().map(AttachPlan.Target::function).toList());
         assertThrows(IllegalArgumentException.class, () -> new AttachPlan.Fentry(List.of(List.of())), "empty object");
     }
 

@@ -32,32 +32,41 @@ class BackendSelectorTest {
 
     @Test
     void autoTakesTheFirstBackendThatAttachesAndSaysWhatItSkipped() {
-        BackendSelector.Selection s = BackendSelector.select(Backend.AUTO,
+        BackendSelector.Selection s = BackendSelector.select(
+                Backend.AUTO,
                 attacher(Map.of(Backend.KPROBE_MULTI, feature("the kernel has no kprobe-multi (EOPNOTSUPP)"))));
         assertEquals(List.of(Backend.KPROBE_MULTI, Backend.KPROBE), tried, "fentry is not tried once kprobe works");
         assertEquals(Backend.KPROBE, s.choice().backend());
-        assertEquals("auto: the best backend this kernel supports; kprobe-multi: the kernel has no kprobe-multi (EOPNOTSUPP)",
+        assertEquals(
+                "auto: the best backend this kernel supports; kprobe-multi: the kernel has no kprobe-multi (EOPNOTSUPP)",
                 s.choice().reason());
         assertTrue(s.functions().isPresent());
     }
 
     @Test
     void autoFallsBackToTheTracepointsListingEveryReasonInOrder() {
-        BackendSelector.Selection s = BackendSelector.select(Backend.AUTO, attacher(Map.of(
-                Backend.KPROBE_MULTI, feature("no kprobe-multi"),
-                Backend.KPROBE, feature("the kernel lacks kprobes"),
-                Backend.FENTRY, new TracerException(TracerException.Reason.ATTACH, "the kernel refused all 3 functions"))));
+        BackendSelector.Selection s = BackendSelector.select(
+                Backend.AUTO,
+                attacher(Map.of(
+                        Backend.KPROBE_MULTI, feature("no kprobe-multi"),
+                        Backend.KPROBE, feature("the kernel lacks kprobes"),
+                        Backend.FENTRY,
+                                new TracerException(
+                                        TracerException.Reason.ATTACH, "the kernel refused all 3 functions"))));
         assertEquals(BackendChoice.AUTO_ORDER, tried);
         assertEquals(Backend.TRACEPOINT, s.choice().backend());
-        assertEquals("auto: no function-level backend works on this kernel; kprobe-multi: no kprobe-multi; "
-                + "kprobe: the kernel lacks kprobes; fentry: the kernel refused all 3 functions", s.choice().reason());
+        assertEquals(
+                "auto: no function-level backend works on this kernel; kprobe-multi: no kprobe-multi; "
+                        + "kprobe: the kernel lacks kprobes; fentry: the kernel refused all 3 functions",
+                s.choice().reason());
         assertTrue(s.functions().isEmpty());
     }
 
     @Test
     void aCancelledAttachIsNotFallenBackFrom() {
         TracerException cancelled = new TracerException(TracerException.Reason.CANCELLED, "stopped");
-        TracerException e = assertThrows(TracerException.class,
+        TracerException e = assertThrows(
+                TracerException.class,
                 () -> BackendSelector.select(Backend.AUTO, attacher(Map.of(Backend.KPROBE_MULTI, cancelled))));
         assertEquals(cancelled, e);
         assertEquals(List.of(Backend.KPROBE_MULTI), tried);
@@ -65,8 +74,11 @@ class BackendSelectorTest {
 
     @Test
     void anExplicitBackendThatFailsFailsTheTraceNamingTheFlag() {
-        TracerException e = assertThrows(TracerException.class, () -> BackendSelector.select(Backend.KPROBE,
-                attacher(Map.of(Backend.KPROBE, feature("the kernel lacks kprobes (no kprobe PMU)")))));
+        TracerException e = assertThrows(
+                TracerException.class,
+                () -> BackendSelector.select(
+                        Backend.KPROBE,
+                        attacher(Map.of(Backend.KPROBE, feature("the kernel lacks kprobes (no kprobe PMU)")))));
         assertEquals(TracerException.Reason.KERNEL_FEATURE, e.reason());
         assertEquals("cannot trace with --backend kprobe: the kernel lacks kprobes (no kprobe PMU)", e.getMessage());
         assertEquals(List.of(Backend.KPROBE), tried, "no fallback from an explicit choice");

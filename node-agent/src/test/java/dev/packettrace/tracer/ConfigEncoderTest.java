@@ -15,10 +15,24 @@ import org.junit.jupiter.api.Test;
 
 class ConfigEncoderTest {
 
-    private static final TracepointProbe KFREE = new TracepointProbe(0, "skb", "kfree_skb", "pt0_skb__kfree_skb",
-            OptionalInt.of(0), OptionalInt.of(3), OptionalInt.of(1), OptionalInt.of(2));
-    private static final TracepointProbe RESET = new TracepointProbe(10, "tcp", "tcp_receive_reset", "pt10_tcp__tcp_receive_reset",
-            OptionalInt.empty(), OptionalInt.of(0), OptionalInt.empty(), OptionalInt.empty());
+    private static final TracepointProbe KFREE = new TracepointProbe(
+            0,
+            "skb",
+            "kfree_skb",
+            "pt0_skb__kfree_skb",
+            OptionalInt.of(0),
+            OptionalInt.of(3),
+            OptionalInt.of(1),
+            OptionalInt.of(2));
+    private static final TracepointProbe RESET = new TracepointProbe(
+            10,
+            "tcp",
+            "tcp_receive_reset",
+            "pt10_tcp__tcp_receive_reset",
+            OptionalInt.empty(),
+            OptionalInt.of(0),
+            OptionalInt.empty(),
+            OptionalInt.empty());
 
     @Test
     void emptyFilterDisablesEveryFilter() {
@@ -30,9 +44,16 @@ class ConfigEncoderTest {
 
     @Test
     void everyFilterLandsInItsField() {
-        TraceFilter f = new TraceFilter(Set.of(4026531840L), OptionalLong.of(0xcafeL), Optional.of("veth0"),
-                Optional.of(IpPrefix.parse("10.1.2.0/24")), Optional.of(IpPrefix.parse("fd00::1")),
-                OptionalInt.of(1234), OptionalInt.of(443), Optional.of(L4Proto.TCP), true);
+        TraceFilter f = new TraceFilter(
+                Set.of(4026531840L),
+                OptionalLong.of(0xcafeL),
+                Optional.of("veth0"),
+                Optional.of(IpPrefix.parse("10.1.2.0/24")),
+                Optional.of(IpPrefix.parse("fd00::1")),
+                OptionalInt.of(1234),
+                OptionalInt.of(443),
+                Optional.of(L4Proto.TCP),
+                true);
         ByteBuffer b = encode(f, true);
         assertEquals(1, b.get(ConfigEncoder.OFF_FILTER_NETNS));
         assertEquals(1, b.get(ConfigEncoder.OFF_FILTER_MARK));
@@ -75,13 +96,25 @@ class ConfigEncoderTest {
         assertEquals(0, all.get(ConfigEncoder.OFF_EVENTS), "PT_EVENTS_ALL");
         assertEquals(0, all.get(ConfigEncoder.OFF_KERNEL_COUNTS));
         assertEquals(0, all.getInt(ConfigEncoder.OFF_EVENT_BUDGET), "no budget");
-        ByteBuffer drops = ByteBuffer.wrap(ConfigEncoder.encode(TraceFilter.all(), false, false, ExpressionSlots.none(),
-                EventStream.of(EventStream.Events.DROPS, 250), List.of(KFREE))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer drops = ByteBuffer.wrap(ConfigEncoder.encode(
+                        TraceFilter.all(),
+                        false,
+                        false,
+                        ExpressionSlots.none(),
+                        EventStream.of(EventStream.Events.DROPS, 250),
+                        List.of(KFREE)))
+                .order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(1, drops.get(ConfigEncoder.OFF_EVENTS), "PT_EVENTS_DROPS");
         assertEquals(1, drops.get(ConfigEncoder.OFF_KERNEL_COUNTS), "counted in the kernel");
         assertEquals(250, drops.getInt(ConfigEncoder.OFF_EVENT_BUDGET));
-        ByteBuffer none = ByteBuffer.wrap(ConfigEncoder.encode(TraceFilter.all(), false, false, ExpressionSlots.none(),
-                EventStream.of(EventStream.Events.NONE, 0), List.of(KFREE))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer none = ByteBuffer.wrap(ConfigEncoder.encode(
+                        TraceFilter.all(),
+                        false,
+                        false,
+                        ExpressionSlots.none(),
+                        EventStream.of(EventStream.Events.NONE, 0),
+                        List.of(KFREE)))
+                .order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(2, none.get(ConfigEncoder.OFF_EVENTS), "PT_EVENTS_NONE");
     }
 

@@ -18,15 +18,32 @@ import org.junit.jupiter.api.Test;
 
 class EventDecoderTest {
 
-    private static final TracepointProbe KFREE = new TracepointProbe(0, "skb", "kfree_skb", "pt0_skb__kfree_skb",
-            OptionalInt.of(0), OptionalInt.empty(), OptionalInt.of(1), OptionalInt.of(2));
-    private static final TracepointProbe RX = new TracepointProbe(2, "net", "netif_receive_skb", "pt2_net__netif_receive_skb",
-            OptionalInt.of(0), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+    private static final TracepointProbe KFREE = new TracepointProbe(
+            0,
+            "skb",
+            "kfree_skb",
+            "pt0_skb__kfree_skb",
+            OptionalInt.of(0),
+            OptionalInt.empty(),
+            OptionalInt.of(1),
+            OptionalInt.of(2));
+    private static final TracepointProbe RX = new TracepointProbe(
+            2,
+            "net",
+            "netif_receive_skb",
+            "pt2_net__netif_receive_skb",
+            OptionalInt.of(0),
+            OptionalInt.empty(),
+            OptionalInt.empty(),
+            OptionalInt.empty());
     private static final long NF_HOOK_SLOW = 0xffffffff81c00000L;
-    private static final AddressSymbolizer SYMBOLS = address -> address >= NF_HOOK_SLOW && address < NF_HOOK_SLOW + 0x200
-            ? Optional.of("nf_hook_slow+0x" + Long.toHexString(address - NF_HOOK_SLOW)) : Optional.empty();
+    private static final AddressSymbolizer SYMBOLS =
+            address -> address >= NF_HOOK_SLOW && address < NF_HOOK_SLOW + 0x200
+                    ? Optional.of("nf_hook_slow+0x" + Long.toHexString(address - NF_HOOK_SLOW))
+                    : Optional.empty();
 
-    private final EventDecoder decoder = new EventDecoder(List.of(KFREE, RX), DropReasons.of(Map.of(6L, "NETFILTER_DROP")), SYMBOLS);
+    private final EventDecoder decoder =
+            new EventDecoder(List.of(KFREE, RX), DropReasons.of(Map.of(6L, "NETFILTER_DROP")), SYMBOLS);
 
     @Test
     void decodesAnIpv4DropWithReasonAndLocation() throws Exception {
@@ -44,7 +61,8 @@ class EventDecoderTest {
         r.putInt(EventDecoder.OFF_CPU, 1);
         r.putShort(EventDecoder.OFF_PROTOCOL, (short) 0x0800);
         r.put(EventDecoder.OFF_L4PROTO, (byte) 6);
-        r.put(EventDecoder.OFF_FLAGS, (byte) (EventDecoder.F_HAS_REASON | EventDecoder.F_HAS_TUPLE | EventDecoder.F_HAS_LOCATION));
+        r.put(EventDecoder.OFF_FLAGS, (byte)
+                (EventDecoder.F_HAS_REASON | EventDecoder.F_HAS_TUPLE | EventDecoder.F_HAS_LOCATION));
         r.putShort(EventDecoder.OFF_SPORT, (short) 40000);
         r.putShort(EventDecoder.OFF_DPORT, (short) 9090);
         r.put(EventDecoder.OFF_SADDR, new byte[] {10, (byte) 199, 0, 1});
@@ -87,7 +105,9 @@ class EventDecoderTest {
 
     @Test
     void kfreeSkbWithoutReasonsIsStillADrop() {
-        assertEquals(Optional.of("NOT_SPECIFIED"), decoder.decode(tracepointRecord(0, 0)).dropReason());
+        assertEquals(
+                Optional.of("NOT_SPECIFIED"),
+                decoder.decode(tracepointRecord(0, 0)).dropReason());
     }
 
     @Test
@@ -122,24 +142,30 @@ class EventDecoderTest {
         r.putLong(EventDecoder.BASE_SIZE, NF_HOOK_SLOW + 0x10);
         r.putLong(EventDecoder.BASE_SIZE + 8, 0xffffffffa0001234L);
         r.putLong(EventDecoder.BASE_SIZE + 16, NF_HOOK_SLOW);
-        assertEquals(List.of("nf_hook_slow+0x10", "0xffffffffa0001234", "nf_hook_slow+0x0"), decoder.decode(r).stack());
+        assertEquals(
+                List.of("nf_hook_slow+0x10", "0xffffffffa0001234", "nf_hook_slow+0x0"),
+                decoder.decode(r).stack());
     }
 
     @Test
     void rejectsTruncatedRecordsAndUnknownProbes() {
         assertThrows(IllegalArgumentException.class, () -> decoder.decode(record(EventDecoder.BASE_SIZE - 1)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> decoder.decode(tracepointRecord(5, 0)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> decoder.decode(tracepointRecord(5, 0)));
         assertTrue(e.getMessage().contains("probe id 5"), e.getMessage());
     }
 
     @Test
     void functionEventsAreNamedByTheIndexTheirCookieCarriedAndReportTheirCaller() {
-        EventDecoder functions = new EventDecoder(List.of(KFREE), DropReasons.of(Map.of()), SYMBOLS,
+        EventDecoder functions = new EventDecoder(
+                List.of(KFREE),
+                DropReasons.of(Map.of()),
+                SYMBOLS,
                 List.of("ip_rcv", "nf_hook_slow", "kfree_skb_reason"));
         ByteBuffer r = record(EventDecoder.BASE_SIZE);
         r.put(EventDecoder.OFF_PROBE_KIND, (byte) EventDecoder.KIND_FUNCTION);
-        r.putInt(EventDecoder.OFF_PROBE_ID, (int) (FunctionCookie.of(2, new SkbFunction("kfree_skb_reason", 1, 2))
-                >>> FunctionCookie.INDEX_SHIFT));
+        r.putInt(EventDecoder.OFF_PROBE_ID, (int)
+                (FunctionCookie.of(2, new SkbFunction("kfree_skb_reason", 1, 2)) >>> FunctionCookie.INDEX_SHIFT));
         r.putLong(EventDecoder.OFF_PROBE_ADDR, 0xffffffff81000000L);
         r.putLong(EventDecoder.OFF_LOCATION, NF_HOOK_SLOW + 0x6b);
         r.put(EventDecoder.OFF_FLAGS, (byte) EventDecoder.F_HAS_CALLER);

@@ -9,8 +9,8 @@ import dev.packettrace.bindings.Btf;
 import dev.packettrace.bindings.BtfKind;
 import dev.packettrace.bindings.BtfType;
 import java.io.InputStream;
-import java.util.Map;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +57,7 @@ class EventLayoutTest {
     }
 
     private static Map<String, Integer> offsets(BtfType struct) {
-        return new HashMap<>(struct.members().stream().collect(Collectors.toMap(BtfType.Member::name, m -> (int) (m.value() / 8))));
+        return new HashMap<>(struct.members().stream()
+                .collect(Collectors.toMap(BtfType.Member::name, m -> (int) (m.value() / 8))));
     }
 }

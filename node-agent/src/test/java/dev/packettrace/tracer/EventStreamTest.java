@@ -24,10 +24,15 @@ class EventStreamTest {
 
     @Test
     void theBudgetIsBounded() {
-        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
-                () -> EventStream.of(EventStream.Events.ALL, -1));
+        IllegalArgumentException negative =
+                assertThrows(IllegalArgumentException.class, () -> EventStream.of(EventStream.Events.ALL, -1));
         assertTrue(negative.getMessage().contains("events per second -1"), negative.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> EventStream.of(EventStream.Events.ALL, EventStream.MAX_PER_SECOND + 1));
-        assertEquals(EventStream.MAX_PER_SECOND, EventStream.of(EventStream.Events.ALL, EventStream.MAX_PER_SECOND).perSecond());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EventStream.of(EventStream.Events.ALL, EventStream.MAX_PER_SECOND + 1));
+        assertEquals(
+                EventStream.MAX_PER_SECOND,
+                EventStream.of(EventStream.Events.ALL, EventStream.MAX_PER_SECOND)
+                        .perSecond());
     }
 }

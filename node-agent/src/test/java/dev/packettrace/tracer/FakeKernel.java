@@ -27,7 +27,7 @@ final class FakeKernel implements ProbeLoader {
     /** Set to make every kprobe-multi attach fail (a kernel without CONFIG_FPROBE). */
     volatile int refuseEveryMulti;
     /** Runs inside each single-function attach, before it succeeds or fails: tests use it to act mid-attach. */
-    volatile Consumer<String> duringAttach = name -> { };
+    volatile Consumer<String> duringAttach = name -> {};
 
     final AtomicInteger openObjects = new AtomicInteger();
     final AtomicInteger openLinks = new AtomicInteger();
@@ -50,15 +50,21 @@ final class FakeKernel implements ProbeLoader {
     public ProbeObject loadFentry(List<AttachPlan.Target> slots) {
         loads.incrementAndGet();
         if (refuseEveryLoad != 0) {
-            throw refusal("load", refuseEveryLoad, List.of("libbpf: prog 'ptf_slot0': BPF program load failed: "
-                    + Errno.describe(refuseEveryLoad)));
+            throw refusal(
+                    "load",
+                    refuseEveryLoad,
+                    List.of("libbpf: prog 'ptf_slot0': BPF program load failed: " + Errno.describe(refuseEveryLoad)));
         }
         for (int i = 0; i < slots.size(); i++) {
             Integer errno = refuseFentryLoad.get(slots.get(i).name());
             if (errno != null) {
-                throw refusal("load", errno, List.of("libbpf: prog '" + AttachPlan.Fentry.program(i)
-                        + "': BPF program load failed: Invalid argument", "libbpf: prog '" + AttachPlan.Fentry.program(i)
-                        + "': failed to load: -22"));
+                throw refusal(
+                        "load",
+                        errno,
+                        List.of(
+                                "libbpf: prog '" + AttachPlan.Fentry.program(i)
+                                        + "': BPF program load failed: Invalid argument",
+                                "libbpf: prog '" + AttachPlan.Fentry.program(i) + "': failed to load: -22"));
             }
         }
         return new FakeObject(slots.size());
@@ -88,7 +94,10 @@ final class FakeKernel implements ProbeLoader {
             if (refuseEveryMulti != 0) {
                 throw refusal("kprobe-multi", refuseEveryMulti, List.of());
             }
-            Optional<Integer> bad = targets.stream().map(t -> refuseAttach.get(t.name())).filter(e -> e != null).findFirst();
+            Optional<Integer> bad = targets.stream()
+                    .map(t -> refuseAttach.get(t.name()))
+                    .filter(e -> e != null)
+                    .findFirst();
             if (bad.isPresent()) {
                 throw refusal("kprobe-multi", bad.get(), List.of());
             }

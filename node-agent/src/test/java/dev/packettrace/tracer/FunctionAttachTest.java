@@ -35,8 +35,8 @@ class FunctionAttachTest {
     @Test
     void kprobeSkipsAndCountsRefusedFunctionsAndClosesEverythingItAttached() {
         FunctionCatalog catalog = AttachPlanTest.catalog(200);
-        kernel.refuseAttach.putAll(FakeKernel.refuse("fn_0003", "" + Errno.ENOENT, "fn_0100", "" + Errno.EINVAL,
-                "fn_0199", "" + Errno.ENOENT));
+        kernel.refuseAttach.putAll(FakeKernel.refuse(
+                "fn_0003", "" + Errno.ENOENT, "fn_0100", "" + Errno.EINVAL, "fn_0199", "" + Errno.ENOENT));
         Recorder monitor = new Recorder();
 
         FunctionProbes probes = FunctionAttach.attach(AttachPlan.of(Backend.KPROBE, catalog), kernel, monitor, THREADS);
@@ -59,11 +59,15 @@ class FunctionAttachTest {
         FunctionCatalog catalog = AttachPlanTest.catalog(500);
         catalog.functions().forEach(f -> kernel.refuseAttach.put(f.name(), Errno.EINVAL));
 
-        TracerException e = assertThrows(TracerException.class,
-                () -> FunctionAttach.attach(AttachPlan.of(Backend.KPROBE, catalog), kernel, AttachMonitor.none(), THREADS));
+        TracerException e = assertThrows(
+                TracerException.class,
+                () -> FunctionAttach.attach(
+                        AttachPlan.of(Backend.KPROBE, catalog), kernel, AttachMonitor.none(), THREADS));
 
         assertEquals(TracerException.Reason.ATTACH, e.reason());
-        assertTrue(e.getMessage().contains("refused the first") && e.getMessage().contains("accepted none"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("refused the first") && e.getMessage().contains("accepted none"),
+                e.getMessage());
         assertTrue(kernel.attachCalls.get() < 100, "stopped early, not after all 500: " + kernel.attachCalls.get());
         assertEquals(0, kernel.openLinks.get());
         assertEquals(0, kernel.openObjects.get());
@@ -74,17 +78,23 @@ class FunctionAttachTest {
         FunctionCatalog catalog = AttachPlanTest.catalog(200);
         kernel.refuseAttach.put("fn_0042", Errno.EINVAL); // position 1 (42 % 7 = 0)
 
-        FunctionProbes probes = FunctionAttach.attach(AttachPlan.of(Backend.KPROBE_MULTI, catalog), kernel,
-                AttachMonitor.none(), THREADS);
+        FunctionProbes probes = FunctionAttach.attach(
+                AttachPlan.of(Backend.KPROBE_MULTI, catalog), kernel, AttachMonitor.none(), THREADS);
 
         assertEquals(199, probes.attachedCount());
         assertEquals(Map.of("fn_0042", "EINVAL"), probes.ignored());
-        long position1Functions = catalog.functions().stream().filter(f -> f.skbParam() == 1).count();
+        long position1Functions =
+                catalog.functions().stream().filter(f -> f.skbParam() == 1).count();
         Map<String, Integer> positions = catalog.functions().stream()
                 .collect(java.util.stream.Collectors.toMap(SkbFunction::name, SkbFunction::skbParam));
-        List<List<String>> position1Links = kernel.multiLinks.stream().filter(l -> positions.get(l.getFirst()) == 1).toList();
-        assertEquals(position1Functions - 1, position1Links.stream().mapToInt(List::size).sum());
-        assertTrue(position1Links.size() <= 2 * Math.ceil(Math.log(position1Functions) / Math.log(2)),
+        List<List<String>> position1Links = kernel.multiLinks.stream()
+                .filter(l -> positions.get(l.getFirst()) == 1)
+                .toList();
+        assertEquals(
+                position1Functions - 1,
+                position1Links.stream().mapToInt(List::size).sum());
+        assertTrue(
+                position1Links.size() <= 2 * Math.ceil(Math.log(position1Functions) / Math.log(2)),
                 "halving needs O(log n) links, not one per function: " + position1Links.size());
         assertEquals(4 + position1Links.size(), kernel.multiLinks.size(), "positions 2..5 attach with one link each");
         probes.close();
@@ -94,22 +104,31 @@ class FunctionAttachTest {
     @Test
     void kprobeMultiOnAKernelWithoutFprobeFailsTheBackendAndUnloadsItsPrograms() {
         kernel.refuseEveryMulti = Errno.ENOTSUP;
-        TracerException e = assertThrows(TracerException.class, () -> FunctionAttach.attach(
-                AttachPlan.of(Backend.KPROBE_MULTI, AttachPlanTest.catalog(50)), kernel, AttachMonitor.none(), THREADS));
+        TracerException e = assertThrows(
+                TracerException.class,
+                () -> FunctionAttach.attach(
+                        AttachPlan.of(Backend.KPROBE_MULTI, AttachPlanTest.catalog(50)),
+                        kernel,
+                        AttachMonitor.none(),
+                        THREADS));
         assertEquals(TracerException.Reason.KERNEL_FEATURE, e.reason());
-        assertTrue(e.getMessage().contains("no kprobe-multi") && e.getMessage().contains("EOPNOTSUPP")
-                && e.getMessage().contains("CONFIG_FPROBE"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("no kprobe-multi")
+                        && e.getMessage().contains("EOPNOTSUPP")
+                        && e.getMessage().contains("CONFIG_FPROBE"),
+                e.getMessage());
         assertEquals(0, kernel.openLinks.get() + kernel.openObjects.get());
     }
 
     @Test
     void fentryReloadsAnObjectWithoutTheFunctionTheVerifierRejected() {
         FunctionCatalog catalog = AttachPlanTest.catalog(150);
-        kernel.refuseFentryLoad.put("fn_0010", Errno.EINVAL);  // object 0, slot 10
-        kernel.refuseFentryLoad.put("fn_0070", Errno.EACCES);  // object 1, slot 6
-        kernel.refuseAttach.put("fn_0140", Errno.ENOTSUPP);    // object 2: loads, then attach refused
+        kernel.refuseFentryLoad.put("fn_0010", Errno.EINVAL); // object 0, slot 10
+        kernel.refuseFentryLoad.put("fn_0070", Errno.EACCES); // object 1, slot 6
+        kernel.refuseAttach.put("fn_0140", Errno.ENOTSUPP); // object 2: loads, then attach refused
 
-        FunctionProbes probes = FunctionAttach.attach(AttachPlan.of(Backend.FENTRY, catalog), kernel, AttachMonitor.none(), THREADS);
+        FunctionProbes probes =
+                FunctionAttach.attach(AttachPlan.of(Backend.FENTRY, catalog), kernel, AttachMonitor.none(), THREADS);
 
         assertEquals(147, probes.attachedCount());
         assertEquals(Map.of("fn_0010", "EINVAL", "fn_0070", "EACCES", "fn_0140", "ENOTSUPP"), probes.ignored());
@@ -123,11 +142,18 @@ class FunctionAttachTest {
     @Test
     void fentryOnAKernelThatRefusesTrampolinesFailsTheBackend() {
         kernel.refuseEveryLoad = Errno.EPERM;
-        TracerException e = assertThrows(TracerException.class, () -> FunctionAttach.attach(
-                AttachPlan.of(Backend.FENTRY, AttachPlanTest.catalog(300)), kernel, AttachMonitor.none(), THREADS));
+        TracerException e = assertThrows(
+                TracerException.class,
+                () -> FunctionAttach.attach(
+                        AttachPlan.of(Backend.FENTRY, AttachPlanTest.catalog(300)),
+                        kernel,
+                        AttachMonitor.none(),
+                        THREADS));
         assertEquals(TracerException.Reason.KERNEL_FEATURE, e.reason());
         assertTrue(e.getMessage().contains("refuses BPF trampolines (EPERM"), e.getMessage());
-        assertTrue(kernel.loads.get() <= THREADS, "no retry per function when the mechanism is refused: " + kernel.loads.get());
+        assertTrue(
+                kernel.loads.get() <= THREADS,
+                "no retry per function when the mechanism is refused: " + kernel.loads.get());
         assertEquals(0, kernel.openLinks.get() + kernel.openObjects.get());
     }
 
@@ -146,8 +172,7 @@ class FunctionAttachTest {
         };
         AttachMonitor monitor = new AttachMonitor() {
             @Override
-            public void progress(Backend backend, int done, int ignored, int total) {
-            }
+            public void progress(Backend backend, int done, int ignored, int total) {}
 
             @Override
             public boolean cancelled() {

@@ -57,24 +57,34 @@ class FunctionBackendHostTest {
     @Test
     void autoPicksTheTracepointsHereAndSaysWhyEachFunctionBackendWasNotUsed() {
         KernelFeatures features = features();
-        try (TracerSession session = TracerSession.start(TracerConfig.of(QUIET), e -> { }, AddressSymbolizer.none())) {
+        try (TracerSession session = TracerSession.start(TracerConfig.of(QUIET), e -> {}, AddressSymbolizer.none())) {
             if (features.kprobes()) {
-                assertTrue(session.backend().probesFunctions(), "a kernel with kprobes gets a function-level backend: "
-                        + session.backendReason());
+                assertTrue(
+                        session.backend().probesFunctions(),
+                        "a kernel with kprobes gets a function-level backend: " + session.backendReason());
                 return;
             }
             assertEquals(Backend.TRACEPOINT, session.backend());
             String why = session.backendReason();
             assertTrue(why.startsWith("auto: no function-level backend works on this kernel"), why);
-            assertTrue(why.contains("kprobe-multi: ") && why.contains("kprobe: the kernel lacks kprobes")
-                    && why.contains("fentry: "), why);
+            assertTrue(
+                    why.contains("kprobe-multi: ")
+                            && why.contains("kprobe: the kernel lacks kprobes")
+                            && why.contains("fentry: "),
+                    why);
             if (!KernelConfig.enabled("CONFIG_FPROBE")) {
                 assertTrue(why.contains("no kprobe-multi"), why);
             }
-            assertTrue(why.indexOf("kprobe-multi: ") < why.indexOf("kprobe: ") && why.indexOf("kprobe: ") < why.indexOf("fentry: "),
+            assertTrue(
+                    why.indexOf("kprobe-multi: ") < why.indexOf("kprobe: ")
+                            && why.indexOf("kprobe: ") < why.indexOf("fentry: "),
                     "tried in order: " + why);
-            assertTrue(session.attachedProbes().contains("skb:kfree_skb"), session.attachedProbes().toString());
-            assertTrue(session.attachedProbes().stream().allMatch(p -> p.contains(":")), "tracepoints only: " + session.attachedProbes());
+            assertTrue(
+                    session.attachedProbes().contains("skb:kfree_skb"),
+                    session.attachedProbes().toString());
+            assertTrue(
+                    session.attachedProbes().stream().allMatch(p -> p.contains(":")),
+                    "tracepoints only: " + session.attachedProbes());
         }
         assertNoFunctionProgramsLoaded();
     }
@@ -82,26 +92,39 @@ class FunctionBackendHostTest {
     @Test
     void explicitKprobeFailsNamingTheMissingKprobes() {
         KernelFeatures features = features();
-        assertFalse(features.kprobes(), "this test is about a kernel without kprobes, such as the CI hosts': "
-                + features.kprobesEvidence());
-        TracerException e = assertThrows(TracerException.class, () -> TracerSession.start(
-                TracerConfig.of(QUIET).withBackend(Backend.KPROBE), ev -> { }, AddressSymbolizer.none()));
+        assertFalse(
+                features.kprobes(),
+                "this test is about a kernel without kprobes, such as the CI hosts': " + features.kprobesEvidence());
+        TracerException e = assertThrows(
+                TracerException.class,
+                () -> TracerSession.start(
+                        TracerConfig.of(QUIET).withBackend(Backend.KPROBE), ev -> {}, AddressSymbolizer.none()));
         assertEquals(TracerException.Reason.KERNEL_FEATURE, e.reason());
-        assertTrue(e.getMessage().startsWith("cannot trace with --backend kprobe: the kernel lacks kprobes"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("cannot trace with --backend kprobe: the kernel lacks kprobes"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("CONFIG_KPROBES"), e.getMessage());
         assertNoFunctionProgramsLoaded();
     }
 
     @Test
     void explicitKprobeMultiAndFentryFailWithTheKernelsAnswer() {
-        TracerException multi = assertThrows(TracerException.class, () -> TracerSession.start(
-                TracerConfig.of(QUIET).withBackend(Backend.KPROBE_MULTI), ev -> { }, AddressSymbolizer.none()));
-        assertTrue(multi.getMessage().startsWith("cannot trace with --backend kprobe-multi: the kernel has no kprobe-multi ("),
+        TracerException multi = assertThrows(
+                TracerException.class,
+                () -> TracerSession.start(
+                        TracerConfig.of(QUIET).withBackend(Backend.KPROBE_MULTI), ev -> {}, AddressSymbolizer.none()));
+        assertTrue(
+                multi.getMessage()
+                        .startsWith("cannot trace with --backend kprobe-multi: the kernel has no kprobe-multi ("),
                 multi.getMessage());
         assertTrue(multi.getMessage().contains("CONFIG_FPROBE"), multi.getMessage());
-        TracerException fentry = assertThrows(TracerException.class, () -> TracerSession.start(
-                TracerConfig.of(QUIET).withBackend(Backend.FENTRY), ev -> { }, AddressSymbolizer.none()));
-        assertTrue(fentry.getMessage().startsWith("cannot trace with --backend fentry: the kernel refuses BPF trampolines ("),
+        TracerException fentry = assertThrows(
+                TracerException.class,
+                () -> TracerSession.start(
+                        TracerConfig.of(QUIET).withBackend(Backend.FENTRY), ev -> {}, AddressSymbolizer.none()));
+        assertTrue(
+                fentry.getMessage()
+                        .startsWith("cannot trace with --backend fentry: the kernel refuses BPF trampolines ("),
                 fentry.getMessage());
         assertNoFunctionProgramsLoaded();
     }
@@ -110,8 +133,14 @@ class FunctionBackendHostTest {
     void theCliExitsWithOneAndSaysTheKernelLacksKprobes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CliContext context = new CliContext(out, new PrintStream(err, true, StandardCharsets.UTF_8), TracerFactory.kernel(),
-                System::nanoTime, ClockOffset::measure, new NetnsResolver(), false);
+        CliContext context = new CliContext(
+                out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                TracerFactory.kernel(),
+                System::nanoTime,
+                ClockOffset::measure,
+                new NetnsResolver(),
+                false);
 
         int exit = PacketTraceCli.execute(context, "trace", "--backend", "kprobe", "--duration", "1s");
 
@@ -126,27 +155,41 @@ class FunctionBackendHostTest {
     void theVerifierOfThisKernelAcceptsTheKprobePrograms() {
         // kprobe programs load where kprobes cannot attach: this checks the programs, not the backend
         byte[] config = ConfigEncoder.encode(QUIET, true, true, List.of());
-        try (TracepointProbes tracepoints = TracepointProbes.open(TracerSession.readObject(TracerSession.OBJECT_RESOURCE))) {
+        try (TracepointProbes tracepoints =
+                TracepointProbes.open(TracerSession.readObject(TracerSession.OBJECT_RESOURCE))) {
             try (var kernel = dev.packettrace.bindings.Btf.loadVmlinux()) {
                 tracepoints.load(TracepointCatalog.discover(tracepoints.programNames(), kernel), config, 1 << 16);
             }
-            FunctionObjects objects = new FunctionObjects(TracerSession.readObject(FunctionObjects.OBJECT_RESOURCE),
-                    tracepoints.object(), config);
-            Set<String> programs = Set.of("ptk_skb1", "ptk_skb2", "ptk_skb3", "ptk_skb4", "ptk_skb5",
-                    "ptm_skb1", "ptm_skb2", "ptm_skb3", "ptm_skb4", "ptm_skb5");
+            FunctionObjects objects = new FunctionObjects(
+                    TracerSession.readObject(FunctionObjects.OBJECT_RESOURCE), tracepoints.object(), config);
+            Set<String> programs = Set.of(
+                    "ptk_skb1",
+                    "ptk_skb2",
+                    "ptk_skb3",
+                    "ptk_skb4",
+                    "ptk_skb5",
+                    "ptm_skb1",
+                    "ptm_skb2",
+                    "ptm_skb3",
+                    "ptm_skb4",
+                    "ptm_skb5");
             List<Integer> ids;
             try (ProbeLoader.ProbeObject loaded = objects.load(programs)) {
                 ids = loaded.programIds();
                 assertEquals(programs.size(), ids.size());
                 ids.forEach(id -> assertTrue(Bpftool.programLoaded(id), "program " + id + " verified and loaded"));
             }
-            Eventually.await(KERNEL_FREE_DEADLINE, () -> ids.stream().noneMatch(Bpftool::programLoaded),
+            Eventually.await(
+                    KERNEL_FREE_DEADLINE,
+                    () -> ids.stream().noneMatch(Bpftool::programLoaded),
                     () -> "programs still loaded after close: " + ids);
         }
     }
 
     private static void assertNoFunctionProgramsLoaded() {
-        Eventually.await(KERNEL_FREE_DEADLINE, () -> Bpftool.programsNamed("pt[kmf]_").isEmpty(),
+        Eventually.await(
+                KERNEL_FREE_DEADLINE,
+                () -> Bpftool.programsNamed("pt[kmf]_").isEmpty(),
                 () -> "function programs left loaded: " + Bpftool.programsNamed("pt[kmf]_"));
     }
 }

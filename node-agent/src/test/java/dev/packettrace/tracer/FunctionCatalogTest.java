@@ -19,15 +19,21 @@ import org.junit.jupiter.api.io.TempDir;
 class FunctionCatalogTest {
 
     private static final List<SkbFunction> CANDIDATES = List.of(
-            new SkbFunction("ip_rcv", 1, 4), new SkbFunction("ip_rcv_core", 1, 2), new SkbFunction("inlined_helper", 1, 1),
-            new SkbFunction("kprobe_blacklisted", 2, 2), new SkbFunction("nf_hook_slow", 1, 4), new SkbFunction("tcp_v4_rcv", 1, 1));
+            new SkbFunction("ip_rcv", 1, 4),
+            new SkbFunction("ip_rcv_core", 1, 2),
+            new SkbFunction("inlined_helper", 1, 1),
+            new SkbFunction("kprobe_blacklisted", 2, 2),
+            new SkbFunction("nf_hook_slow", 1, 4),
+            new SkbFunction("tcp_v4_rcv", 1, 1));
 
     @Test
     void keepsWhatMatchesAndIsTraceableAndCountsEachExclusion() {
         TraceableFunctions traceable = new TraceableFunctions(
                 Optional.of(Set.of("ip_rcv", "ip_rcv_core", "kprobe_blacklisted", "nf_hook_slow", "tcp_v4_rcv")),
-                Set.of("kprobe_blacklisted"), List.of());
-        FunctionCatalog catalog = FunctionCatalog.select(CANDIDATES, traceable, FunctionFilter.of("ip_.*|nf_.*|inlined_.*|kprobe_.*"));
+                Set.of("kprobe_blacklisted"),
+                List.of());
+        FunctionCatalog catalog =
+                FunctionCatalog.select(CANDIDATES, traceable, FunctionFilter.of("ip_.*|nf_.*|inlined_.*|kprobe_.*"));
 
         assertEquals(List.of("ip_rcv", "ip_rcv_core", "nf_hook_slow"), catalog.names());
         assertEquals(1, catalog.filteredOut(), "tcp_v4_rcv");
@@ -48,16 +54,19 @@ class FunctionCatalogTest {
     @Test
     void aFilterThatMatchesNothingIsAnInputErrorNamingTheFlag() {
         TraceableFunctions all = new TraceableFunctions(Optional.empty(), Set.of(), List.of());
-        TracerException e = assertThrows(TracerException.class,
-                () -> FunctionCatalog.select(CANDIDATES, all, FunctionFilter.of("ip_rcv_")));
+        TracerException e = assertThrows(
+                TracerException.class, () -> FunctionCatalog.select(CANDIDATES, all, FunctionFilter.of("ip_rcv_")));
         assertEquals(TracerException.Reason.INPUT, e.reason());
-        assertTrue(e.getMessage().contains("--filter-func 'ip_rcv_'") && e.getMessage().contains("whole name"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("--filter-func 'ip_rcv_'")
+                        && e.getMessage().contains("whole name"),
+                e.getMessage());
     }
 
     @Test
     void parsesTracefsAndDebugfsListsAsTheKernelWritesThem() {
-        Set<String> available = TraceableFunctions.parseAvailable(Stream.of(
-                "ip_rcv", "nf_hook_slow", "nf_conntrack_in [nf_conntrack]", "dup_name", "dup_name", ""));
+        Set<String> available = TraceableFunctions.parseAvailable(
+                Stream.of("ip_rcv", "nf_hook_slow", "nf_conntrack_in [nf_conntrack]", "dup_name", "dup_name", ""));
         assertEquals(Set.of("ip_rcv", "nf_hook_slow", "nf_conntrack_in", "dup_name"), available);
 
         Set<String> blacklist = TraceableFunctions.parseBlacklist(Stream.of(
@@ -77,10 +86,15 @@ class FunctionCatalogTest {
         TraceableFunctions t = TraceableFunctions.read(List.of(missing, debugfs), dir.resolve("no-blacklist"));
         assertEquals(Optional.of(Set.of("ip_rcv", "nf_hook_slow")), t.available());
         assertEquals(1, t.notes().size(), t.notes().toString());
-        assertTrue(t.notes().getFirst().contains("kprobe blacklist") && t.notes().getFirst().contains("missing"), t.notes().toString());
+        assertTrue(
+                t.notes().getFirst().contains("kprobe blacklist")
+                        && t.notes().getFirst().contains("missing"),
+                t.notes().toString());
 
         TraceableFunctions none = TraceableFunctions.read(List.of(missing), dir.resolve("no-blacklist"));
         assertEquals(Optional.empty(), none.available());
-        assertTrue(none.notes().getFirst().contains(missing + ": missing"), none.notes().toString());
+        assertTrue(
+                none.notes().getFirst().contains(missing + ": missing"),
+                none.notes().toString());
     }
 }

@@ -42,20 +42,26 @@ class FunctionDiscoveryTest {
     @Test
     void findsTheReceivePathNetfilterAndTheDropFunctionWithTheirSkbPositions() {
         assertEquals(1, position("ip_rcv"), "int ip_rcv(struct sk_buff *skb, struct net_device *dev, ...)");
-        assertEquals(1, position("nf_hook_slow"), "int nf_hook_slow(struct sk_buff *skb, struct nf_hook_state *state, ...)");
+        assertEquals(
+                1, position("nf_hook_slow"), "int nf_hook_slow(struct sk_buff *skb, struct nf_hook_state *state, ...)");
         assertEquals(1, position("__netif_receive_skb"), "int __netif_receive_skb(struct sk_buff *skb)");
-        // Since 6.11 kfree_skb_reason is an inline wrapper of sk_skb_reason_drop(struct sock *sk, struct sk_buff *skb, reason)
+        // Since 6.11 kfree_skb_reason is an inline wrapper of sk_skb_reason_drop(struct sock *sk, struct sk_buff *skb,
+        // reason)
         Optional<SkbFunction> drop = Optional.ofNullable(byName.get("sk_skb_reason_drop"))
                 .or(() -> Optional.ofNullable(byName.get("kfree_skb_reason")));
         assertTrue(drop.isPresent(), "the drop function of this kernel");
-        assertEquals(drop.get().name().equals("sk_skb_reason_drop") ? 2 : 1, drop.get().skbParam(), drop.get().toString());
+        assertEquals(
+                drop.get().name().equals("sk_skb_reason_drop") ? 2 : 1,
+                drop.get().skbParam(),
+                drop.get().toString());
     }
 
     @Test
     void skipsFunctionsWhoseSkbIsBeyondTheFifthParameterOrBehindAPointerToPointer() {
         // int __netif_receive_skb_core(struct sk_buff **pskb, bool pfmemalloc, struct packet_type **ppt_prev)
         assertFalse(byName.containsKey("__netif_receive_skb_core"), "struct sk_buff ** is not an sk_buff");
-        assertTrue(discovered.stream().allMatch(f -> f.skbParam() >= 1 && f.skbParam() <= 5 && f.skbParam() <= f.paramCount()));
+        assertTrue(discovered.stream()
+                .allMatch(f -> f.skbParam() >= 1 && f.skbParam() <= 5 && f.skbParam() <= f.paramCount()));
         assertEquals(discovered.size(), byName.size(), "each name once");
     }
 
@@ -63,9 +69,12 @@ class FunctionDiscoveryTest {
     void agreesWithBpftoolsDumpOfTheSameBtf() throws Exception {
         Map<String, Integer> expected = bpftoolSkbFunctions();
         assertTrue(expected.size() > 500, "bpftool sees many sk_buff functions: " + expected.size());
-        Map<String, Integer> actual = discovered.stream().collect(Collectors.toMap(SkbFunction::name, SkbFunction::skbParam));
-        Set<String> missing = expected.keySet().stream().filter(n -> !actual.containsKey(n)).collect(Collectors.toSet());
-        Set<String> extra = actual.keySet().stream().filter(n -> !expected.containsKey(n)).collect(Collectors.toSet());
+        Map<String, Integer> actual =
+                discovered.stream().collect(Collectors.toMap(SkbFunction::name, SkbFunction::skbParam));
+        Set<String> missing =
+                expected.keySet().stream().filter(n -> !actual.containsKey(n)).collect(Collectors.toSet());
+        Set<String> extra =
+                actual.keySet().stream().filter(n -> !expected.containsKey(n)).collect(Collectors.toSet());
         assertTrue(missing.isEmpty() && extra.isEmpty(), "missing " + missing + ", extra " + extra);
         assertEquals(expected, actual, "same sk_buff position for every function");
     }
@@ -81,7 +90,9 @@ class FunctionDiscoveryTest {
      * FUNC's prototype to struct sk_buff.
      */
     private static Map<String, Integer> bpftoolSkbFunctions() throws Exception {
-        Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux")
+                .redirectErrorStream(true)
+                .start();
         Pattern header = Pattern.compile("^\\[(\\d+)\\] (\\w+) '([^']*)'(?: type_id=(\\d+))?.*");
         Pattern param = Pattern.compile("^\\s+'([^']*)' type_id=(\\d+)");
         Map<Integer, String> kinds = new HashMap<>();

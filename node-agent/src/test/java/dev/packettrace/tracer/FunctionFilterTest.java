@@ -24,8 +24,11 @@ class FunctionFilterTest {
     @Test
     void regularExpressionsMatchWholeNames() {
         FunctionFilter f = FunctionFilter.of("ip_.*|nf_hook_slow");
-        List<String> names = List.of("ip_rcv", "ip_rcv_core", "nf_hook_slow", "nf_hook_slow_list", "tcp_v4_rcv", "__ip_local_out");
-        assertEquals(List.of("ip_rcv", "ip_rcv_core", "nf_hook_slow"), names.stream().filter(f::matches).toList());
+        List<String> names =
+                List.of("ip_rcv", "ip_rcv_core", "nf_hook_slow", "nf_hook_slow_list", "tcp_v4_rcv", "__ip_local_out");
+        assertEquals(
+                List.of("ip_rcv", "ip_rcv_core", "nf_hook_slow"),
+                names.stream().filter(f::matches).toList());
         assertTrue(FunctionFilter.of("(?i)IP_RCV").matches("ip_rcv"), "RE2 flags work");
         assertTrue(FunctionFilter.of("tcp_v[46]_rcv").matches("tcp_v6_rcv"));
     }

@@ -19,8 +19,10 @@ class FunctionObjectLayoutTest {
 
     @Test
     void programsAreTheOnesThePlansName() {
-        try (BpfObject object = BpfObject.open(TracerSession.readObject(FunctionObjects.OBJECT_RESOURCE), "layout-test")) {
-            Map<String, String> sections = object.programs().stream().collect(Collectors.toMap(BpfProgram::name, BpfProgram::section));
+        try (BpfObject object =
+                BpfObject.open(TracerSession.readObject(FunctionObjects.OBJECT_RESOURCE), "layout-test")) {
+            Map<String, String> sections =
+                    object.programs().stream().collect(Collectors.toMap(BpfProgram::name, BpfProgram::section));
             Set<String> expected = new HashSet<>();
             for (int position = 1; position <= SkbFunction.MAX_SKB_PARAM; position++) {
                 assertEquals("kprobe", sections.get(AttachPlan.Kprobe.program(target(position))), "ptk_skb" + position);
@@ -38,16 +40,23 @@ class FunctionObjectLayoutTest {
 
     @Test
     void rodataAndMapsMatchWhatJavaWritesAndShares() throws Exception {
-        try (BpfObject functions = BpfObject.open(TracerSession.readObject(FunctionObjects.OBJECT_RESOURCE), "layout-test");
-             BpfObject tracepoints = EventLayoutTest.openObject()) {
-            BtfType rodata = functions.btf().type(functions.btf().find(".rodata", BtfKind.DATASEC).orElseThrow());
-            Map<String, Integer> sizes = rodata.members().stream().collect(Collectors.toMap(BtfType.Member::name, BtfType.Member::size));
+        try (BpfObject functions =
+                        BpfObject.open(TracerSession.readObject(FunctionObjects.OBJECT_RESOURCE), "layout-test");
+                BpfObject tracepoints = EventLayoutTest.openObject()) {
+            BtfType rodata = functions
+                    .btf()
+                    .type(functions.btf().find(".rodata", BtfKind.DATASEC).orElseThrow());
+            Map<String, Integer> sizes =
+                    rodata.members().stream().collect(Collectors.toMap(BtfType.Member::name, BtfType.Member::size));
             assertEquals(ConfigEncoder.SIZE, sizes.get("pt_cfg"), "the same struct pt_config as the tracepoints");
-            assertEquals(8 * AttachPlan.FENTRY_SLOTS_PER_OBJECT, sizes.get("pt_fentry_cookie"), "one u64 cookie per slot");
-            assertEquals(EventLayoutTest.struct(tracepoints.btf(), "pt_config").sizeOrType(),
+            assertEquals(
+                    8 * AttachPlan.FENTRY_SLOTS_PER_OBJECT, sizes.get("pt_fentry_cookie"), "one u64 cookie per slot");
+            assertEquals(
+                    EventLayoutTest.struct(tracepoints.btf(), "pt_config").sizeOrType(),
                     EventLayoutTest.struct(functions.btf(), "pt_config").sizeOrType());
             for (String map : FunctionObjects.SHARED_MAPS) {
-                assertTrue(functions.map(map).isPresent() && tracepoints.map(map).isPresent(), map + " in both objects");
+                assertTrue(
+                        functions.map(map).isPresent() && tracepoints.map(map).isPresent(), map + " in both objects");
             }
         }
     }

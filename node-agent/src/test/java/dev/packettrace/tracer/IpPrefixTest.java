@@ -22,15 +22,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IpPrefixTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.7", " 10.1.2.3/8 ", "0.0.0.0/0", "fd00::1", "FD00::1:2/64", "::/0", "::ffff:10.0.0.1"})
+    @ValueSource(
+            strings = {"10.0.0.7", " 10.1.2.3/8 ", "0.0.0.0/0", "fd00::1", "FD00::1:2/64", "::/0", "::ffff:10.0.0.1"})
     void acceptsWhatTheValidatorAcceptsAndNormalizesAlike(String text) {
         var valid = assertInstanceOf(SpecValidation.Valid.class, validate(text));
-        assertEquals(valid.request().filter().srcIp().orElseThrow(), IpPrefix.parse(text).toString());
+        assertEquals(
+                valid.request().filter().srcIp().orElseThrow(),
+                IpPrefix.parse(text).toString());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"example.com", "10.0.0.256", "10.0.0.0/33", "fd00::/129", "fd00::/x", "10.0.0.0/+8",
-            "10.0.0.0/0008", "10.0.0.0/-1", "10.0.0", "fe80::1%eth0", ""})
+    @ValueSource(
+            strings = {
+                "example.com",
+                "10.0.0.256",
+                "10.0.0.0/33",
+                "fd00::/129",
+                "fd00::/x",
+                "10.0.0.0/+8",
+                "10.0.0.0/0008",
+                "10.0.0.0/-1",
+                "10.0.0",
+                "fe80::1%eth0",
+                ""
+            })
     void refusesWhatTheValidatorRefusesWithTheSameMessage(String text) {
         var invalid = assertInstanceOf(SpecValidation.Invalid.class, validate(text));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse(text));
@@ -38,7 +53,12 @@ class IpPrefixTest {
     }
 
     private static SpecValidation validate(String srcIp) {
-        return PacketTraceSpecValidator.validate(new PacketTraceSpec(new TargetSpec(null, List.of("web-0")),
-                new FilterSpec(srcIp, null, null, null, null, null, null, false), null, null, null, null));
+        return PacketTraceSpecValidator.validate(new PacketTraceSpec(
+                new TargetSpec(null, List.of("web-0")),
+                new FilterSpec(srcIp, null, null, null, null, null, null, false),
+                null,
+                null,
+                null,
+                null));
     }
 }

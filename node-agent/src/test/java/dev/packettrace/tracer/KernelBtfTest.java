@@ -29,17 +29,23 @@ class KernelBtfTest {
         try (Btf kernel = Btf.loadVmlinux()) {
             DropReasons reasons = DropReasons.fromKernel(kernel);
             assertEquals(expected.size(), reasons.size());
-            expected.forEach((value, name) -> assertEquals(name.replaceFirst("^SKB_DROP_REASON_", ""), reasons.name(value)));
+            expected.forEach(
+                    (value, name) -> assertEquals(name.replaceFirst("^SKB_DROP_REASON_", ""), reasons.name(value)));
         }
     }
 
     @Test
     void catalogFindsTheObjectsTracepointsAndTheirArguments() throws Exception {
-        try (BpfObject object = EventLayoutTest.openObject(); Btf kernel = Btf.loadVmlinux()) {
-            List<String> programs = object.programs().stream().map(BpfProgram::name).toList();
+        try (BpfObject object = EventLayoutTest.openObject();
+                Btf kernel = Btf.loadVmlinux()) {
+            List<String> programs =
+                    object.programs().stream().map(BpfProgram::name).toList();
             TracepointCatalog catalog = TracepointCatalog.discover(programs, kernel);
 
-            TracepointProbe kfree = catalog.available().stream().filter(p -> p.event().equals("kfree_skb")).findFirst().orElseThrow();
+            TracepointProbe kfree = catalog.available().stream()
+                    .filter(p -> p.event().equals("kfree_skb"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("skb:kfree_skb", kfree.displayName());
             // TP_PROTO(struct sk_buff *skb, void *location, enum skb_drop_reason reason, ...) since 5.17
             assertEquals(OptionalInt.of(0), kfree.skbArg());
@@ -47,15 +53,23 @@ class KernelBtfTest {
             assertEquals(OptionalInt.of(2), kfree.reasonArg());
             assertTrue(kfree.reportsDrops() && kfree.freesSkb());
 
-            TracepointProbe reset = catalog.available().stream().filter(p -> p.event().equals("tcp_receive_reset")).findFirst().orElseThrow();
+            TracepointProbe reset = catalog.available().stream()
+                    .filter(p -> p.event().equals("tcp_receive_reset"))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(reset.skbArg().isEmpty(), "tcp_receive_reset carries only the socket");
             assertEquals(OptionalInt.of(0), reset.sockArg());
 
-            TracepointProbe retransmit = catalog.available().stream().filter(p -> p.event().equals("tcp_retransmit_skb")).findFirst().orElseThrow();
+            TracepointProbe retransmit = catalog.available().stream()
+                    .filter(p -> p.event().equals("tcp_retransmit_skb"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(OptionalInt.of(0), retransmit.sockArg());
             assertEquals(OptionalInt.of(1), retransmit.skbArg());
 
-            assertEquals(programs.size(), catalog.available().size() + catalog.unavailable().size(),
+            assertEquals(
+                    programs.size(),
+                    catalog.available().size() + catalog.unavailable().size(),
                     "every program is either available or explained");
             assertFalse(catalog.available().isEmpty());
         }
@@ -64,7 +78,8 @@ class KernelBtfTest {
     @Test
     void tracepointsMissingFromTheKernelAreReportedNotAttached() throws Exception {
         try (Btf kernel = Btf.loadVmlinux()) {
-            TracepointCatalog catalog = TracepointCatalog.discover(List.of("pt3_net__no_such_tracepoint", "helper_function"), kernel);
+            TracepointCatalog catalog =
+                    TracepointCatalog.discover(List.of("pt3_net__no_such_tracepoint", "helper_function"), kernel);
             assertTrue(catalog.available().isEmpty());
             assertEquals(Map.of("net:no_such_tracepoint", "not in this kernel"), catalog.unavailable());
         }
@@ -72,7 +87,9 @@ class KernelBtfTest {
 
     /** Parses `bpftool btf dump file /sys/kernel/btf/vmlinux` for one enum's values. */
     private static Map<Long, String> bpftoolEnum(String name) throws Exception {
-        Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux")
+                .redirectErrorStream(true)
+                .start();
         Map<Long, String> values = new HashMap<>();
         Pattern header = Pattern.compile("^\\[\\d+\\] ENUM(64)? '" + Pattern.quote(name) + "' .*");
         Pattern value = Pattern.compile("^\\s+'([A-Z0-9_]+)' val=(-?\\d+)");

@@ -52,14 +52,21 @@ class KernelCountsLabTest {
                 assertEquals(0, stats.lost(), "nothing lost in an 8 MiB ring buffer");
                 assertEquals(events.size(), counts.matched(), "every matched hit was streamed");
                 assertEquals(0, counts.uncounted());
-                assertEquals(tally(events, e -> e.netns() + " " + e.probe()),
-                        counts.hits().stream().collect(Collectors.toMap(h -> h.netns() + " " + h.probe(), KernelCounts.Hits::count)),
+                assertEquals(
+                        tally(events, e -> e.netns() + " " + e.probe()),
+                        counts.hits().stream()
+                                .collect(Collectors.toMap(h -> h.netns() + " " + h.probe(), KernelCounts.Hits::count)),
                         "hits per (namespace, probe)");
-                assertEquals(tally(events.stream().filter(PacketEvent::isDrop).toList(), KernelCountsLabTest::dropKey),
-                        counts.drops().stream().collect(Collectors.toMap(KernelCountsLabTest::dropKey, KernelCounts.Drop::count)),
+                assertEquals(
+                        tally(events.stream().filter(PacketEvent::isDrop).toList(), KernelCountsLabTest::dropKey),
+                        counts.drops().stream()
+                                .collect(Collectors.toMap(KernelCountsLabTest::dropKey, KernelCounts.Drop::count)),
                         "drops per (namespace, reason, location)");
-                assertTrue(counts.drops().stream().anyMatch(d -> d.reason().equals("NETFILTER_DROP")
-                        && d.netns() == lab.server().inode()), "the firewall's drop is among them: " + counts.drops());
+                assertTrue(
+                        counts.drops().stream()
+                                .anyMatch(d -> d.reason().equals("NETFILTER_DROP")
+                                        && d.netns() == lab.server().inode()),
+                        "the firewall's drop is among them: " + counts.drops());
             }
         }
     }
@@ -76,8 +83,10 @@ class KernelCountsLabTest {
                 long firewall = lab.droppedPackets();
 
                 long counted = counts.drops().stream()
-                        .filter(d -> d.reason().equals("NETFILTER_DROP") && d.netns() == lab.server().inode())
-                        .mapToLong(KernelCounts.Drop::count).sum();
+                        .filter(d -> d.reason().equals("NETFILTER_DROP")
+                                && d.netns() == lab.server().inode())
+                        .mapToLong(KernelCounts.Drop::count)
+                        .sum();
                 assertTrue(firewall >= 3, "the rule dropped the three SYNs at least: " + firewall);
                 assertEquals(firewall, counted, "NETFILTER_DROP in the server's namespace: " + counts.drops());
                 assertTrue(counts.matched() > counted, "the other hits are counted too: " + counts.matched());
@@ -99,7 +108,8 @@ class KernelCountsLabTest {
                 assertFalse(events.isEmpty(), "the drops were streamed");
                 assertTrue(events.stream().allMatch(PacketEvent::isDrop), "only drops were streamed: " + events);
                 assertEquals(counts.dropCount(), events.size(), "every counted drop was streamed");
-                assertTrue(counts.matched() > events.size(), "the allowed connection's hits were counted, not streamed");
+                assertTrue(
+                        counts.matched() > events.size(), "the allowed connection's hits were counted, not streamed");
             }
         }
     }
@@ -110,8 +120,12 @@ class KernelCountsLabTest {
         try (NetLab lab = NetLab.create()) {
             LabNamespace ns = lab.addNamespace("budget");
             List<PacketEvent> events = new CopyOnWriteArrayList<>();
-            TracerConfig config = new TracerConfig(TraceFilter.all().withNetns(Set.of(ns.inode())), Backend.TRACEPOINT, false,
-                    TracerConfig.DEFAULT_RING_BUFFER_BYTES).withStream(EventStream.of(EventStream.Events.ALL, budget));
+            TracerConfig config = new TracerConfig(
+                            TraceFilter.all().withNetns(Set.of(ns.inode())),
+                            Backend.TRACEPOINT,
+                            false,
+                            TracerConfig.DEFAULT_RING_BUFFER_BYTES)
+                    .withStream(EventStream.of(EventStream.Events.ALL, budget));
             try (TracerSession session = TracerSession.start(config, events::add, symbols)) {
                 long started = System.nanoTime();
                 // a few hundred pings on loopback, each a dozen hits, within a fraction of a second
@@ -121,9 +135,12 @@ class KernelCountsLabTest {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 TraceStats stats = session.stats();
 
-                assertEquals(counts.matched(), stats.events() + stats.lost() + stats.overBudget(),
+                assertEquals(
+                        counts.matched(),
+                        stats.events() + stats.lost() + stats.overBudget(),
                         "every matched hit was streamed, lost or refused by the budget: " + stats);
-                assertTrue(stats.overBudget() > 0, "the budget refused some: " + stats + ", matched " + counts.matched());
+                assertTrue(
+                        stats.overBudget() > 0, "the budget refused some: " + stats + ", matched " + counts.matched());
                 // each one-second window the run touched streams at most the budget
                 long windows = (long) Math.ceil(seconds) + 1;
                 assertTrue(events.size() <= budget * windows, events.size() + " events in " + seconds + " s");
@@ -133,7 +150,8 @@ class KernelCountsLabTest {
     }
 
     private static TracerSession start(DemoLab lab, EventStream stream, List<PacketEvent> sink) {
-        TraceFilter both = TraceFilter.all().withNetns(Set.of(lab.client().inode(), lab.server().inode()));
+        TraceFilter both = TraceFilter.all()
+                .withNetns(Set.of(lab.client().inode(), lab.server().inode()));
         TracerConfig config = new TracerConfig(both, Backend.TRACEPOINT, false, TracerConfig.DEFAULT_RING_BUFFER_BYTES)
                 .withStream(stream);
         return TracerSession.start(config, sink::add, symbols);
@@ -157,7 +175,8 @@ class KernelCountsLabTest {
     }
 
     private static String dropKey(PacketEvent e) {
-        return e.netns() + " " + e.dropReason().orElseThrow() + " " + e.location().orElse("-");
+        return e.netns() + " " + e.dropReason().orElseThrow() + " "
+                + e.location().orElse("-");
     }
 
     private static String dropKey(KernelCounts.Drop d) {

@@ -29,17 +29,20 @@ class KernelFeaturesTest {
         Path events = root.resolve("debug/tracing/kprobe_events");
         Files.createDirectories(events.getParent());
         Files.writeString(events, "");
-        KernelFeatures f = KernelFeatures.detect(root.resolve("devices/kprobe/type"),
-                List.of(root.resolve("tracing/kprobe_events"), events), false);
+        KernelFeatures f = KernelFeatures.detect(
+                root.resolve("devices/kprobe/type"), List.of(root.resolve("tracing/kprobe_events"), events), false);
         assertTrue(f.kprobes());
         assertTrue(f.kprobesEvidence().contains(events.toString()), f.kprobesEvidence());
     }
 
     @Test
     void neitherMeansNoKprobesAndTheMessageSaysWhatWasLookedAt(@TempDir Path root) {
-        KernelFeatures f = KernelFeatures.detect(root.resolve("devices/kprobe/type"), List.of(root.resolve("tracing/kprobe_events")), false);
+        KernelFeatures f = KernelFeatures.detect(
+                root.resolve("devices/kprobe/type"), List.of(root.resolve("tracing/kprobe_events")), false);
         assertFalse(f.kprobes());
-        assertTrue(f.kprobesMissing().startsWith("the kernel lacks kprobes (no " + root.resolve("devices/kprobe")), f.kprobesMissing());
+        assertTrue(
+                f.kprobesMissing().startsWith("the kernel lacks kprobes (no " + root.resolve("devices/kprobe")),
+                f.kprobesMissing());
         assertTrue(f.kprobesMissing().contains("CONFIG_KPROBE_EVENTS"), f.kprobesMissing());
     }
 }

@@ -32,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -99,14 +98,19 @@ class PcapFilterLabTest {
             lab.addAddress(b, IF_B, LabAddress.parse("fd00:199:7::2/64"));
             InetAddress b4 = InetAddress.getByName("10.199.7.2");
             InetAddress b6 = InetAddress.getByName("fd00:199:7::2");
-            Set<InetAddress> unicast = Set.of(InetAddress.getByName("10.199.7.1"), InetAddress.getByName("10.199.7.129"),
-                    InetAddress.getByName("fd00:199:7::1"), b4, b6);
+            Set<InetAddress> unicast = Set.of(
+                    InetAddress.getByName("10.199.7.1"),
+                    InetAddress.getByName("10.199.7.129"),
+                    InetAddress.getByName("fd00:199:7::1"),
+                    b4,
+                    b6);
             lab.listenTcp(b, b4, 443);
             lab.listenTcp(b, b6, 443);
 
             // two tracers of seven expressions and the sentinel each, attached before the capture starts
             int half = EXPRESSIONS.size() / 2;
-            List<List<String>> groups = List.of(EXPRESSIONS.subList(0, half), EXPRESSIONS.subList(half, EXPRESSIONS.size()));
+            List<List<String>> groups =
+                    List.of(EXPRESSIONS.subList(0, half), EXPRESSIONS.subList(half, EXPRESSIONS.size()));
             List<Traced> tracers = new ArrayList<>();
             Path capture = tmp.resolve("all.pcap");
             Process tcpdump = null;
@@ -120,8 +124,11 @@ class PcapFilterLabTest {
                 assertTrue(lab.tcpConnect(a, b4, 443, Duration.ofSeconds(2)), "TCP to the v4 listener");
                 assertTrue(lab.tcpConnect(a, b6, 443, Duration.ofSeconds(2)), "TCP to the v6 listener");
                 assertFalse(lab.tcpConnect(a, b4, 80, Duration.ofSeconds(2)), "TCP to a closed port is reset");
-                lab.exec(a, List.of("nc", "-z", "-n", "-w", "2", "-s", "10.199.7.129", b4.getHostAddress(), "443"),
-                        Duration.ofSeconds(5)).requireSuccess();
+                lab.exec(
+                                a,
+                                List.of("nc", "-z", "-n", "-w", "2", "-s", "10.199.7.129", b4.getHostAddress(), "443"),
+                                Duration.ofSeconds(5))
+                        .requireSuccess();
                 lab.sendUdp(a, b4, 53, "dns?".getBytes(StandardCharsets.US_ASCII));
                 lab.sendUdp(a, b6, 5353, "mdns?".getBytes(StandardCharsets.US_ASCII));
                 assertTrue(lab.ping(a, b4, 1, Duration.ofSeconds(2)).allReplied(), "ping");
@@ -131,7 +138,9 @@ class PcapFilterLabTest {
                 for (Traced t : tracers) {
                     t.awaitSentinel();
                 }
-                Eventually.await(DEADLINE, () -> Pcap.read(capture).stream().anyMatch(PcapFilterLabTest::isSentinel),
+                Eventually.await(
+                        DEADLINE,
+                        () -> Pcap.read(capture).stream().anyMatch(PcapFilterLabTest::isSentinel),
                         () -> "the sentinel in tcpdump's capture " + capture);
             } finally {
                 if (tcpdump != null) {
@@ -142,8 +151,13 @@ class PcapFilterLabTest {
             }
 
             List<Pcap.Record> all = Pcap.read(capture);
-            double cutoff = all.stream().filter(PcapFilterLabTest::isSentinel).findFirst().orElseThrow().time();
-            Predicate<Tuple> counted = t -> unicast.contains(t.saddr()) && unicast.contains(t.daddr()) && !isSentinel(t);
+            double cutoff = all.stream()
+                    .filter(PcapFilterLabTest::isSentinel)
+                    .findFirst()
+                    .orElseThrow()
+                    .time();
+            Predicate<Tuple> counted =
+                    t -> unicast.contains(t.saddr()) && unicast.contains(t.daddr()) && !isSentinel(t);
             Map<String, Map<String, Integer>> kernel = new LinkedHashMap<>();
             Map<String, Map<String, Integer>> tcpdumps = new LinkedHashMap<>();
             for (int g = 0; g < groups.size(); g++) {
@@ -152,14 +166,19 @@ class PcapFilterLabTest {
                     tcpdumps.put(expression, tcpdumpCounts(capture, expression, cutoff, counted));
                 }
             }
-            Map<String, Integer> everything = counts(all.stream().filter(r -> r.time() < cutoff).toList(), counted);
+            Map<String, Integer> everything =
+                    counts(all.stream().filter(r -> r.time() < cutoff).toList(), counted);
             StringBuilder report = new StringBuilder("packets before the sentinel: " + everything + "\n");
-            kernel.forEach((e, k) -> report.append(String.format("%-50s kernel %s%n%-50s tcpdump %s%n", e, k, "", tcpdumps.get(e))));
+            kernel.forEach((e, k) ->
+                    report.append(String.format("%-50s kernel %s%n%-50s tcpdump %s%n", e, k, "", tcpdumps.get(e))));
             for (String expression : EXPRESSIONS) {
                 Map<String, Integer> expected = tcpdumps.get(expression);
                 assertFalse(expected.isEmpty(), "'" + expression + "' matches some of the traffic\n" + report);
                 assertTrue(!expected.equals(everything), "'" + expression + "' rejects some of the traffic\n" + report);
-                assertEquals(expected, kernel.get(expression), "'" + expression + "': the kernel's verdicts are tcpdump's\n" + report);
+                assertEquals(
+                        expected,
+                        kernel.get(expression),
+                        "'" + expression + "': the kernel's verdicts are tcpdump's\n" + report);
             }
             System.out.println(report);
         }
@@ -180,7 +199,10 @@ class PcapFilterLabTest {
 
     private static Map<String, Integer> counts(List<Pcap.Record> records, Predicate<Tuple> counted) {
         Map<String, Integer> out = new TreeMap<>();
-        records.stream().flatMap(r -> r.tuple().stream()).filter(counted).forEach(t -> out.merge(key(t), 1, Integer::sum));
+        records.stream()
+                .flatMap(r -> r.tuple().stream())
+                .filter(counted)
+                .forEach(t -> out.merge(key(t), 1, Integer::sum));
         return out;
     }
 
@@ -189,30 +211,46 @@ class PcapFilterLabTest {
             throws IOException, InterruptedException {
         Path matched = Files.createTempFile(tmp, "matched", ".pcap");
         Process p = new ProcessBuilder("tcpdump", "-r", capture.toString(), "-w", matched.toString(), expression)
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "tcpdump -r ... '" + expression + "': " + out);
+        assertTrue(
+                p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "tcpdump -r ... '" + expression + "': " + out);
         return counts(Pcap.read(matched).stream().filter(r -> r.time() < cutoff).toList(), counted);
     }
 
     /** tcpdump on the veth end in b, unfiltered, every packet written at once; returns once it listens. */
     private static Process startCapture(LabNamespace ns, Path file) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), "tcpdump", "-i", IF_B, "-n", "-U",
-                "--immediate-mode", "-w", file.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns.name(),
+                        "tcpdump",
+                        "-i",
+                        IF_B,
+                        "-n",
+                        "-U",
+                        "--immediate-mode",
+                        "-w",
+                        file.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                String l;
-                while ((l = err.readLine()) != null) {
-                    if (l.contains("listening on")) {
-                        return l;
+                    try {
+                        String l;
+                        while ((l = err.readLine()) != null) {
+                            if (l.contains("listening on")) {
+                                return l;
+                            }
+                        }
+                        return "tcpdump exited";
+                    } catch (IOException e) {
+                        return e.toString();
                     }
-                }
-                return "tcpdump exited";
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                })
+                .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertTrue(line.contains("listening on " + IF_B), "tcpdump: " + line);
         Thread.ofVirtual().start(() -> {
             try {
@@ -225,14 +263,19 @@ class PcapFilterLabTest {
     }
 
     /** One tracer on b's namespace with a group of expressions and the sentinel in its slots. */
-    private record Traced(TracerSession session, List<PacketEvent> events, List<String> expressions) implements AutoCloseable {
+    private record Traced(TracerSession session, List<PacketEvent> events, List<String> expressions)
+            implements AutoCloseable {
 
         static Traced start(LabNamespace ns, List<String> expressions) {
             List<PcapFilter> slots = new ArrayList<>();
             expressions.forEach(e -> slots.add(PcapFilter.compile(e)));
             slots.add(PcapFilter.compile(SENTINEL));
-            TracerConfig config = new TracerConfig(TraceFilter.all().withNetns(Set.of(ns.inode())), Backend.TRACEPOINT, false,
-                    TracerConfig.DEFAULT_RING_BUFFER_BYTES).withExpressions(new ExpressionSlots(slots, true));
+            TracerConfig config = new TracerConfig(
+                            TraceFilter.all().withNetns(Set.of(ns.inode())),
+                            Backend.TRACEPOINT,
+                            false,
+                            TracerConfig.DEFAULT_RING_BUFFER_BYTES)
+                    .withExpressions(new ExpressionSlots(slots, true));
             List<PacketEvent> events = new CopyOnWriteArrayList<>();
             return new Traced(TracerSession.start(config, events::add, symbols), events, expressions);
         }
@@ -240,7 +283,9 @@ class PcapFilterLabTest {
         void awaitSentinel() {
             long end = System.nanoTime() + DEADLINE.toNanos();
             while (sentinelAt() < 0) {
-                assertTrue(System.nanoTime() < end, "the sentinel within " + DEADLINE + "; saw " + events.size() + " events");
+                assertTrue(
+                        System.nanoTime() < end,
+                        "the sentinel within " + DEADLINE + "; saw " + events.size() + " events");
                 session.poll(Duration.ofMillis(100));
             }
         }
@@ -248,7 +293,8 @@ class PcapFilterLabTest {
         private int sentinelAt() {
             for (int i = 0; i < events.size(); i++) {
                 PacketEvent e = events.get(i);
-                if (e.matchedExpressions().contains(SENTINEL) && e.probe().equals("net:netif_receive_skb")
+                if (e.matchedExpressions().contains(SENTINEL)
+                        && e.probe().equals("net:netif_receive_skb")
                         && e.ifname().equals(IF_B)) {
                     return i;
                 }
@@ -259,9 +305,11 @@ class PcapFilterLabTest {
         Map<String, Integer> counts(String expression, Predicate<Tuple> counted) {
             Map<String, Integer> out = new TreeMap<>();
             events.subList(0, sentinelAt()).stream()
-                    .filter(e -> e.matchedExpressions().contains(expression) && COUNTED_PROBES.contains(e.probe())
+                    .filter(e -> e.matchedExpressions().contains(expression)
+                            && COUNTED_PROBES.contains(e.probe())
                             && e.ifname().equals(IF_B))
-                    .flatMap(e -> e.tuple().stream()).filter(counted)
+                    .flatMap(e -> e.tuple().stream())
+                    .filter(counted)
                     .forEach(t -> out.merge(key(t), 1, Integer::sum));
             return out;
         }
@@ -298,7 +346,8 @@ class PcapFilterLabTest {
                 return Optional.empty();
             }
 
-            private Tuple tuple(ByteBuffer f, int src, int dst, int size, int proto, int l4) throws java.net.UnknownHostException {
+            private Tuple tuple(ByteBuffer f, int src, int dst, int size, int proto, int l4)
+                    throws java.net.UnknownHostException {
                 byte[] s = new byte[size];
                 byte[] d = new byte[size];
                 f.get(src, s);

@@ -26,10 +26,12 @@ class PcapFilterTest {
 
     @Test
     void aBadExpressionFailsWithLibpcapsMessage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PcapFilter.compile("tcp and and dst port 443"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PcapFilter.compile("tcp and and dst port 443"));
         // word for word what tcpdump says of it
         assertEquals("can't parse filter expression: syntax error", e.getMessage());
-        IllegalArgumentException port = assertThrows(IllegalArgumentException.class, () -> PcapFilter.compile("port 99999"));
+        IllegalArgumentException port =
+                assertThrows(IllegalArgumentException.class, () -> PcapFilter.compile("port 99999"));
         assertTrue(port.getMessage().contains("port"), port.getMessage());
     }
 
@@ -50,8 +52,8 @@ class PcapFilterTest {
 
     @Test
     void encodesAsStructPtPcapProg() {
-        List<CbpfInstruction> program = List.of(new CbpfInstruction(0x28, 0, 0, 12), new CbpfInstruction(0x15, 1, 2, 0x800),
-                CbpfInstruction.ret(-1));
+        List<CbpfInstruction> program = List.of(
+                new CbpfInstruction(0x28, 0, 0, 12), new CbpfInstruction(0x15, 1, 2, 0x800), CbpfInstruction.ret(-1));
         ByteBuffer b = ByteBuffer.wrap(PcapPrograms.encode(program)).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(PcapPrograms.VALUE_SIZE, b.capacity());
         assertEquals(3, b.getInt(0));
@@ -64,12 +66,13 @@ class PcapFilterTest {
 
     @Test
     void slotsNameTheExpressionsAnEventMatched() {
-        ExpressionSlots slots = new ExpressionSlots(List.of(PcapFilter.compile("tcp"), PcapFilter.compile("udp"),
-                PcapFilter.compile("icmp")), true);
+        ExpressionSlots slots = new ExpressionSlots(
+                List.of(PcapFilter.compile("tcp"), PcapFilter.compile("udp"), PcapFilter.compile("icmp")), true);
         assertEquals(0b111, slots.requireMask());
         assertEquals(java.util.Set.of("tcp", "icmp"), slots.matched(0b101));
         assertEquals(java.util.Set.of(), slots.matched(0));
-        assertThrows(IllegalArgumentException.class, () -> new ExpressionSlots(List.of(PcapFilter.compile("tcp"),
-                PcapFilter.compile("tcp")), false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new ExpressionSlots(List.of(PcapFilter.compile("tcp"), PcapFilter.compile("tcp")), false));
     }
 }

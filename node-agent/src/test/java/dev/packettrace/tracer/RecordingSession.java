@@ -20,7 +20,9 @@ record RecordingSession(TracerSession session, List<PacketEvent> events, Duratio
     }
 
     static RecordingSession start(TraceFilter filter, boolean stack, AddressSymbolizer symbols) {
-        return start(new TracerConfig(filter, Backend.AUTO, stack, TracerConfig.DEFAULT_RING_BUFFER_BYTES), symbols,
+        return start(
+                new TracerConfig(filter, Backend.AUTO, stack, TracerConfig.DEFAULT_RING_BUFFER_BYTES),
+                symbols,
                 DEFAULT_DEADLINE);
     }
 

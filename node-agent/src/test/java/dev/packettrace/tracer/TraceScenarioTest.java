@@ -35,6 +35,7 @@ class TraceScenarioTest {
 
     /** Kernel functions of netfilter: the core (nf_), nftables (nft_), x_tables (ipt_, ip6t_). */
     static final String NETFILTER_FUNCTION = "^(nf|nft|ipt|ip6t)_\\w+\\+0x[0-9a-f]+$";
+
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(300);
     private static AddressSymbolizer symbols;
 
@@ -52,14 +53,17 @@ class TraceScenarioTest {
     @Test
     void iptablesDropIsReportedWithReasonLocationAndNamespace() {
         try (DemoLab lab = DemoLab.start();
-             RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), false)) {
+                RecordingSession rec =
+                        record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), false)) {
             assertFalse(lab.connectBlocked(CONNECT_TIMEOUT), "the DROP rule blocks port " + lab.blockedPort());
 
             PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
 
             assertEquals(lab.server().inode(), drop.netns(), "dropped in the server's namespace");
             // nf_hook_slow on older kernels, nft_do_chain where nftables frees the packet itself
-            assertTrue(drop.location().orElseThrow().matches(NETFILTER_FUNCTION), "dropped by netfilter: " + drop.location());
+            assertTrue(
+                    drop.location().orElseThrow().matches(NETFILTER_FUNCTION),
+                    "dropped by netfilter: " + drop.location());
             Tuple t = drop.tuple().orElseThrow();
             assertEquals(lab.serverAddress(), t.daddr());
             assertEquals(lab.clientAddress(), t.saddr());
@@ -76,12 +80,18 @@ class TraceScenarioTest {
             LabNamespace other = lab.addNamespace("other");
             InetAddress loopback = InetAddress.getLoopbackAddress();
             try (RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(traced.inode())), false)) {
-                assertTrue(lab.ping(other, loopback, 5, Duration.ofSeconds(1)).allReplied(), "traffic in the other namespace");
-                assertTrue(lab.ping(traced, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic in the traced namespace");
+                assertTrue(
+                        lab.ping(other, loopback, 5, Duration.ofSeconds(1)).allReplied(),
+                        "traffic in the other namespace");
+                assertTrue(
+                        lab.ping(traced, loopback, 1, Duration.ofSeconds(1)).allReplied(),
+                        "traffic in the traced namespace");
                 // events leave the ring buffer in the order they were written: once the traced
                 // namespace's ping shows up, the other namespace's earlier pings would have too
                 rec.awaitEvent(e -> e.netns() == traced.inode() && e.probe().equals("net:netif_receive_skb"));
-                List<PacketEvent> foreign = rec.events().stream().filter(e -> e.netns() != traced.inode()).toList();
+                List<PacketEvent> foreign = rec.events().stream()
+                        .filter(e -> e.netns() != traced.inode())
+                        .toList();
                 assertTrue(foreign.isEmpty(), "events from unfiltered namespaces: " + foreign);
             }
         }
@@ -98,22 +108,31 @@ class TraceScenarioTest {
             LabNamespace second = lab.addNamespace("second");
             LabNamespace third = lab.addNamespace("third");
             InetAddress loopback = InetAddress.getLoopbackAddress();
-            try (RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(first.inode(), third.inode())), false)) {
-                assertTrue(lab.ping(second, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic before it is traced");
-                assertTrue(lab.ping(first, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic in a traced namespace");
+            try (RecordingSession rec =
+                    record(TraceFilter.all().withNetns(Set.of(first.inode(), third.inode())), false)) {
+                assertTrue(
+                        lab.ping(second, loopback, 2, Duration.ofSeconds(1)).allReplied(),
+                        "traffic before it is traced");
+                assertTrue(
+                        lab.ping(first, loopback, 1, Duration.ofSeconds(1)).allReplied(),
+                        "traffic in a traced namespace");
                 rec.awaitEvent(e -> e.netns() == first.inode() && e.probe().equals("net:netif_receive_skb"));
 
                 // every event of the pings so far is in the ring buffer once they returned: take them all
                 rec.session().drain();
                 int before = rec.events().size();
                 rec.session().setNetns(Set.of(second.inode(), third.inode()));
-                assertTrue(lab.ping(first, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic no longer traced");
+                assertTrue(
+                        lab.ping(first, loopback, 2, Duration.ofSeconds(1)).allReplied(), "traffic no longer traced");
                 assertTrue(lab.ping(second, loopback, 1, Duration.ofSeconds(1)).allReplied(), "traffic now traced");
                 rec.awaitEvent(e -> e.netns() == second.inode() && e.probe().equals("net:netif_receive_skb"));
 
-                List<PacketEvent> after = rec.events().subList(before, rec.events().size());
-                assertTrue(after.stream().noneMatch(e -> e.netns() == first.inode()), "the removed namespace: " + after);
-                assertTrue(rec.events().subList(0, before).stream().noneMatch(e -> e.netns() == second.inode()),
+                List<PacketEvent> after =
+                        rec.events().subList(before, rec.events().size());
+                assertTrue(
+                        after.stream().noneMatch(e -> e.netns() == first.inode()), "the removed namespace: " + after);
+                assertTrue(
+                        rec.events().subList(0, before).stream().noneMatch(e -> e.netns() == second.inode()),
                         "the added namespace before it was added: " + rec.events());
             }
         }
@@ -126,26 +145,61 @@ class TraceScenarioTest {
             TraceFilter base = TraceFilter.all().withNetns(both);
 
             // destination port: only the allowed port's packets
-            TraceFilter port = new TraceFilter(both, OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    OptionalInt.empty(), OptionalInt.of(lab.allowedPort()), Optional.empty(), false);
+            TraceFilter port = new TraceFilter(
+                    both,
+                    OptionalLong.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.of(lab.allowedPort()),
+                    Optional.empty(),
+                    false);
             assertOnlyMatching(lab, port, e -> e.tuple().orElseThrow().dport() == lab.allowedPort());
 
             // protocol: icmp only, although TCP flows at the same time
-            TraceFilter icmp = new TraceFilter(both, OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    OptionalInt.empty(), OptionalInt.empty(), Optional.of(L4Proto.ICMP), false);
+            TraceFilter icmp = new TraceFilter(
+                    both,
+                    OptionalLong.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.empty(),
+                    Optional.of(L4Proto.ICMP),
+                    false);
             assertOnlyMatching(lab, icmp, e -> e.tuple().orElseThrow().l4proto() == L4Proto.ICMP.number());
 
             // source CIDR: only packets from the server (replies)
-            TraceFilter fromServer = new TraceFilter(both, OptionalLong.empty(), Optional.empty(),
-                    Optional.of(IpPrefix.parse(lab.serverAddress().getHostAddress() + "/32")), Optional.empty(),
-                    OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), false);
-            assertOnlyMatching(lab, fromServer, e -> e.tuple().orElseThrow().saddr().equals(lab.serverAddress()));
+            TraceFilter fromServer = new TraceFilter(
+                    both,
+                    OptionalLong.empty(),
+                    Optional.empty(),
+                    Optional.of(IpPrefix.parse(lab.serverAddress().getHostAddress() + "/32")),
+                    Optional.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.empty(),
+                    Optional.empty(),
+                    false);
+            assertOnlyMatching(
+                    lab, fromServer, e -> e.tuple().orElseThrow().saddr().equals(lab.serverAddress()));
 
             // mark: packets the client's mangle table marks
             lab.netLab().addFirewallRule(lab.client(), FirewallRule.markOutput(IpFamily.V4, 0x2a));
-            TraceFilter mark = new TraceFilter(both, OptionalLong.of(0x2a), Optional.empty(), Optional.empty(), Optional.empty(),
-                    OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), false);
-            assertOnlyMatching(lab, mark, e -> e.mark() == 0x2a && e.netns() == lab.client().inode());
+            TraceFilter mark = new TraceFilter(
+                    both,
+                    OptionalLong.of(0x2a),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.empty(),
+                    Optional.empty(),
+                    false);
+            assertOnlyMatching(
+                    lab,
+                    mark,
+                    e -> e.mark() == 0x2a && e.netns() == lab.client().inode());
 
             assertTrue(base.matches(anyEvent(lab.client().inode())), "sanity: the base filter matches the lab");
         }
@@ -156,13 +210,23 @@ class TraceScenarioTest {
         try (DemoLab lab = DemoLab.start()) {
             long client = lab.client().inode();
             long server = lab.server().inode();
-            TraceFilter onlyClient = new TraceFilter(Set.of(client), OptionalLong.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), OptionalInt.empty(), OptionalInt.of(lab.allowedPort()), Optional.of(L4Proto.TCP), true);
+            TraceFilter onlyClient = new TraceFilter(
+                    Set.of(client),
+                    OptionalLong.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.of(lab.allowedPort()),
+                    Optional.of(L4Proto.TCP),
+                    true);
             try (RecordingSession rec = record(onlyClient, false)) {
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT), "TCP to the allowed port connects");
                 PacketEvent followed = rec.awaitEvent(e -> e.netns() == server);
                 assertTrue(followed.tracked(), "reported only because it was tracked: " + followed);
-                PacketEvent matched = rec.events().stream().filter(e -> e.skb() == followed.skb() && !e.tracked()).findFirst()
+                PacketEvent matched = rec.events().stream()
+                        .filter(e -> e.skb() == followed.skb() && !e.tracked())
+                        .findFirst()
                         .orElseThrow(() -> new AssertionError("the same skb matched first in the client namespace"));
                 assertEquals(client, matched.netns());
             }
@@ -172,11 +236,15 @@ class TraceScenarioTest {
     @Test
     void withoutTrackSkbTheOtherNamespaceStaysSilent() {
         try (DemoLab lab = DemoLab.start()) {
-            TraceFilter onlyClient = TraceFilter.all().withNetns(Set.of(lab.client().inode()));
+            TraceFilter onlyClient =
+                    TraceFilter.all().withNetns(Set.of(lab.client().inode()));
             try (RecordingSession rec = record(onlyClient, false)) {
                 assertTrue(lab.connectAllowed(CONNECT_TIMEOUT));
-                rec.awaitEvent(e -> e.tuple().map(t -> t.sport() == lab.allowedPort()).orElse(false)); // the reply reached the client
-                assertTrue(rec.events().stream().noneMatch(e -> e.netns() == lab.server().inode()));
+                rec.awaitEvent(e -> e.tuple()
+                        .map(t -> t.sport() == lab.allowedPort())
+                        .orElse(false)); // the reply reached the client
+                assertTrue(rec.events().stream()
+                        .noneMatch(e -> e.netns() == lab.server().inode()));
             }
         }
     }
@@ -184,7 +252,8 @@ class TraceScenarioTest {
     @Test
     void stacksShowTheKernelPathOfADrop() {
         try (DemoLab lab = DemoLab.start();
-             RecordingSession rec = record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), true)) {
+                RecordingSession rec =
+                        record(TraceFilter.all().withNetns(Set.of(lab.server().inode())), true)) {
             lab.connectBlocked(CONNECT_TIMEOUT);
             PacketEvent drop = rec.awaitEvent(e -> e.dropReason().equals(Optional.of("NETFILTER_DROP")));
             assertTrue(drop.stack().stream().anyMatch(f -> f.startsWith("nf_hook_slow+")), "stack: " + drop.stack());
@@ -195,12 +264,16 @@ class TraceScenarioTest {
     void lossUnderABurstIsCountedAndEveryWrittenEventIsDelivered() {
         try (NetLab lab = NetLab.create()) {
             LabNamespace ns = lab.addNamespace("burst");
-            TracerConfig tiny = new TracerConfig(TraceFilter.all().withNetns(Set.of(ns.inode())), Backend.AUTO, false,
+            TracerConfig tiny = new TracerConfig(
+                    TraceFilter.all().withNetns(Set.of(ns.inode())),
+                    Backend.AUTO,
+                    false,
                     TracerConfig.MIN_RING_BUFFER_BYTES);
             List<PacketEvent> seen = new CopyOnWriteArrayList<>();
             try (TracerSession session = TracerSession.start(tiny, seen::add, symbols)) {
                 // nobody reads while the burst runs: one page holds a few dozen events
-                lab.exec(ns, List.of("ping", "-q", "-c", "300", "-i", "0", "127.0.0.1"), Duration.ofSeconds(30)).requireSuccess();
+                lab.exec(ns, List.of("ping", "-q", "-c", "300", "-i", "0", "127.0.0.1"), Duration.ofSeconds(30))
+                        .requireSuccess();
                 session.drain();
                 TraceStats stats = session.stats();
                 assertTrue(stats.lost() > 0, "a 4 KiB ring buffer overflows: " + stats);
@@ -217,15 +290,33 @@ class TraceScenarioTest {
             lab.netLab().ping(lab.client(), lab.serverAddress(), 2, Duration.ofSeconds(1));
             lab.connectAllowed(CONNECT_TIMEOUT);
             rec.awaitEvent(expected);
-            List<PacketEvent> wrong = rec.events().stream().filter(expected.negate()).toList();
+            List<PacketEvent> wrong =
+                    rec.events().stream().filter(expected.negate()).toList();
             assertTrue(wrong.isEmpty(), "filter " + filter + " let through: " + wrong);
             assertTrue(rec.events().stream().allMatch(filter::matches), "the kernel and Java agree on the filter");
         }
     }
 
     private static PacketEvent anyEvent(long netns) {
-        return new PacketEvent(0, 0, 0, 0, "", netns, 0, "", 0, 0, 0, Optional.empty(), "net:netif_rx",
-                PacketEvent.ProbeKind.TRACEPOINT, Optional.empty(), Optional.empty(), List.of(), false);
+        return new PacketEvent(
+                0,
+                0,
+                0,
+                0,
+                "",
+                netns,
+                0,
+                "",
+                0,
+                0,
+                0,
+                Optional.empty(),
+                "net:netif_rx",
+                PacketEvent.ProbeKind.TRACEPOINT,
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                false);
     }
 
     private static RecordingSession record(TraceFilter filter, boolean stack) {

@@ -10,17 +10,20 @@ import java.time.Duration;
  */
 public final class TracingProcess {
 
-    private TracingProcess() {
-    }
+    private TracingProcess() {}
 
     public static void main(String[] args) {
         TraceFilter filter = TraceFilter.all().withNetns(java.util.Set.of(1L)); // matches nothing: quiet
         Backend backend = args.length > 0 ? Backend.ofName(args[0]).orElseThrow() : Backend.AUTO;
         FunctionFilter functions = args.length > 1 ? FunctionFilter.of(args[1]) : FunctionFilter.all();
-        TracerConfig config = new TracerConfig(filter, backend, false, TracerConfig.DEFAULT_RING_BUFFER_BYTES, false, functions);
-        try (TracerSession session = TracerSession.start(config, e -> { }, AddressSymbolizer.none())) {
-            System.out.println("ids=" + session.kernelProgramIds().stream().map(String::valueOf)
-                    .reduce((a, b) -> a + "," + b).orElse(""));
+        TracerConfig config =
+                new TracerConfig(filter, backend, false, TracerConfig.DEFAULT_RING_BUFFER_BYTES, false, functions);
+        try (TracerSession session = TracerSession.start(config, e -> {}, AddressSymbolizer.none())) {
+            System.out.println("ids="
+                    + session.kernelProgramIds().stream()
+                            .map(String::valueOf)
+                            .reduce((a, b) -> a + "," + b)
+                            .orElse(""));
             System.out.flush();
             while (true) {
                 session.poll(Duration.ofMillis(500));

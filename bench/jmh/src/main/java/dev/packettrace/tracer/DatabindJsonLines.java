@@ -4,7 +4,6 @@ package dev.packettrace.tracer;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
-
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -32,11 +31,29 @@ final class DatabindJsonLines implements AutoCloseable {
             firstNs = e.timestampNs();
         }
         Tuple t = e.tuple().orElse(null);
-        out.write(new Line(e.timestampNs() - firstNs, "0x" + Long.toHexString(e.skb()), e.cpu(), e.pid(), e.comm(),
-                e.netns(), e.ifindex(), e.ifname(), e.mark(), e.len(), e.protocol(),
-                t == null ? null : new TupleLine(t.saddr().getHostAddress(), t.daddr().getHostAddress(), t.sport(),
-                        t.dport(), t.l4protoName()),
-                e.probe(), e.dropReason().orElse(null), e.location().orElse(null)));
+        out.write(new Line(
+                e.timestampNs() - firstNs,
+                "0x" + Long.toHexString(e.skb()),
+                e.cpu(),
+                e.pid(),
+                e.comm(),
+                e.netns(),
+                e.ifindex(),
+                e.ifname(),
+                e.mark(),
+                e.len(),
+                e.protocol(),
+                t == null
+                        ? null
+                        : new TupleLine(
+                                t.saddr().getHostAddress(),
+                                t.daddr().getHostAddress(),
+                                t.sport(),
+                                t.dport(),
+                                t.l4protoName()),
+                e.probe(),
+                e.dropReason().orElse(null),
+                e.location().orElse(null)));
     }
 
     void flush() throws IOException {
@@ -50,11 +67,22 @@ final class DatabindJsonLines implements AutoCloseable {
 
     /** One output line; absent optionals are left out as the streaming writer leaves them out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Line(long time, String skb, int cpu, int pid, String comm, long netns, int ifindex, String ifname,
-                       long mark, int len, int proto, TupleLine tuple, String probe, String dropReason,
-                       String location) {
-    }
+    public record Line(
+            long time,
+            String skb,
+            int cpu,
+            int pid,
+            String comm,
+            long netns,
+            int ifindex,
+            String ifname,
+            long mark,
+            int len,
+            int proto,
+            TupleLine tuple,
+            String probe,
+            String dropReason,
+            String location) {}
 
-    public record TupleLine(String saddr, String daddr, int sport, int dport, String l4proto) {
-    }
+    public record TupleLine(String saddr, String daddr, int sport, int dport, String l4proto) {}
 }

@@ -9,22 +9,6 @@ import dev.packettrace.kernel.KernelSymbols;
 import dev.packettrace.output.JsonLinesWriter;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.output.TimestampMode;
-import org.openjdk.jmh.annotations.AuxCounters;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -41,6 +25,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Ring buffer records to JSON lines in a file, as the CLI does with {@code --output-json --output-file}: each record
@@ -116,14 +115,17 @@ public class DecodeAndWriteBenchmark {
     @Setup(Level.Iteration)
     public void openFile() throws IOException {
         file = Path.of(dir, "events-" + writer + ".jsonl");
-        stream = new CountingStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+        stream = new CountingStream(Files.newOutputStream(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
         eventsThisIteration = 0;
         switch (writer) {
-            case "streaming" -> streaming = new JsonLinesWriter(stream,
-                    new TimestampFormatter(TimestampMode.RELATIVE, () -> {
-                        throw new IllegalStateException("relative timestamps need no wall clock");
-                    }), false);
+            case "streaming" ->
+                streaming = new JsonLinesWriter(
+                        stream,
+                        new TimestampFormatter(TimestampMode.RELATIVE, () -> {
+                            throw new IllegalStateException("relative timestamps need no wall clock");
+                        }),
+                        false);
             case "databind" -> databind = new DatabindJsonLines(stream);
             default -> throw new IllegalArgumentException("writer=" + writer + ": expected streaming or databind");
         }
@@ -184,7 +186,8 @@ public class DecodeAndWriteBenchmark {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             for (long pos = 0; pos < size; pos += Integer.MAX_VALUE) {
-                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(Integer.MAX_VALUE, size - pos));
+                MappedByteBuffer m =
+                        ch.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(Integer.MAX_VALUE, size - pos));
                 while (m.hasRemaining()) {
                     last = m.get();
                     if (last == '\n') {
@@ -204,9 +207,12 @@ public class DecodeAndWriteBenchmark {
         // record by record, so that the check fits in the small heap the launcher gives the tracer
         ByteArrayOutputStream a = new ByteArrayOutputStream();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        JsonLinesWriter s = new JsonLinesWriter(a, new TimestampFormatter(TimestampMode.RELATIVE, () -> {
-            throw new IllegalStateException("relative timestamps need no wall clock");
-        }), false);
+        JsonLinesWriter s = new JsonLinesWriter(
+                a,
+                new TimestampFormatter(TimestampMode.RELATIVE, () -> {
+                    throw new IllegalStateException("relative timestamps need no wall clock");
+                }),
+                false);
         ObjectMapper json = new ObjectMapper();
         boolean namedDrop = false;
         try (DatabindJsonLines d = new DatabindJsonLines(b)) {
@@ -220,11 +226,13 @@ public class DecodeAndWriteBenchmark {
                 String left = a.toString(StandardCharsets.UTF_8).strip();
                 String right = b.toString(StandardCharsets.UTF_8).strip();
                 if (left.isEmpty() || right.isEmpty() || left.contains("\n") || right.contains("\n")) {
-                    throw new IllegalStateException("record " + (i + 1) + ": expected one line from each writer, got:\n streaming "
-                            + left + "\n databind  " + right);
+                    throw new IllegalStateException(
+                            "record " + (i + 1) + ": expected one line from each writer, got:\n streaming " + left
+                                    + "\n databind  " + right);
                 }
                 if (!normalized(json.readTree(left)).equals(normalized(json.readTree(right)))) {
-                    throw new IllegalStateException("line " + (i + 1) + " differs:\n streaming " + left + "\n databind  " + right);
+                    throw new IllegalStateException(
+                            "line " + (i + 1) + " differs:\n streaming " + left + "\n databind  " + right);
                 }
                 namedDrop |= left.contains("\"dropReason\":\"NETFILTER_DROP\",\"location\":\"nf_hook_slow+0xa6\"");
                 a.reset();
@@ -232,7 +240,8 @@ public class DecodeAndWriteBenchmark {
             }
         }
         if (!namedDrop) {
-            throw new IllegalStateException("no drop named NETFILTER_DROP at nf_hook_slow+0xa6 in the streaming output");
+            throw new IllegalStateException(
+                    "no drop named NETFILTER_DROP at nf_hook_slow+0xa6 in the streaming output");
         }
     }
 

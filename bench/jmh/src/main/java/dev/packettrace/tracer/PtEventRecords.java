@@ -5,7 +5,6 @@ import dev.packettrace.bindings.Btf;
 import dev.packettrace.bindings.BtfKind;
 import dev.packettrace.bindings.BtfType;
 import dev.packettrace.kernel.KernelSymbols;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -38,19 +37,30 @@ public final class PtEventRecords {
     static final int SKB_COPY_DATAGRAM_IOVEC = 13;
 
     private static final String[][] PROBES = {
-        {"skb", "kfree_skb"}, {"skb", "consume_skb"}, {"net", "netif_receive_skb"}, {"net", "netif_rx"},
-        {"net", "napi_gro_receive_entry"}, {"net", "net_dev_queue"}, {"net", "net_dev_start_xmit"},
-        {"net", "net_dev_xmit"}, {"tcp", "tcp_retransmit_skb"}, {"tcp", "tcp_send_reset"},
-        {"tcp", "tcp_receive_reset"}, {"udp", "udp_fail_queue_rcv_skb"}, {"sock", "sock_rcvqueue_full"},
-        {"skb", "skb_copy_datagram_iovec"}, {"tcp", "tcp_bad_csum"}, {"net", "netif_receive_skb_entry"},
-        {"net", "retired: netif_rx_entry"}, {"net", "napi_gro_frags_entry"},
+        {"skb", "kfree_skb"},
+        {"skb", "consume_skb"},
+        {"net", "netif_receive_skb"},
+        {"net", "netif_rx"},
+        {"net", "napi_gro_receive_entry"},
+        {"net", "net_dev_queue"},
+        {"net", "net_dev_start_xmit"},
+        {"net", "net_dev_xmit"},
+        {"tcp", "tcp_retransmit_skb"},
+        {"tcp", "tcp_send_reset"},
+        {"tcp", "tcp_receive_reset"},
+        {"udp", "udp_fail_queue_rcv_skb"},
+        {"sock", "sock_rcvqueue_full"},
+        {"skb", "skb_copy_datagram_iovec"},
+        {"tcp", "tcp_bad_csum"},
+        {"net", "netif_receive_skb_entry"},
+        {"net", "retired: netif_rx_entry"},
+        {"net", "napi_gro_frags_entry"},
     };
 
     private static final long NETNS_CLIENT = 4026532177L;
     private static final long NETNS_SERVER = 4026532315L;
 
-    private PtEventRecords() {
-    }
+    private PtEventRecords() {}
 
     /** The tracepoint probes as the tracer's catalog describes them; only ids and names matter to the decoder. */
     public static List<TracepointProbe> probes() {
@@ -61,8 +71,15 @@ public final class PtEventRecords {
             }
             String group = PROBES[id][0];
             String event = PROBES[id][1];
-            probes.add(new TracepointProbe(id, group, event, "pt" + id + "_" + group + "__" + event,
-                    OptionalInt.of(0), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty()));
+            probes.add(new TracepointProbe(
+                    id,
+                    group,
+                    event,
+                    "pt" + id + "_" + group + "__" + event,
+                    OptionalInt.of(0),
+                    OptionalInt.empty(),
+                    OptionalInt.empty(),
+                    OptionalInt.empty()));
         }
         return probes;
     }
@@ -80,8 +97,9 @@ public final class PtEventRecords {
     }
 
     private static long address(KernelSymbols symbols, String function, int offset) {
-        long base = symbols.addressOf(function).orElseThrow(() -> new IllegalStateException(
-                "/proc/kallsyms has no " + function + "; the benchmark needs real kernel addresses (run as root)"));
+        long base = symbols.addressOf(function)
+                .orElseThrow(() -> new IllegalStateException("/proc/kallsyms has no " + function
+                        + "; the benchmark needs real kernel addresses (run as root)"));
         return base + offset;
     }
 
@@ -124,8 +142,8 @@ public final class PtEventRecords {
             return b;
         }
 
-        ByteBuffer drop(long ts, long netns, int ifindex, String ifname, String comm, int pid, long location,
-                        long reason) {
+        ByteBuffer drop(
+                long ts, long netns, int ifindex, String ifname, String comm, int pid, long location, long reason) {
             ByteBuffer b = base(ts, KFREE_SKB, netns, ifindex, ifname, comm, pid, 1);
             b.putLong(EventDecoder.OFF_LOCATION, location);
             b.putInt(EventDecoder.OFF_DROP_REASON, (int) reason);
@@ -145,8 +163,8 @@ public final class PtEventRecords {
             return extra | EventDecoder.F_HAS_TUPLE | (v6 ? EventDecoder.F_IPV6 : 0);
         }
 
-        private ByteBuffer base(long ts, int probe, long netns, int ifindex, String ifname, String comm, int pid,
-                                int cpu) {
+        private ByteBuffer base(
+                long ts, int probe, long netns, int ifindex, String ifname, String comm, int pid, int cpu) {
             ByteBuffer b = ByteBuffer.allocateDirect(EventDecoder.BASE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
             b.putLong(EventDecoder.OFF_TS_NS, ts);
             b.putLong(EventDecoder.OFF_SKB, skb);

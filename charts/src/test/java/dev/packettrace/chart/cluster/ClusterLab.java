@@ -4,7 +4,6 @@ package dev.packettrace.chart.cluster;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +28,12 @@ final class ClusterLab {
     static final String NODE = "ptlab-node";
     /** The images hack/cluster-lab.d/build-images imports, tagged for the lab. */
     static final String IMAGE_TAG = "lab";
+
     static final String BUSYBOX = "packettrace.local/busybox:lab";
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
-    private ClusterLab() {
-    }
+    private ClusterLab() {}
 
     static Path kubeconfig() {
         return Path.of(required("packettrace.cluster.kubeconfig"));
@@ -89,7 +88,8 @@ final class ClusterLab {
     }
 
     static Result kubectlWithInput(String stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(kubectlBinary().toString(), "--kubeconfig", kubeconfig().toString()));
+        List<String> command = new ArrayList<>(
+                List.of(kubectlBinary().toString(), "--kubeconfig", kubeconfig().toString()));
         command.addAll(List.of(args));
         return run(command, stdin);
     }
@@ -100,8 +100,10 @@ final class ClusterLab {
      */
     static Result shell(String script) {
         Map<String, String> env = Map.of(
-                "PATH", kubectlBinary().getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "KUBECONFIG", kubeconfig().toString());
+                "PATH",
+                kubectlBinary().getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "KUBECONFIG",
+                kubeconfig().toString());
         return run(List.of("bash", "-euo", "pipefail", "-c", script), "", env);
     }
 

@@ -14,13 +14,16 @@ final class DropScenario {
     static final String SERVER = "server";
     static final String CLIENT = "client";
 
-    private DropScenario() {
-    }
+    private DropScenario() {}
 
     /** Creates both pods in the namespace, waits until both run, then installs the DROP; returns the server. */
     static Pod create(KubernetesClient client, String namespace) {
         Pod server = LabPods.run(client, namespace, SERVER, "httpd", "-f", "-p", "8080", "-h", "/tmp");
-        LabPods.run(client, namespace, CLIENT, LabPods.connectingTo(server.getStatus().getPodIP(), 8080, "0.3"));
+        LabPods.run(
+                client,
+                namespace,
+                CLIENT,
+                LabPods.connectingTo(server.getStatus().getPodIP(), 8080, "0.3"));
         LabNode.iptablesInPod(server, "INPUT -p tcp --dport 8080 -j DROP");
         return server;
     }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
@@ -9,17 +13,12 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The product's story on a real cluster: a client pod's TCP connections to a server pod die on an iptables
@@ -32,8 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DropTraceTest {
 
     static final String NAMESPACE = "drop-e2e";
+
     @RegisterExtension
     static final LabNamespace LAB = LabNamespace.withDropScenario(NAMESPACE);
+
     static KubernetesClient client;
 
     @BeforeAll
@@ -42,13 +43,20 @@ class DropTraceTest {
     }
 
     static PacketTrace waitForPhase(String name, Phase phase, int seconds) {
-        return client.resources(PacketTrace.class).inNamespace(NAMESPACE).withName(name).waitUntilCondition(
-                t -> t != null && t.getStatus() != null && t.getStatus().phase() == phase, seconds, TimeUnit.SECONDS);
+        return client.resources(PacketTrace.class)
+                .inNamespace(NAMESPACE)
+                .withName(name)
+                .waitUntilCondition(
+                        t -> t != null && t.getStatus() != null && t.getStatus().phase() == phase,
+                        seconds,
+                        TimeUnit.SECONDS);
     }
 
     @Test
     void traceEndsCompletedWithTheNetfilterDropAndEveryEventInTheSink() {
-        ClusterLab.kubectlWithInput(DropScenario.traceOfServer("server-drops", "15s"), "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
+        ClusterLab.kubectlWithInput(
+                        DropScenario.traceOfServer("server-drops", "15s"), "apply", "-n", NAMESPACE, "-f", "-")
+                .requireSuccess();
 
         waitForPhase("server-drops", Phase.Running, 180);
         Pod agent = LabRelease.agent(client);
@@ -57,17 +65,30 @@ class DropTraceTest {
 
         // Completed comes when the duration is over; the counts are final once every agent's last report (Detached)
         // is in, up to one report interval later
-        PacketTrace done = client.resources(PacketTrace.class).inNamespace(NAMESPACE).withName("server-drops")
-                .waitUntilCondition(t -> t != null && t.getStatus() != null && t.getStatus().phase() == Phase.Completed
-                        && !t.getStatus().nodes().isEmpty()
-                        && t.getStatus().nodes().stream().allMatch(n -> n.state() == AgentState.Detached), 120, TimeUnit.SECONDS);
+        PacketTrace done = client.resources(PacketTrace.class)
+                .inNamespace(NAMESPACE)
+                .withName("server-drops")
+                .waitUntilCondition(
+                        t -> t != null
+                                && t.getStatus() != null
+                                && t.getStatus().phase() == Phase.Completed
+                                && !t.getStatus().nodes().isEmpty()
+                                && t.getStatus().nodes().stream().allMatch(n -> n.state() == AgentState.Detached),
+                        120,
+                        TimeUnit.SECONDS);
         var status = done.getStatus();
-        assertTrue(status.conditions().stream().anyMatch(c -> c.getType().equals("Completed") && c.getStatus().equals("True")),
+        assertTrue(
+                status.conditions().stream()
+                        .anyMatch(c ->
+                                c.getType().equals("Completed") && c.getStatus().equals("True")),
                 status.conditions().toString());
         List<DropGroup> netfilter = status.summary().dropsByReason().stream()
-                .filter(d -> d.reason().equals("NETFILTER_DROP")).toList();
+                .filter(d -> d.reason().equals("NETFILTER_DROP"))
+                .toList();
         assertFalse(netfilter.isEmpty(), "drops by reason: " + status.summary().dropsByReason());
-        assertTrue(netfilter.getFirst().location().matches(LabTraces.NETFILTER_LOCATION), netfilter.getFirst().location());
+        assertTrue(
+                netfilter.getFirst().location().matches(LabTraces.NETFILTER_LOCATION),
+                netfilter.getFirst().location());
         NodeStatus node = status.nodes().getFirst();
         assertEquals(ClusterLab.NODE, node.node());
 
@@ -76,18 +97,24 @@ class DropTraceTest {
         assertEquals(0L, status.summary().lost(), "nothing lost at this rate");
         assertEquals(status.summary().events(), (long) events.size(), "every counted event is in the sink");
         assertTrue(events.stream().allMatch(e -> e.path("pod").asText().equals(NAMESPACE + "/server")));
-        long sinkDrops = events.stream().filter(e -> e.path("dropReason").asText().equals("NETFILTER_DROP")).count();
-        assertEquals(netfilter.stream().mapToLong(DropGroup::count).sum(), sinkDrops, "the sink's drops are the status's");
+        long sinkDrops = events.stream()
+                .filter(e -> e.path("dropReason").asText().equals("NETFILTER_DROP"))
+                .count();
+        assertEquals(
+                netfilter.stream().mapToLong(DropGroup::count).sum(), sinkDrops, "the sink's drops are the status's");
     }
 
     @Test
     void deletingARunningTraceDetachesEverythingFromTheKernel() {
-        ClusterLab.kubectlWithInput(DropScenario.traceOfServer("long-trace", "10m"), "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
+        ClusterLab.kubectlWithInput(
+                        DropScenario.traceOfServer("long-trace", "10m"), "apply", "-n", NAMESPACE, "-f", "-")
+                .requireSuccess();
         waitForPhase("long-trace", Phase.Running, 180);
         assertFalse(LabNode.loadedTracerPrograms().isEmpty(), "the agent attached while the trace runs");
 
         // kubectl delete waits for the finalizer: the operator removes it once the agents have detached
-        ClusterLab.kubectl("delete", "pt", "long-trace", "-n", NAMESPACE, "--wait=true", "--timeout=120s").requireSuccess();
+        ClusterLab.kubectl("delete", "pt", "long-trace", "-n", NAMESPACE, "--wait=true", "--timeout=120s")
+                .requireSuccess();
         assertEquals(List.of(), LabNode.loadedTracerPrograms(), "bpftool prog show: none of packettrace's programs");
     }
 }

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,9 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * spec.filter.expression on a real node: two traces of the same pod, one with the expression
@@ -35,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FilterExpressionTest {
 
     static final String NAMESPACE = "filter-expression";
+
     @RegisterExtension
     static final LabNamespace LAB = LabNamespace.empty(NAMESPACE);
 
@@ -43,14 +43,25 @@ class FilterExpressionTest {
         Pod server = LabPods.run(LAB.client(), NAMESPACE, "server", "httpd", "-f", "-p", "8080", "-h", "/tmp");
         String serverIp = server.getStatus().getPodIP();
         LabPods.run(LAB.client(), NAMESPACE, "client", LabPods.connectingTo(serverIp, 8080, "0.3"));
-        ClusterLab.kubectlWithInput(trace("port-8080", "filter: {expression: 'tcp and dst port 8080'}")
-                + "---\n" + trace("everything", ""), "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
+        ClusterLab.kubectlWithInput(
+                        trace("port-8080", "filter: {expression: 'tcp and dst port 8080'}") + "---\n"
+                                + trace("everything", ""),
+                        "apply",
+                        "-n",
+                        NAMESPACE,
+                        "-f",
+                        "-")
+                .requireSuccess();
         LabTraces.awaitPhase(LAB.client(), NAMESPACE, "port-8080", Phase.Running);
         LabTraces.awaitPhase(LAB.client(), NAMESPACE, "everything", Phase.Running);
 
         Pod agent = LabRelease.agent(LAB.client());
-        try (LogWatch log = LAB.client().pods().inNamespace(LabRelease.NAMESPACE).withName(agent.getMetadata().getName())
-                .tailingLines(0).watchLog()) {
+        try (LogWatch log = LAB.client()
+                .pods()
+                .inNamespace(LabRelease.NAMESPACE)
+                .withName(agent.getMetadata().getName())
+                .tailingLines(0)
+                .watchLog()) {
             // the agent hands each event to every trace in turn: once the expression's trace has an event after
             // the other trace's first ping, both have judged that ping
             CompletableFuture<Lines> judged = CompletableFuture.supplyAsync(() -> readUntilJudged(log));
@@ -58,26 +69,32 @@ class FilterExpressionTest {
                     .requireSuccess();
             Lines lines = judged.get(120, TimeUnit.SECONDS);
             assertTrue(lines.everything.stream().anyMatch(e -> proto(e).equals("icmp")), "the pings are traced");
-            assertTrue(lines.everything.stream().anyMatch(FilterExpressionTest::isReply),
+            assertTrue(
+                    lines.everything.stream().anyMatch(FilterExpressionTest::isReply),
                     "the server's replies are traced: " + lines.everything.size() + " events");
             assertFalse(lines.matched.isEmpty());
             for (JsonNode e : lines.matched) {
-                assertTrue(proto(e).equals("tcp") && e.at("/tuple/dport").asInt() == 8080,
+                assertTrue(
+                        proto(e).equals("tcp") && e.at("/tuple/dport").asInt() == 8080,
                         "an event of the trace with 'tcp and dst port 8080' that the expression does not match: " + e);
             }
         } catch (TimeoutException | ExecutionException e) {
-            throw new AssertionError("the agent's sink did not show both traces' view of the pings and the server's replies", e);
+            throw new AssertionError(
+                    "the agent's sink did not show both traces' view of the pings and the server's replies", e);
         }
     }
 
     @Test
     void anExpressionLibpcapRefusesEndsTheTraceFailedNamingTheField() {
-        RejectedSpec.assertRefusedNaming(LAB.client(), NAMESPACE, "bad-expression",
-                trace("bad-expression", "filter: {expression: 'tcp and and port'}"), "spec.filter.expression");
+        RejectedSpec.assertRefusedNaming(
+                LAB.client(),
+                NAMESPACE,
+                "bad-expression",
+                trace("bad-expression", "filter: {expression: 'tcp and and port'}"),
+                "spec.filter.expression");
     }
 
-    private record Lines(List<JsonNode> everything, List<JsonNode> matched) {
-    }
+    private record Lines(List<JsonNode> everything, List<JsonNode> matched) {}
 
     private static Lines readUntilJudged(LogWatch log) {
         ObjectMapper json = new ObjectMapper();

@@ -5,12 +5,11 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.Locale;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.Locale;
 
 /**
  * Every spec the operator's validator refuses (its own test's table) is refused by the real cluster too,
@@ -20,6 +19,7 @@ import java.util.Locale;
 class InvalidSpecsTest {
 
     static final String NAMESPACE = "invalid-specs";
+
     @RegisterExtension
     static final LabNamespace LAB = LabNamespace.empty(NAMESPACE);
 
@@ -30,6 +30,7 @@ class InvalidSpecsTest {
         PacketTrace trace = new PacketTrace();
         trace.setMetadata(new ObjectMetaBuilder().withName(name).build());
         trace.setSpec(spec);
-        RejectedSpec.assertRefusedNaming(LAB.client(), NAMESPACE, name, new KubernetesSerialization().asYaml(trace), field);
+        RejectedSpec.assertRefusedNaming(
+                LAB.client(), NAMESPACE, name, new KubernetesSerialization().asYaml(trace), field);
     }
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
@@ -8,16 +12,11 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * spec.output.events: drops on a real node. The trace names its pod and nothing else, so the agent's tracer counts
@@ -28,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KernelCountedTraceTest {
 
     static final String NAMESPACE = "kernel-counts";
+
     @RegisterExtension
     static final LabNamespace LAB = LabNamespace.withDropScenario(NAMESPACE);
 
@@ -44,25 +44,41 @@ class KernelCountedTraceTest {
                   output: {events: drops}
                 """, "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
 
-        PacketTrace done = client.resources(PacketTrace.class).inNamespace(NAMESPACE).withName("drops-only")
-                .waitUntilCondition(t -> t != null && t.getStatus() != null && t.getStatus().phase() == Phase.Completed
-                        && !t.getStatus().nodes().isEmpty()
-                        && t.getStatus().nodes().stream().allMatch(n -> n.state() == AgentState.Detached), 240, TimeUnit.SECONDS);
+        PacketTrace done = client.resources(PacketTrace.class)
+                .inNamespace(NAMESPACE)
+                .withName("drops-only")
+                .waitUntilCondition(
+                        t -> t != null
+                                && t.getStatus() != null
+                                && t.getStatus().phase() == Phase.Completed
+                                && !t.getStatus().nodes().isEmpty()
+                                && t.getStatus().nodes().stream().allMatch(n -> n.state() == AgentState.Detached),
+                        240,
+                        TimeUnit.SECONDS);
         var summary = done.getStatus().summary();
-        List<DropGroup> netfilter = summary.dropsByReason().stream().filter(d -> d.reason().equals("NETFILTER_DROP")).toList();
+        List<DropGroup> netfilter = summary.dropsByReason().stream()
+                .filter(d -> d.reason().equals("NETFILTER_DROP"))
+                .toList();
         assertFalse(netfilter.isEmpty(), "drops by reason: " + summary.dropsByReason());
-        assertTrue(netfilter.getFirst().location().matches(LabTraces.NETFILTER_LOCATION), netfilter.getFirst().location());
+        assertTrue(
+                netfilter.getFirst().location().matches(LabTraces.NETFILTER_LOCATION),
+                netfilter.getFirst().location());
         assertTrue(summary.events() > summary.drops(), "every packet is counted, not only the drops: " + summary);
         assertFalse(done.getStatus().recentEvents().isEmpty(), "the drops are among the recent events");
-        assertTrue(done.getStatus().recentEvents().stream().allMatch(e -> e.reason() != null),
+        assertTrue(
+                done.getStatus().recentEvents().stream().allMatch(e -> e.reason() != null),
                 "only drops are kept: " + done.getStatus().recentEvents());
 
         Pod agent = LabRelease.agent(client);
         List<JsonNode> events = LabRelease.sinkEvents(agent, NAMESPACE + "/drops-only");
         assertTrue(events.stream().allMatch(e -> e.has("dropReason")), "only drops in the sink");
         assertEquals(summary.drops(), (long) events.size(), "every counted drop is in the sink");
-        String log = ClusterLab.kubectl("logs", "-n", LabRelease.NAMESPACE, agent.getMetadata().getName()).requireSuccess().stdout();
-        assertTrue(log.lines().anyMatch(l -> l.contains("tracer=started") && l.contains("events=drops")),
+        String log = ClusterLab.kubectl(
+                        "logs", "-n", LabRelease.NAMESPACE, agent.getMetadata().getName())
+                .requireSuccess()
+                .stdout();
+        assertTrue(
+                log.lines().anyMatch(l -> l.contains("tracer=started") && l.contains("events=drops")),
                 "the agent's tracer streamed only drops from the kernel");
     }
 }

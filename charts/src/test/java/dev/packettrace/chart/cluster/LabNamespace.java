@@ -35,7 +35,12 @@ final class LabNamespace implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) {
         LabRelease.installed();
         client = ClusterLab.admin();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
                 .serverSideApply();
         if (dropScenario) {
             DropScenario.create(client, name);
@@ -47,9 +52,18 @@ final class LabNamespace implements BeforeAllCallback, AfterAllCallback {
         try {
             // the scenarios' shell loops run as PID 1 and ignore SIGTERM: without a short grace period each pod
             // would hold the namespace's deletion for the default 30 s
-            ClusterLab.kubectl("delete", "deployments,pods", "--all", "-n", name, "--grace-period=1", "--wait=true", "--timeout=120s")
+            ClusterLab.kubectl(
+                            "delete",
+                            "deployments,pods",
+                            "--all",
+                            "-n",
+                            name,
+                            "--grace-period=1",
+                            "--wait=true",
+                            "--timeout=120s")
                     .requireSuccess();
-            ClusterLab.kubectl("delete", "namespace", name, "--wait=true", "--timeout=120s").requireSuccess();
+            ClusterLab.kubectl("delete", "namespace", name, "--wait=true", "--timeout=120s")
+                    .requireSuccess();
         } finally {
             client.close();
         }

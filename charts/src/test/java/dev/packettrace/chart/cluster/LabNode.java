@@ -2,7 +2,6 @@
 package dev.packettrace.chart.cluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,13 +20,16 @@ final class LabNode {
     /** packettrace's programs: pt&lt;id&gt;_&lt;group&gt;__&lt;event&gt;, cut by the kernel to 15 characters. */
     private static final String OUR_PROGRAM = "^\\d+: \\w+\\s+name pt\\d+_.*";
 
-    private LabNode() {
-    }
+    private LabNode() {}
 
     /** bpftool's lines for the programs of ours that are loaded now. */
     static List<String> loadedTracerPrograms() {
-        return ClusterLab.run(List.of("bpftool", "prog", "show"), "").requireSuccess().stdout().lines()
-                .filter(l -> l.matches(OUR_PROGRAM)).toList();
+        return ClusterLab.run(List.of("bpftool", "prog", "show"), "")
+                .requireSuccess()
+                .stdout()
+                .lines()
+                .filter(l -> l.matches(OUR_PROGRAM))
+                .toList();
     }
 
     /** Appends an iptables rule (e.g. "INPUT -p tcp --dport 8080 -j DROP") in the pod's network namespace. */
@@ -53,7 +55,11 @@ final class LabNode {
 
     /** A process of the pod's first container, found the way the agent finds it: by its cgroup. */
     static long processOf(Pod pod) {
-        String id = pod.getStatus().getContainerStatuses().getFirst().getContainerID().replaceFirst("^\\w+://", "");
+        String id = pod.getStatus()
+                .getContainerStatuses()
+                .getFirst()
+                .getContainerID()
+                .replaceFirst("^\\w+://", "");
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .filter(p -> cgroupOf(p).map(c -> c.contains(id)).orElse(false))

@@ -3,7 +3,6 @@ package dev.packettrace.chart.cluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +13,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class LabPods {
 
-    private LabPods() {
-    }
+    private LabPods() {}
 
     /** Starts pod {@code name} running {@code command} and returns it once it is ready (its IP known). */
     static Pod run(KubernetesClient client, String namespace, String name, String... command) {
-        List<String> args = new ArrayList<>(List.of("run", name, "-n", namespace, "--labels=app=" + name,
-                "--image=" + ClusterLab.BUSYBOX, "--image-pull-policy=Never", "--"));
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                name,
+                "-n",
+                namespace,
+                "--labels=app=" + name,
+                "--image=" + ClusterLab.BUSYBOX,
+                "--image-pull-policy=Never",
+                "--"));
         args.addAll(List.of(command));
         ClusterLab.kubectl(args.toArray(String[]::new)).requireSuccess();
         return client.pods().inNamespace(namespace).withName(name).waitUntilReady(120, TimeUnit.SECONDS);
@@ -28,6 +33,8 @@ final class LabPods {
 
     /** A client loop: a TCP connection attempt to ip:port every {@code pause} seconds, never sending data. */
     static String[] connectingTo(String ip, int port, String pause) {
-        return new String[] {"sh", "-c", "while true; do nc -w 1 " + ip + " " + port + " </dev/null; sleep " + pause + "; done"};
+        return new String[] {
+            "sh", "-c", "while true; do nc -w 1 " + ip + " " + port + " </dev/null; sleep " + pause + "; done"
+        };
     }
 }

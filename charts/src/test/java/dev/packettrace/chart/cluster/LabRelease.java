@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.Release;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,7 +30,9 @@ final class LabRelease {
     static final String NAME = "packettrace";
     static final String OPERATOR_DEPLOYMENT = "packettrace-operator";
     static final String AGENT_DAEMONSET = "packettrace-node-agent";
-    static final Path CHART = Path.of(System.getProperty("packettrace.root", "..")).toAbsolutePath().normalize()
+    static final Path CHART = Path.of(System.getProperty("packettrace.root", ".."))
+            .toAbsolutePath()
+            .normalize()
             .resolve("charts/packettrace");
 
     private static final String VALUES = """
@@ -45,19 +45,25 @@ final class LabRelease {
 
     private static Release release;
 
-    private LabRelease() {
-    }
+    private LabRelease() {}
 
     /** The node agent's pod on the lab's one node. */
     static Pod agent(KubernetesClient client) {
-        return client.pods().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/name", AGENT_DAEMONSET).list().getItems()
+        return client.pods()
+                .inNamespace(NAMESPACE)
+                .withLabel("app.kubernetes.io/name", AGENT_DAEMONSET)
+                .list()
+                .getItems()
                 .getFirst();
     }
 
     /** The sink's JSON lines (the agent's standard output) of one trace ("namespace/name"), oldest first. */
     static List<JsonNode> sinkEvents(Pod agent, String trace) {
         ObjectMapper json = new ObjectMapper();
-        String logs = ClusterLab.kubectl("logs", "-n", NAMESPACE, agent.getMetadata().getName()).requireSuccess().stdout();
+        String logs = ClusterLab.kubectl(
+                        "logs", "-n", NAMESPACE, agent.getMetadata().getName())
+                .requireSuccess()
+                .stdout();
         List<JsonNode> events = new ArrayList<>();
         for (String line : logs.lines().filter(l -> l.startsWith("{")).toList()) {
             try {
@@ -77,11 +83,15 @@ final class LabRelease {
             try {
                 Path values = Files.createTempFile("packettrace-lab-values", ".yaml");
                 Files.writeString(values, VALUES.formatted(ClusterLab.IMAGE_TAG, ClusterLab.IMAGE_TAG));
-                release = new Helm(CHART).install()
-                        .withName(NAME).withNamespace(NAMESPACE).createNamespace()
+                release = new Helm(CHART)
+                        .install()
+                        .withName(NAME)
+                        .withNamespace(NAMESPACE)
+                        .createNamespace()
                         .withKubeConfig(ClusterLab.kubeconfig())
                         .withValuesFile(values)
-                        .waitReady().withTimeout(180)
+                        .waitReady()
+                        .withTimeout(180)
                         .call();
                 Files.delete(values);
             } catch (IOException e) {

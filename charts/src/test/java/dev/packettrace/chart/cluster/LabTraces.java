@@ -6,7 +6,6 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -17,14 +16,18 @@ final class LabTraces {
     /** Where netfilter drops a packet: nf_hook_slow with legacy iptables, nft_do_chain with nftables. */
     static final String NETFILTER_LOCATION = "(nf_|nft_|ipt_|ip6t_)\\w+\\+0x[0-9a-f]+";
 
-    private LabTraces() {
-    }
+    private LabTraces() {}
 
     /** The trace once its status satisfies {@code until}; fails after {@code seconds}. */
-    static PacketTraceStatus await(KubernetesClient client, String namespace, String name, int seconds,
-            Predicate<PacketTraceStatus> until) {
-        PacketTrace trace = client.resources(PacketTrace.class).inNamespace(namespace).withName(name).waitUntilCondition(
-                t -> t != null && t.getStatus() != null && until.test(t.getStatus()), seconds, TimeUnit.SECONDS);
+    static PacketTraceStatus await(
+            KubernetesClient client, String namespace, String name, int seconds, Predicate<PacketTraceStatus> until) {
+        PacketTrace trace = client.resources(PacketTrace.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .waitUntilCondition(
+                        t -> t != null && t.getStatus() != null && until.test(t.getStatus()),
+                        seconds,
+                        TimeUnit.SECONDS);
         return trace.getStatus();
     }
 
@@ -34,8 +37,11 @@ final class LabTraces {
 
     /** The status's drop groups of {@code reason} (empty before the first drop). */
     static List<DropGroup> drops(PacketTraceStatus status, String reason) {
-        return status.summary() == null ? List.of()
-                : status.summary().dropsByReason().stream().filter(d -> d.reason().equals(reason)).toList();
+        return status.summary() == null
+                ? List.of()
+                : status.summary().dropsByReason().stream()
+                        .filter(d -> d.reason().equals(reason))
+                        .toList();
     }
 
     static Predicate<PacketTraceStatus> hasDrop(String reason) {

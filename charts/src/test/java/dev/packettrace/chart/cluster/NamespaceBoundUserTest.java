@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceReport;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
-
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A user who may edit one namespace (Kubernetes' built-in edit ClusterRole, bound there; the chart aggregates
@@ -31,10 +30,13 @@ class NamespaceBoundUserTest {
     static final String OWN = "team-a";
     static final String OTHER = "team-b";
     static final String USER = "alice";
+
     @RegisterExtension
     static final LabNamespace TEAM_A = LabNamespace.empty(OWN);
+
     @RegisterExtension
     static final LabNamespace TEAM_B = LabNamespace.withDropScenario(OTHER);
+
     static KubernetesClient admin;
     static KubernetesClient alice;
 
@@ -43,11 +45,25 @@ class NamespaceBoundUserTest {
         admin = TEAM_A.client();
         ClusterLab.kubectlWithInput(DropScenario.traceOfServer("their-trace", "20s"), "apply", "-n", OTHER, "-f", "-")
                 .requireSuccess();
-        admin.rbac().roleBindings().inNamespace(OWN).resource(new RoleBindingBuilder()
-                .withNewMetadata().withName("alice-edits-team-a").endMetadata()
-                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("edit").endRoleRef()
-                .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(USER).endSubject()
-                .build()).serverSideApply();
+        admin.rbac()
+                .roleBindings()
+                .inNamespace(OWN)
+                .resource(new RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("alice-edits-team-a")
+                        .endMetadata()
+                        .withNewRoleRef()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("ClusterRole")
+                        .withName("edit")
+                        .endRoleRef()
+                        .addNewSubject()
+                        .withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("User")
+                        .withName(USER)
+                        .endSubject()
+                        .build())
+                .serverSideApply();
         alice = ClusterLab.as(USER);
     }
 
@@ -74,12 +90,24 @@ class NamespaceBoundUserTest {
 
     @Test
     void canTraceInItsOwnNamespaceAndReadTheResult() {
-        alice.resources(PacketTrace.class).inNamespace(OWN).resource(trace("mine", "{podNames: [server]}")).create();
-        PacketTrace mine = alice.resources(PacketTrace.class).inNamespace(OWN).withName("mine")
+        alice.resources(PacketTrace.class)
+                .inNamespace(OWN)
+                .resource(trace("mine", "{podNames: [server]}"))
+                .create();
+        PacketTrace mine = alice.resources(PacketTrace.class)
+                .inNamespace(OWN)
+                .withName("mine")
                 .waitUntilCondition(t -> t.getStatus() != null && t.getStatus().phase() != null, 60, TimeUnit.SECONDS);
         // "server" exists only in team-b: a trace in team-a never reaches it
-        assertEquals(0, mine.getStatus().targetCount(), "targets: " + mine.getStatus().targets());
-        assertTrue(alice.resources(PacketTraceReport.class).inNamespace(OWN).list().getItems().isEmpty());
+        assertEquals(
+                0,
+                mine.getStatus().targetCount(),
+                "targets: " + mine.getStatus().targets());
+        assertTrue(alice.resources(PacketTraceReport.class)
+                .inNamespace(OWN)
+                .list()
+                .getItems()
+                .isEmpty());
     }
 
     @Test
@@ -95,13 +123,27 @@ class NamespaceBoundUserTest {
 
     @Test
     void cannotTraceOrReadAnotherNamespace() {
-        assertForbidden(() -> alice.resources(PacketTrace.class).inNamespace(OTHER)
-                .resource(trace("theirs", "{podNames: [server]}")).create());
-        assertForbidden(() -> alice.resources(PacketTrace.class).inNamespace(OTHER).list());
-        assertForbidden(() -> alice.resources(PacketTrace.class).inNamespace(OTHER).withName("their-trace").get());
-        assertForbidden(() -> alice.resources(PacketTraceReport.class).inNamespace(OTHER).list());
-        assertForbidden(() -> alice.resources(PacketTrace.class).inAnyNamespace().list());
+        assertForbidden(() -> alice.resources(PacketTrace.class)
+                .inNamespace(OTHER)
+                .resource(trace("theirs", "{podNames: [server]}"))
+                .create());
+        assertForbidden(
+                () -> alice.resources(PacketTrace.class).inNamespace(OTHER).list());
+        assertForbidden(() -> alice.resources(PacketTrace.class)
+                .inNamespace(OTHER)
+                .withName("their-trace")
+                .get());
+        assertForbidden(() ->
+                alice.resources(PacketTraceReport.class).inNamespace(OTHER).list());
+        assertForbidden(
+                () -> alice.resources(PacketTrace.class).inAnyNamespace().list());
         // the other team's results exist: it is the API server that keeps them from alice
-        assertEquals(1, admin.resources(PacketTrace.class).inNamespace(OTHER).list().getItems().size());
+        assertEquals(
+                1,
+                admin.resources(PacketTrace.class)
+                        .inNamespace(OTHER)
+                        .list()
+                        .getItems()
+                        .size());
     }
 }

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.List;
-import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * docs/runbooks/networkpolicy-drops.md, followed step by step on the lab: two clients, web and batch,
@@ -40,9 +39,14 @@ class NetworkpolicyDropsRunbookTest {
 
         // the read block: the verdict, the drops by reason (one line each), the recent events with a reason
         List<String> read = runbook.run(0);
-        assertTrue(read.getFirst().matches("\\d+ drops? in \\d+ events?; all NETFILTER_DROP at " + LabTraces.NETFILTER_LOCATION
-                + " on node " + ClusterLab.NODE + "\\."), read.toString());
-        assertTrue(read.get(1).matches("\\d+ NETFILTER_DROP " + LabTraces.NETFILTER_LOCATION + " nodes=1"), read.toString());
+        assertTrue(
+                read.getFirst()
+                        .matches("\\d+ drops? in \\d+ events?; all NETFILTER_DROP at " + LabTraces.NETFILTER_LOCATION
+                                + " on node " + ClusterLab.NODE + "\\."),
+                read.toString());
+        assertTrue(
+                read.get(1).matches("\\d+ NETFILTER_DROP " + LabTraces.NETFILTER_LOCATION + " nodes=1"),
+                read.toString());
         runbook.assertSays("`NETFILTER_DROP` at a netfilter function");
 
         List<String> dropped = read.subList(2, read.size());
@@ -50,8 +54,10 @@ class NetworkpolicyDropsRunbookTest {
         String refused = "api " + Pattern.quote(batch.getStatus().getPodIP()) + ":\\d+->" + Pattern.quote(apiIp)
                 + ":8443/tcp NETFILTER_DROP";
         for (String line : dropped) {
-            assertTrue(line.matches(refused), "a dropped tuple of the refused client, not of web ("
-                    + web.getStatus().getPodIP() + "): " + line);
+            assertTrue(
+                    line.matches(refused),
+                    "a dropped tuple of the refused client, not of web ("
+                            + web.getStatus().getPodIP() + "): " + line);
         }
         runbook.assertSays("The tuples of the dropped events name the clients that were refused");
     }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
@@ -10,19 +14,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator and the agent are killed in the middle of a trace (their pods deleted; the Deployment and the
@@ -34,8 +33,10 @@ class RestartMidTraceTest {
 
     static final String NAMESPACE = "restart-e2e";
     static final String TRACE = "survivor";
+
     @RegisterExtension
     static final LabNamespace LAB = LabNamespace.withDropScenario(NAMESPACE);
+
     static KubernetesClient client;
 
     @BeforeAll
@@ -44,14 +45,23 @@ class RestartMidTraceTest {
     }
 
     static long netfilterDrops(PacketTraceStatus s) {
-        return s.summary() == null ? 0 : s.summary().dropsByReason().stream()
-                .filter(d -> d.reason().equals("NETFILTER_DROP")).mapToLong(DropGroup::count).sum();
+        return s.summary() == null
+                ? 0
+                : s.summary().dropsByReason().stream()
+                        .filter(d -> d.reason().equals("NETFILTER_DROP"))
+                        .mapToLong(DropGroup::count)
+                        .sum();
     }
 
     static Pod onlyPod(String label) {
-        List<Pod> pods = client.pods().inNamespace(LabRelease.NAMESPACE).withLabel("app.kubernetes.io/name", label)
-                .list().getItems();
-        assertTrue(pods.size() == 1, label + ": " + pods.stream().map(p -> p.getMetadata().getName()).toList());
+        List<Pod> pods = client.pods()
+                .inNamespace(LabRelease.NAMESPACE)
+                .withLabel("app.kubernetes.io/name", label)
+                .list()
+                .getItems();
+        assertTrue(
+                pods.size() == 1,
+                label + ": " + pods.stream().map(p -> p.getMetadata().getName()).toList());
         return pods.getFirst();
     }
 
@@ -59,7 +69,7 @@ class RestartMidTraceTest {
     void operatorAndAgentRestartedMidTraceLoseNoStatus() throws Exception {
         List<PacketTraceStatus> seen = Collections.synchronizedList(new ArrayList<>());
         var trace = client.resources(PacketTrace.class).inNamespace(NAMESPACE).withName(TRACE);
-        try (Watch ignored = trace.watch(new Watcher<>() {
+        try (Watch _ = trace.watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, PacketTrace t) {
                 if (t.getStatus() != null) {
@@ -74,20 +84,39 @@ class RestartMidTraceTest {
         })) {
             ClusterLab.kubectlWithInput(DropScenario.traceOfServer(TRACE, "45s"), "apply", "-n", NAMESPACE, "-f", "-")
                     .requireSuccess();
-            PacketTrace counting = trace.waitUntilCondition(t -> t != null && t.getStatus() != null
-                    && t.getStatus().phase() == Phase.Running && netfilterDrops(t.getStatus()) > 0, 180, TimeUnit.SECONDS);
+            PacketTrace counting = trace.waitUntilCondition(
+                    t -> t != null
+                            && t.getStatus() != null
+                            && t.getStatus().phase() == Phase.Running
+                            && netfilterDrops(t.getStatus()) > 0,
+                    180,
+                    TimeUnit.SECONDS);
             long dropsBefore = netfilterDrops(counting.getStatus());
 
             Pod operator = onlyPod("packettrace-operator");
             Pod agent = onlyPod(LabRelease.AGENT_DAEMONSET);
-            ClusterLab.kubectl("delete", "pod", "-n", LabRelease.NAMESPACE, operator.getMetadata().getName(),
-                    agent.getMetadata().getName(), "--wait=false").requireSuccess();
+            ClusterLab.kubectl(
+                            "delete",
+                            "pod",
+                            "-n",
+                            LabRelease.NAMESPACE,
+                            operator.getMetadata().getName(),
+                            agent.getMetadata().getName(),
+                            "--wait=false")
+                    .requireSuccess();
 
-            PacketTrace done = trace.waitUntilCondition(t -> t != null && t.getStatus() != null
-                    && t.getStatus().phase() == Phase.Completed, 240, TimeUnit.SECONDS);
-            assertNotEquals(operator.getMetadata().getName(), onlyPod("packettrace-operator").getMetadata().getName());
-            assertNotEquals(agent.getMetadata().getName(), onlyPod(LabRelease.AGENT_DAEMONSET).getMetadata().getName());
-            assertTrue(netfilterDrops(done.getStatus()) > dropsBefore,
+            PacketTrace done = trace.waitUntilCondition(
+                    t -> t != null && t.getStatus() != null && t.getStatus().phase() == Phase.Completed,
+                    240,
+                    TimeUnit.SECONDS);
+            assertNotEquals(
+                    operator.getMetadata().getName(),
+                    onlyPod("packettrace-operator").getMetadata().getName());
+            assertNotEquals(
+                    agent.getMetadata().getName(),
+                    onlyPod(LabRelease.AGENT_DAEMONSET).getMetadata().getName());
+            assertTrue(
+                    netfilterDrops(done.getStatus()) > dropsBefore,
                     "the new agent went on counting: " + dropsBefore + " before the restart, "
                             + netfilterDrops(done.getStatus()) + " at the end");
         }
@@ -101,11 +130,14 @@ class RestartMidTraceTest {
             PacketTraceStatus before = statuses.get(i - 1);
             PacketTraceStatus after = statuses.get(i);
             if (before.summary() != null && after.summary() != null) {
-                assertTrue(after.summary().events() >= before.summary().events(),
-                        "events went back from " + before.summary().events() + " to " + after.summary().events());
+                assertTrue(
+                        after.summary().events() >= before.summary().events(),
+                        "events went back from " + before.summary().events() + " to "
+                                + after.summary().events());
                 assertTrue(netfilterDrops(after) >= netfilterDrops(before), "drops went back");
             }
-            assertFalse(before.phase() == Phase.Running && after.phase() == Phase.Pending, "Running went back to Pending");
+            assertFalse(
+                    before.phase() == Phase.Running && after.phase() == Phase.Pending, "Running went back to Pending");
             assertNotEquals(Phase.Failed, after.phase(), "the restarts failed the trace: " + after.conditions());
         }
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,8 +12,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * A runbook of docs/runbooks as its reader follows it: the PacketTraces it says to apply (its {@code yaml}
  * blocks) and the commands it says to run (its {@code sh} blocks), both taken verbatim from the file, so a
@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 record Runbook(String name, String text, List<String> manifests, List<String> commands) {
 
-    static final Path DIRECTORY = Path.of(System.getProperty("packettrace.root", "..")).toAbsolutePath().normalize()
+    static final Path DIRECTORY = Path.of(System.getProperty("packettrace.root", ".."))
+            .toAbsolutePath()
+            .normalize()
             .resolve("docs/runbooks");
     private static final Pattern FENCE = Pattern.compile("^```(\\w+)\\n(.*?)^```$", Pattern.DOTALL | Pattern.MULTILINE);
 
@@ -44,8 +46,9 @@ record Runbook(String name, String text, List<String> manifests, List<String> co
             switch (block.group(1)) {
                 case "yaml" -> manifests.add(block.group(2));
                 case "sh" -> commands.add(block.group(2));
-                default -> throw new AssertionError(file + ": a ```" + block.group(1) + " block: the runbooks hold yaml"
-                        + " to apply and sh to run, nothing else");
+                default ->
+                    throw new AssertionError(file + ": a ```" + block.group(1) + " block: the runbooks hold yaml"
+                            + " to apply and sh to run, nothing else");
             }
         }
         assertTrue(!manifests.isEmpty() && !commands.isEmpty(), file + ": no yaml or no sh block");
@@ -61,7 +64,11 @@ record Runbook(String name, String text, List<String> manifests, List<String> co
 
     /** Runs the runbook's {@code index}-th sh block as a shell would, with the lab's kubectl; its output lines. */
     List<String> run(int index) {
-        return ClusterLab.shell(commands.get(index)).requireSuccess().stdout().lines().toList();
+        return ClusterLab.shell(commands.get(index))
+                .requireSuccess()
+                .stdout()
+                .lines()
+                .toList();
     }
 
     /** The runbook says this, line breaks aside (so what the test checks is what the reader is told). */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,9 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every runbook in docs/runbooks has its test against the cluster lab ({@code <Name>RunbookTest}, run by
@@ -23,14 +22,20 @@ class RunbookCoverageTest {
 
     static List<String> runbooks() throws IOException {
         try (Stream<Path> files = Files.list(Runbook.DIRECTORY)) {
-            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".md") && !f.equals("README.md"))
-                    .map(f -> f.substring(0, f.length() - ".md".length())).sorted().toList();
+            return files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".md") && !f.equals("README.md"))
+                    .map(f -> f.substring(0, f.length() - ".md".length()))
+                    .sorted()
+                    .toList();
         }
     }
 
     static String testClassOf(String runbook) {
-        return ClusterLab.class.getPackageName() + "." + Arrays.stream(runbook.split("-"))
-                .map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1)).collect(Collectors.joining()) + "RunbookTest";
+        return ClusterLab.class.getPackageName() + "."
+                + Arrays.stream(runbook.split("-"))
+                        .map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+                        .collect(Collectors.joining())
+                + "RunbookTest";
     }
 
     @Test

@@ -31,8 +31,7 @@ public final class KubeletCgroupNames {
             Map.entry("crio-", ContainerRuntime.CRIO),
             Map.entry("docker-", ContainerRuntime.DOCKER));
 
-    private KubeletCgroupNames() {
-    }
+    private KubeletCgroupNames() {}
 
     /**
      * The pod memberships in the text of a {@code /proc/PID/cgroup} file: cgroup v1 lines
@@ -49,7 +48,8 @@ public final class KubeletCgroupNames {
             if (second < 0) {
                 continue; // not a hierarchy line (blank trailing line)
             }
-            fromPath(line.substring(second + 1)).ifPresent(found -> byPod.merge(found.podUid(), found, KubeletCgroupNames::merge));
+            fromPath(line.substring(second + 1))
+                    .ifPresent(found -> byPod.merge(found.podUid(), found, KubeletCgroupNames::merge));
         }
         return List.copyOf(byPod.values());
     }
@@ -75,8 +75,8 @@ public final class KubeletCgroupNames {
                 uid = podUidOfCgroupfsDir(segment);
             }
             if (uid.isPresent()) {
-                Optional<ContainerCgroup> container = i + 1 < segments.length
-                        ? containerOf(segments[i + 1]) : Optional.empty();
+                Optional<ContainerCgroup> container =
+                        i + 1 < segments.length ? containerOf(segments[i + 1]) : Optional.empty();
                 return Optional.of(new PodCgroup(uid.get(), container));
             }
             // The cgroupfs root may itself sit below a configured --cgroup-root (/kubelet/kubepods/...).
@@ -92,7 +92,8 @@ public final class KubeletCgroupNames {
         if (!segment.endsWith(SLICE)) {
             return Optional.empty();
         }
-        String[] levels = segment.substring(0, segment.length() - SLICE.length()).split("-");
+        String[] levels =
+                segment.substring(0, segment.length() - SLICE.length()).split("-");
         String last = levels[levels.length - 1];
         if (levels.length < 2 || !List.of(levels).contains("kubepods") || !last.startsWith(POD)) {
             return Optional.empty();
@@ -114,7 +115,8 @@ public final class KubeletCgroupNames {
         String name = segment.endsWith(SCOPE) ? segment.substring(0, segment.length() - SCOPE.length()) : segment;
         for (Map.Entry<String, ContainerRuntime> rule : SCOPE_PREFIXES) {
             if (name.startsWith(rule.getKey()) && name.length() > rule.getKey().length()) {
-                return Optional.of(new ContainerCgroup(name.substring(rule.getKey().length()), rule.getValue()));
+                return Optional.of(
+                        new ContainerCgroup(name.substring(rule.getKey().length()), rule.getValue()));
             }
         }
         return name.isEmpty() ? Optional.empty() : Optional.of(new ContainerCgroup(name, ContainerRuntime.UNKNOWN));

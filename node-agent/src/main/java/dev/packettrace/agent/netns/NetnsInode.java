@@ -13,8 +13,7 @@ public final class NetnsInode {
 
     private static final Pattern NS_LINK = Pattern.compile("([a-z_]+):\\[(\\d+)]");
 
-    private NetnsInode() {
-    }
+    private NetnsInode() {}
 
     /**
      * The network namespace inode behind {@code nsFile}. {@code /proc/PID/ns/net} is a magic link whose
@@ -32,7 +31,9 @@ public final class NetnsInode {
             Matcher m = NS_LINK.matcher(text);
             if (m.matches()) {
                 if (!m.group(1).equals("net")) {
-                    throw new FileSystemException(nsFile.toString(), null,
+                    throw new FileSystemException(
+                            nsFile.toString(),
+                            null,
                             "is a " + m.group(1) + " namespace (" + text + "), not a network namespace");
                 }
                 return Long.parseLong(m.group(2));

@@ -27,8 +27,13 @@ import java.util.stream.Collectors;
  * @param nodeNetns the node's namespace inode, empty when it could not be read (then
  *     {@code hostNetwork} is false because it could not be established, and a problem says why)
  */
-public record PodNetns(String podUid, SortedMap<Long, SortedSet<Integer>> pidsByInode, boolean hostNetwork,
-                       Optional<Long> nodeNetns, List<ScanProblem> problems) implements PodNetnsResolution {
+public record PodNetns(
+        String podUid,
+        SortedMap<Long, SortedSet<Integer>> pidsByInode,
+        boolean hostNetwork,
+        Optional<Long> nodeNetns,
+        List<ScanProblem> problems)
+        implements PodNetnsResolution {
 
     public PodNetns {
         Objects.requireNonNull(podUid, "podUid");
@@ -49,8 +54,8 @@ public record PodNetns(String podUid, SortedMap<Long, SortedSet<Integer>> pidsBy
 
     /** The pod's processes that identify its namespace (CRI-O conmon excluded). */
     public SortedSet<Integer> pids() {
-        return Collections.unmodifiableSortedSet(pidsByInode.values().stream().flatMap(Set::stream)
-                .collect(Collectors.toCollection(TreeSet::new)));
+        return Collections.unmodifiableSortedSet(
+                pidsByInode.values().stream().flatMap(Set::stream).collect(Collectors.toCollection(TreeSet::new)));
     }
 
     /** Whether all of the pod's processes are in one namespace. */
@@ -70,7 +75,8 @@ public record PodNetns(String podUid, SortedMap<Long, SortedSet<Integer>> pidsBy
             where = "netns " + pidsByInode.firstKey() + " (" + pids().size() + " process(es))";
         } else {
             where = "processes in " + pidsByInode.size() + " different network namespaces, tracing all of them: "
-                    + pidsByInode.entrySet().stream().map(e -> e.getKey() + " pids " + e.getValue())
+                    + pidsByInode.entrySet().stream()
+                            .map(e -> e.getKey() + " pids " + e.getValue())
                             .collect(Collectors.joining(", "));
         }
         String host = hostNetwork

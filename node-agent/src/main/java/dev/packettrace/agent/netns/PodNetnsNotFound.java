@@ -19,6 +19,8 @@ public record PodNetnsNotFound(String podUid, String reason, List<ScanProblem> p
     @Override
     public String summary() {
         return "pod " + podUid + ": no network namespace found on this node: " + reason
-                + (problems.isEmpty() ? "" : "; " + problems.size() + " unreadable process(es), first: " + problems.getFirst());
+                + (problems.isEmpty()
+                        ? ""
+                        : "; " + problems.size() + " unreadable process(es), first: " + problems.getFirst());
     }
 }

@@ -98,7 +98,8 @@ public final class PodNetnsResolver {
                     cgroups = new String(Files.readAllBytes(dir.resolve("cgroup")), StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     if (!exited(e)) {
-                        problems.add(new ScanProblem(pid, Optional.empty(), "cannot read its cgroup file: " + describe(e)));
+                        problems.add(
+                                new ScanProblem(pid, Optional.empty(), "cannot read its cgroup file: " + describe(e)));
                     }
                     continue;
                 }
@@ -109,10 +110,13 @@ public final class PodNetnsResolver {
                     }
                     if (netns.isEmpty()) {
                         try {
-                            netns = OptionalLong.of(NetnsInode.of(dir.resolve("ns").resolve("net")));
+                            netns = OptionalLong.of(
+                                    NetnsInode.of(dir.resolve("ns").resolve("net")));
                         } catch (IOException e) {
                             if (!exited(e)) {
-                                problems.add(new ScanProblem(pid, Optional.of(cgroup.podUid()),
+                                problems.add(new ScanProblem(
+                                        pid,
+                                        Optional.of(cgroup.podUid()),
                                         "cannot read its network namespace: " + describe(e)));
                             }
                             break;
@@ -123,22 +127,35 @@ public final class PodNetnsResolver {
                 }
             }
         } catch (IOException | DirectoryIteratorException e) {
-            throw new PodNetnsException("cannot list processes in " + procRoot + ": " + e.getMessage()
-                    + " (the agent needs the host's proc, e.g. hostPID or a /host/proc mount)", e);
+            throw new PodNetnsException(
+                    "cannot list processes in " + procRoot + ": " + e.getMessage()
+                            + " (the agent needs the host's proc, e.g. hostPID or a /host/proc mount)",
+                    e);
         }
         ProcScan scan = new ProcScan(byPod, nodeNetns, problems, scanned);
-        LOG.log(System.Logger.Level.DEBUG, "netns-scan procRoot={0} processes={1} pods={2} problems={3} micros={4}",
-                procRoot, scanned, byPod.size(), problems.size(), (System.nanoTime() - started) / 1000);
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                "netns-scan procRoot={0} processes={1} pods={2} problems={3} micros={4}",
+                procRoot,
+                scanned,
+                byPod.size(),
+                problems.size(),
+                (System.nanoTime() - started) / 1000);
         return scan;
     }
 
     private Optional<Long> nodeNetns(List<ScanProblem> problems) {
-        Path link = procRoot.resolve(Integer.toString(nodeReferencePid)).resolve("ns").resolve("net");
+        Path link = procRoot.resolve(Integer.toString(nodeReferencePid))
+                .resolve("ns")
+                .resolve("net");
         try {
             return Optional.of(NetnsInode.of(link));
         } catch (IOException e) {
-            problems.add(new ScanProblem(nodeReferencePid, Optional.empty(),
-                    "cannot read the node's network namespace, so host-network pods cannot be recognised: " + describe(e)));
+            problems.add(new ScanProblem(
+                    nodeReferencePid,
+                    Optional.empty(),
+                    "cannot read the node's network namespace, so host-network pods cannot be recognised: "
+                            + describe(e)));
             return Optional.empty();
         }
     }
@@ -164,7 +181,8 @@ public final class PodNetnsResolver {
             return ade.getFile() + ": permission denied (inspecting other processes needs hostPID and CAP_SYS_PTRACE)";
         }
         if (e instanceof FileSystemException fse) {
-            return fse.getFile() + ": " + (fse.getReason() == null ? e.getClass().getSimpleName() : fse.getReason());
+            return fse.getFile() + ": "
+                    + (fse.getReason() == null ? e.getClass().getSimpleName() : fse.getReason());
         }
         return e.toString();
     }

@@ -12,8 +12,7 @@ final class PodUids {
      */
     private static final Pattern UID = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?");
 
-    private PodUids() {
-    }
+    private PodUids() {}
 
     static boolean isValid(String uid) {
         return uid != null && UID.matcher(uid).matches();

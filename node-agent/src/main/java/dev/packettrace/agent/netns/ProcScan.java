@@ -24,8 +24,11 @@ import java.util.stream.Collectors;
  * @param nodeNetns the namespace of the node's reference process (PID 1), empty if unreadable
  * @param processesScanned how many process directories the pass visited
  */
-public record ProcScan(Map<String, List<PodProcess>> processesByPod, Optional<Long> nodeNetns,
-                       List<ScanProblem> problems, int processesScanned) {
+public record ProcScan(
+        Map<String, List<PodProcess>> processesByPod,
+        Optional<Long> nodeNetns,
+        List<ScanProblem> problems,
+        int processesScanned) {
 
     public ProcScan {
         processesByPod = processesByPod.entrySet().stream()
@@ -52,29 +55,48 @@ public record ProcScan(Map<String, List<PodProcess>> processesByPod, Optional<Lo
     public PodNetnsResolution resolve(String podUid, Set<String> containerIds) {
         PodUids.requireValid(podUid, "podUid");
         Set<String> wanted = bareContainerIds(containerIds);
-        List<ScanProblem> relevant = problems.stream().filter(p -> p.mayConcern(podUid)).toList();
+        List<ScanProblem> relevant =
+                problems.stream().filter(p -> p.mayConcern(podUid)).toList();
         List<PodProcess> inCgroup = processesByPod.getOrDefault(podUid, List.of());
         if (inCgroup.isEmpty()) {
-            return new PodNetnsNotFound(podUid, "no process on this node is in a cgroup of this pod "
-                    + "(not started yet, already gone, or scheduled on another node)", relevant);
+            return new PodNetnsNotFound(
+                    podUid,
+                    "no process on this node is in a cgroup of this pod "
+                            + "(not started yet, already gone, or scheduled on another node)",
+                    relevant);
         }
-        List<PodProcess> usable = inCgroup.stream().filter(p -> !p.cgroup().isConmon()).toList();
+        List<PodProcess> usable =
+                inCgroup.stream().filter(p -> !p.cgroup().isConmon()).toList();
         if (usable.isEmpty()) {
-            return new PodNetnsNotFound(podUid, "only CRI-O conmon processes " + pidsOf(inCgroup)
-                    + " are in the pod's cgroup, and conmon runs outside the pod's network namespace", relevant);
+            return new PodNetnsNotFound(
+                    podUid,
+                    "only CRI-O conmon processes " + pidsOf(inCgroup)
+                            + " are in the pod's cgroup, and conmon runs outside the pod's network namespace",
+                    relevant);
         }
         if (!wanted.isEmpty()) {
             usable = usable.stream()
-                    .filter(p -> p.cgroup().container().map(c -> wanted.contains(c.id())).orElse(false)).toList();
+                    .filter(p -> p.cgroup()
+                            .container()
+                            .map(c -> wanted.contains(c.id()))
+                            .orElse(false))
+                    .toList();
             if (usable.isEmpty()) {
-                Set<String> seen = inCgroup.stream().flatMap(p -> p.cgroup().container().stream())
-                        .map(ContainerCgroup::id).collect(Collectors.toCollection(TreeSet::new));
-                return new PodNetnsNotFound(podUid, "none of the pod's " + inCgroup.size()
-                        + " process(es) is in containers " + new TreeSet<>(wanted) + "; containers seen: " + seen, relevant);
+                Set<String> seen = inCgroup.stream()
+                        .flatMap(p -> p.cgroup().container().stream())
+                        .map(ContainerCgroup::id)
+                        .collect(Collectors.toCollection(TreeSet::new));
+                return new PodNetnsNotFound(
+                        podUid,
+                        "none of the pod's " + inCgroup.size() + " process(es) is in containers "
+                                + new TreeSet<>(wanted) + "; containers seen: " + seen,
+                        relevant);
             }
         }
         TreeMap<Long, SortedSet<Integer>> pidsByInode = new TreeMap<>();
-        usable.forEach(p -> pidsByInode.computeIfAbsent(p.netnsInode(), i -> new TreeSet<>()).add(p.pid()));
+        usable.forEach(p -> pidsByInode
+                .computeIfAbsent(p.netnsInode(), i -> new TreeSet<>())
+                .add(p.pid()));
         boolean hostNetwork = nodeNetns.map(pidsByInode::containsKey).orElse(false);
         return new PodNetns(podUid, pidsByInode, hostNetwork, nodeNetns, relevant);
     }
@@ -84,8 +106,8 @@ public record ProcScan(Map<String, List<PodProcess>> processesByPod, Optional<Lo
         for (String id : containerIds) {
             String stripped = id == null ? "" : id.substring(id.indexOf("://") < 0 ? 0 : id.indexOf("://") + 3);
             if (stripped.isEmpty() || stripped.contains("/")) {
-                throw new IllegalArgumentException("containerIds: '" + id
-                        + "' is not a container ID (expected <id> or <runtime>://<id>)");
+                throw new IllegalArgumentException(
+                        "containerIds: '" + id + "' is not a container ID (expected <id> or <runtime>://<id>)");
             }
             bare.add(stripped);
         }

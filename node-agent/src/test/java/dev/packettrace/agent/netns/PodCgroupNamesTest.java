@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Kubelet cgroup names: which paths belong to which pod and container, and which belong to none. */
 class PodCgroupNamesTest {
@@ -23,38 +23,68 @@ class PodCgroupNamesTest {
                 Arguments.of("/kubepods/pod" + UID + "/" + CID, UID, CID, ContainerRuntime.UNKNOWN),
                 Arguments.of("/kubepods/besteffort/pod" + UID + "/" + CID, UID, CID, ContainerRuntime.UNKNOWN),
                 Arguments.of("/kubepods/burstable/pod" + UID + "/crio-" + CID, UID, CID, ContainerRuntime.CRIO),
-                Arguments.of("/kubepods/burstable/pod" + UID + "/crio-conmon-" + CID, UID, CID, ContainerRuntime.CRIO_CONMON),
-                Arguments.of("/kubepods.slice/kubepods-pod" + UID_ + ".slice/cri-containerd-" + CID + ".scope",
-                        UID, CID, ContainerRuntime.CONTAINERD),
-                Arguments.of("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + UID_ + ".slice/crio-" + CID + ".scope",
-                        UID, CID, ContainerRuntime.CRIO),
-                Arguments.of("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + UID_ + ".slice/crio-conmon-" + CID + ".scope",
-                        UID, CID, ContainerRuntime.CRIO_CONMON),
-                Arguments.of("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + UID_ + ".slice/docker-" + CID + ".scope",
-                        UID, CID, ContainerRuntime.DOCKER),
+                Arguments.of(
+                        "/kubepods/burstable/pod" + UID + "/crio-conmon-" + CID,
+                        UID,
+                        CID,
+                        ContainerRuntime.CRIO_CONMON),
+                Arguments.of(
+                        "/kubepods.slice/kubepods-pod" + UID_ + ".slice/cri-containerd-" + CID + ".scope",
+                        UID,
+                        CID,
+                        ContainerRuntime.CONTAINERD),
+                Arguments.of(
+                        "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + UID_ + ".slice/crio-"
+                                + CID + ".scope",
+                        UID,
+                        CID,
+                        ContainerRuntime.CRIO),
+                Arguments.of(
+                        "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + UID_ + ".slice/crio-conmon-"
+                                + CID + ".scope",
+                        UID,
+                        CID,
+                        ContainerRuntime.CRIO_CONMON),
+                Arguments.of(
+                        "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + UID_ + ".slice/docker-"
+                                + CID + ".scope",
+                        UID,
+                        CID,
+                        ContainerRuntime.DOCKER),
                 // kind and other nested kubelets: a --cgroup-root above the kubelet's tree.
-                Arguments.of("/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod"
-                        + UID_ + ".slice/cri-containerd-" + CID + ".scope", UID, CID, ContainerRuntime.CONTAINERD),
+                Arguments.of(
+                        "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod"
+                                + UID_ + ".slice/cri-containerd-" + CID + ".scope",
+                        UID,
+                        CID,
+                        ContainerRuntime.CONTAINERD),
                 Arguments.of("/kubelet/kubepods/besteffort/pod" + UID + "/" + CID, UID, CID, ContainerRuntime.UNKNOWN),
                 // Seen from inside a cgroup namespace, paths outside it start with "..".
                 Arguments.of("/../../kubepods/burstable/pod" + UID + "/" + CID, UID, CID, ContainerRuntime.UNKNOWN),
                 // Static pods: the UID is a hash of the manifest, no dashes.
-                Arguments.of("/kubepods/burstable/pod3c9f0e6a1b2d4c5e8f7a6b5c4d3e2f10/" + CID,
-                        "3c9f0e6a1b2d4c5e8f7a6b5c4d3e2f10", CID, ContainerRuntime.UNKNOWN));
+                Arguments.of(
+                        "/kubepods/burstable/pod3c9f0e6a1b2d4c5e8f7a6b5c4d3e2f10/" + CID,
+                        "3c9f0e6a1b2d4c5e8f7a6b5c4d3e2f10",
+                        CID,
+                        ContainerRuntime.UNKNOWN));
     }
 
     @ParameterizedTest
     @MethodSource("podPaths")
     void podAndContainerAreReadFromThePath(String path, String uid, String containerId, ContainerRuntime runtime) {
-        assertEquals(Optional.of(new PodCgroup(uid, Optional.of(new ContainerCgroup(containerId, runtime)))),
+        assertEquals(
+                Optional.of(new PodCgroup(uid, Optional.of(new ContainerCgroup(containerId, runtime)))),
                 KubeletCgroupNames.fromPath(path));
     }
 
     @Test
     void aProcessInThePodCgroupItselfHasNoContainer() {
-        assertEquals(Optional.of(new PodCgroup(UID, Optional.empty())),
-                KubeletCgroupNames.fromPath("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + UID_ + ".slice"));
-        assertEquals(Optional.of(new PodCgroup(UID, Optional.empty())),
+        assertEquals(
+                Optional.of(new PodCgroup(UID, Optional.empty())),
+                KubeletCgroupNames.fromPath(
+                        "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + UID_ + ".slice"));
+        assertEquals(
+                Optional.of(new PodCgroup(UID, Optional.empty())),
                 KubeletCgroupNames.fromPath("/kubepods/besteffort/pod" + UID));
     }
 
@@ -66,11 +96,11 @@ class PodCgroupNamesTest {
                 "/kubepods",
                 "/kubepods/besteffort",
                 "/kubepods.slice/kubepods-besteffort.slice",
-                "/user.slice/user-1000.slice/pod" + UID,          // a "pod..." directory outside the kubelet's tree
+                "/user.slice/user-1000.slice/pod" + UID, // a "pod..." directory outside the kubelet's tree
                 "/machine.slice/machine-libpod_pod_" + UID_ + ".slice/libpod-" + CID + ".scope", // podman pods
-                "/system.slice/pod" + UID_ + ".slice",              // a slice named pod... that is not the kubelet's
-                "/kubepods/besteffort/pod",                        // no UID
-                "/kubepods/besteffort/pod" + UID + "_x/" + CID,     // not a UID
+                "/system.slice/pod" + UID_ + ".slice", // a slice named pod... that is not the kubelet's
+                "/kubepods/besteffort/pod", // no UID
+                "/kubepods/besteffort/pod" + UID + "_x/" + CID, // not a UID
                 "/kubepods.slice/kubepods-besteffort-pod.slice");
     }
 
@@ -87,7 +117,8 @@ class PodCgroupNamesTest {
                 + "9:memory:" + podDir + "/crio-" + CID + "\n"
                 + "1:name=systemd:" + podDir + "/crio-conmon-" + CID + "\n"
                 + "0::/\n";
-        assertEquals(List.of(new PodCgroup(UID, Optional.of(new ContainerCgroup(CID, ContainerRuntime.CRIO_CONMON)))),
+        assertEquals(
+                List.of(new PodCgroup(UID, Optional.of(new ContainerCgroup(CID, ContainerRuntime.CRIO_CONMON)))),
                 KubeletCgroupNames.fromProcCgroupFile(file));
     }
 
@@ -95,7 +126,8 @@ class PodCgroupNamesTest {
     void cgroupFileKeepsTheMostSpecificEntryAndIgnoresMalformedLines() {
         String podDir = "/kubepods/pod" + UID;
         String file = "garbage\n\n4:pids:" + podDir + "\n3:memory:" + podDir + "/" + CID + "\n";
-        assertEquals(List.of(new PodCgroup(UID, Optional.of(new ContainerCgroup(CID, ContainerRuntime.UNKNOWN)))),
+        assertEquals(
+                List.of(new PodCgroup(UID, Optional.of(new ContainerCgroup(CID, ContainerRuntime.UNKNOWN)))),
                 KubeletCgroupNames.fromProcCgroupFile(file));
     }
 }

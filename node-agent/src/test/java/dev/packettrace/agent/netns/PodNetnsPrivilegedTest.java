@@ -40,7 +40,8 @@ class PodNetnsPrivilegedTest {
      * On a node the agent compares with PID 1. Here PID 1 is the VM's init, which refuses to show its
      * namespaces even to root, so the test JVM (in the machine's root network namespace) stands in.
      */
-    private final PodNetnsResolver resolver = new PodNetnsResolver(PROC, (int) ProcessHandle.current().pid());
+    private final PodNetnsResolver resolver =
+            new PodNetnsResolver(PROC, (int) ProcessHandle.current().pid());
     private final long hostNetns = Commands.inodeOf("/proc/self/ns/net");
 
     @BeforeEach
@@ -58,8 +59,8 @@ class PodNetnsPrivilegedTest {
     void podInItsOwnNetnsUnderCgroupV1CgroupfsNaming() throws Exception {
         String uid = UUID.randomUUID().toString();
         try (TestNetns netns = TestNetns.create();
-             TestCgroup cgroup = TestCgroup.create(V1_PIDS, "kubepods/besteffort/pod" + uid + "/" + containerId());
-             TestProcess sleeper = TestProcess.start("sleep", "ip", "netns", "exec", netns.name(), "sleep", "600")) {
+                TestCgroup cgroup = TestCgroup.create(V1_PIDS, "kubepods/besteffort/pod" + uid + "/" + containerId());
+                TestProcess sleeper = TestProcess.start("sleep", "ip", "netns", "exec", netns.name(), "sleep", "600")) {
             cgroup.add(sleeper.pid());
             long expected = netns.inode();
             assertNotEquals(hostNetns, expected, "a new namespace is not the host's");
@@ -69,12 +70,18 @@ class PodNetnsPrivilegedTest {
             assertEquals(Set.of((int) sleeper.pid()), resolved.pids());
             assertFalse(resolved.hostNetwork(), resolved.summary());
             assertEquals(Optional.of(hostNetns), resolved.nodeNetns());
-            assertEquals(List.of(), resolved.problems().stream().filter(p -> p.podUid().isPresent()).toList());
+            assertEquals(
+                    List.of(),
+                    resolved.problems().stream()
+                            .filter(p -> p.podUid().isPresent())
+                            .toList());
 
             // The same answer from one pass over every pod, and the two ways of reading an inode agree.
             ProcScan scan = resolver.scan();
             assertTrue(scan.podUids().contains(uid), "scan found pod " + uid + " among " + scan.podUids());
-            assertEquals(Optional.of(expected), assertInstanceOf(PodNetns.class, scan.resolve(uid)).inode());
+            assertEquals(
+                    Optional.of(expected),
+                    assertInstanceOf(PodNetns.class, scan.resolve(uid)).inode());
             assertEquals(expected, NetnsInode.of(Path.of("/proc", Long.toString(sleeper.pid()), "ns", "net")));
             assertEquals(expected, NetnsInode.of(Path.of("/run/netns", netns.name())));
         }
@@ -83,9 +90,10 @@ class PodNetnsPrivilegedTest {
     @Test
     void hostNetworkPodUnderCgroupV2SystemdNaming() {
         String uid = UUID.randomUUID().toString();
-        String slice = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + uid.replace('-', '_') + ".slice";
+        String slice =
+                "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + uid.replace('-', '_') + ".slice";
         try (TestCgroup cgroup = TestCgroup.create(V2, slice + "/cri-containerd-" + containerId() + ".scope");
-             TestProcess sleeper = TestProcess.start("sleep", "sleep", "600")) {
+                TestProcess sleeper = TestProcess.start("sleep", "sleep", "600")) {
             cgroup.add(sleeper.pid());
 
             PodNetns resolved = assertInstanceOf(PodNetns.class, resolver.resolve(uid));
@@ -100,12 +108,14 @@ class PodNetnsPrivilegedTest {
     void crioConmonInTheNodeNamespaceIsNotTakenForThePod() {
         String uid = UUID.randomUUID().toString();
         String id = containerId();
-        String slice = "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + uid.replace('-', '_') + ".slice";
+        String slice =
+                "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + uid.replace('-', '_') + ".slice";
         try (TestNetns netns = TestNetns.create();
-             TestCgroup conmonScope = TestCgroup.create(V1_SYSTEMD, slice + "/crio-conmon-" + id + ".scope");
-             TestCgroup containerScope = TestCgroup.create(V1_SYSTEMD, slice + "/crio-" + id + ".scope");
-             TestProcess conmon = TestProcess.start("sleep", "sleep", "600");
-             TestProcess container = TestProcess.start("sleep", "ip", "netns", "exec", netns.name(), "sleep", "600")) {
+                TestCgroup conmonScope = TestCgroup.create(V1_SYSTEMD, slice + "/crio-conmon-" + id + ".scope");
+                TestCgroup containerScope = TestCgroup.create(V1_SYSTEMD, slice + "/crio-" + id + ".scope");
+                TestProcess conmon = TestProcess.start("sleep", "sleep", "600");
+                TestProcess container =
+                        TestProcess.start("sleep", "ip", "netns", "exec", netns.name(), "sleep", "600")) {
             conmonScope.add(conmon.pid());
             containerScope.add(container.pid());
 
@@ -115,7 +125,10 @@ class PodNetnsPrivilegedTest {
             assertFalse(resolved.hostNetwork(), resolved.summary());
             // conmon was seen, in the host's namespace, and set aside
             List<PodProcess> all = resolver.scan().processesByPod().get(uid);
-            assertTrue(all.stream().anyMatch(p -> p.pid() == conmon.pid() && p.cgroup().isConmon() && p.netnsInode() == hostNetns),
+            assertTrue(
+                    all.stream()
+                            .anyMatch(p ->
+                                    p.pid() == conmon.pid() && p.cgroup().isConmon() && p.netnsInode() == hostNetns),
                     "conmon recorded as such: " + all);
         }
     }

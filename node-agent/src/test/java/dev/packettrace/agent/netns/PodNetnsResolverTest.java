@@ -51,8 +51,14 @@ class PodNetnsResolverTest {
     @Test
     void cgroupV2SystemdDriverContainerd() {
         SyntheticProc proc = SyntheticProc.node(root)
-                .process(4100, v2(systemdPodSlice("besteffort", UID_A) + "/cri-containerd-" + CID_1 + ".scope"), POD_NETNS)
-                .process(4101, v2(systemdPodSlice("besteffort", UID_A) + "/cri-containerd-" + CID_2 + ".scope"), POD_NETNS)
+                .process(
+                        4100,
+                        v2(systemdPodSlice("besteffort", UID_A) + "/cri-containerd-" + CID_1 + ".scope"),
+                        POD_NETNS)
+                .process(
+                        4101,
+                        v2(systemdPodSlice("besteffort", UID_A) + "/cri-containerd-" + CID_2 + ".scope"),
+                        POD_NETNS)
                 .process(4200, v2("/system.slice/containerd.service"), NODE_NETNS);
         assertPodIn(proc.resolver().resolve(UID_A), POD_NETNS, Set.of(4100, 4101));
     }
@@ -94,8 +100,8 @@ class PodNetnsResolverTest {
     @Test
     void cgroupV1OnlyTheNamedSystemdHierarchyCarriesThePod() {
         // Hybrid nodes: controllers elsewhere, the pod only visible in name=systemd.
-        String file = "4:pids:/\n3:memory:/\n1:name=systemd:" + systemdPodSlice("besteffort", UID_A)
-                + "/crio-" + CID_1 + ".scope\n0::/\n";
+        String file = "4:pids:/\n3:memory:/\n1:name=systemd:" + systemdPodSlice("besteffort", UID_A) + "/crio-" + CID_1
+                + ".scope\n0::/\n";
         SyntheticProc proc = SyntheticProc.node(root).process(9, file, POD_NETNS);
         assertPodIn(proc.resolver().resolve(UID_A), POD_NETNS, Set.of(9));
     }
@@ -114,7 +120,8 @@ class PodNetnsResolverTest {
     void onlyConmonLeftMeansNotFoundAndSaysWhy() {
         SyntheticProc proc = SyntheticProc.node(root)
                 .process(700, v1(cgroupfsPodDir("besteffort", UID_A) + "/crio-conmon-" + CID_1), NODE_NETNS);
-        PodNetnsNotFound notFound = assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_A));
+        PodNetnsNotFound notFound =
+                assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_A));
         assertTrue(notFound.reason().contains("conmon") && notFound.reason().contains("700"), notFound.reason());
     }
 
@@ -127,8 +134,8 @@ class PodNetnsResolverTest {
         PodNetns netns = resolved(proc.resolver().resolve(UID_A, Set.of("containerd://" + CID_2)));
         assertEquals(Set.of(801), netns.pids());
 
-        PodNetnsNotFound none = assertInstanceOf(PodNetnsNotFound.class,
-                proc.resolver().resolve(UID_A, Set.of("cri-o://" + "ab".repeat(32))));
+        PodNetnsNotFound none = assertInstanceOf(
+                PodNetnsNotFound.class, proc.resolver().resolve(UID_A, Set.of("cri-o://" + "ab".repeat(32))));
         assertTrue(none.reason().contains(CID_1) && none.reason().contains(CID_2), none.reason());
     }
 
@@ -138,7 +145,10 @@ class PodNetnsResolverTest {
         SyntheticProc proc = SyntheticProc.node(root)
                 .process(900, v2(cgroupfsPodDir("besteffort", UID_A) + "/" + CID_1), POD_NETNS)
                 .process(901, v2(cgroupfsPodDir("besteffort", longer) + "/" + CID_2), OTHER_NETNS)
-                .process(902, v2(systemdPodSlice("besteffort", longer) + "/cri-containerd-" + CID_2 + ".scope"), OTHER_NETNS);
+                .process(
+                        902,
+                        v2(systemdPodSlice("besteffort", longer) + "/cri-containerd-" + CID_2 + ".scope"),
+                        OTHER_NETNS);
         assertPodIn(proc.resolver().resolve(UID_A), POD_NETNS, Set.of(900));
         assertPodIn(proc.resolver().resolve(longer), OTHER_NETNS, Set.of(901, 902));
         String prefix = UID_A.substring(0, 8);
@@ -150,7 +160,8 @@ class PodNetnsResolverTest {
         SyntheticProc proc = SyntheticProc.node(root)
                 .process(1000, v2(cgroupfsPodDir("besteffort", UID_A) + "/" + CID_1), POD_NETNS)
                 .nonProcessEntries();
-        PodNetnsNotFound notFound = assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_B));
+        PodNetnsNotFound notFound =
+                assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_B));
         assertEquals(UID_B, notFound.podUid());
         assertTrue(notFound.reason().contains("no process on this node"), notFound.reason());
         assertEquals(List.of(), notFound.problems());
@@ -159,12 +170,13 @@ class PodNetnsResolverTest {
     @Test
     void processesThatExitMidScanAreSkippedSilently() {
         SyntheticProc proc = SyntheticProc.node(root)
-                .vanished(1100)                                                                   // gone before cgroup read
+                .vanished(1100) // gone before cgroup read
                 .processWithoutNetns(1101, v2(cgroupfsPodDir("besteffort", UID_A) + "/" + CID_1)) // gone before ns read
                 .process(1102, v2(cgroupfsPodDir("besteffort", UID_A) + "/" + CID_2), POD_NETNS)
                 .processWithoutNetns(1103, v2(cgroupfsPodDir("besteffort", UID_B) + "/" + CID_1));
         assertPodIn(proc.resolver().resolve(UID_A), POD_NETNS, Set.of(1102));
-        PodNetnsNotFound gone = assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_B));
+        PodNetnsNotFound gone =
+                assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_B));
         assertEquals(List.of(), gone.problems());
     }
 
@@ -176,16 +188,23 @@ class PodNetnsResolverTest {
                 .nsLink(1201, "mnt:[4026531841]")
                 .process(1202, v2(cgroupfsPodDir("besteffort", UID_B) + "/" + CID_2), OTHER_NETNS);
 
-        PodNetnsNotFound a = assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_A));
-        assertEquals(Set.of(1200, 1201), Set.copyOf(a.problems().stream().map(ScanProblem::pid).toList()), a.summary());
-        ScanProblem nsProblem = a.problems().stream().filter(p -> p.pid() == 1201).findFirst().orElseThrow();
+        PodNetnsNotFound a =
+                assertInstanceOf(PodNetnsNotFound.class, proc.resolver().resolve(UID_A));
+        assertEquals(
+                Set.of(1200, 1201),
+                Set.copyOf(a.problems().stream().map(ScanProblem::pid).toList()),
+                a.summary());
+        ScanProblem nsProblem =
+                a.problems().stream().filter(p -> p.pid() == 1201).findFirst().orElseThrow();
         assertEquals(Optional.of(UID_A), nsProblem.podUid());
         assertTrue(nsProblem.problem().contains("mnt namespace"), nsProblem.problem());
 
         // Pod B resolves, but is told that one process (whose pod is unknown) could not be read.
         PodNetns b = resolved(proc.resolver().resolve(UID_B));
         assertEquals(List.of(1200), b.problems().stream().map(ScanProblem::pid).toList());
-        assertTrue(b.problems().getFirst().problem().contains("cgroup"), b.problems().getFirst().problem());
+        assertTrue(
+                b.problems().getFirst().problem().contains("cgroup"),
+                b.problems().getFirst().problem());
     }
 
     @Test
@@ -205,7 +224,7 @@ class PodNetnsResolverTest {
 
     @Test
     void unreadableNodeNamespaceLeavesHostNetworkUnknownAndReported() {
-        SyntheticProc proc = new SyntheticProc(root)   // no PID 1
+        SyntheticProc proc = new SyntheticProc(root) // no PID 1
                 .process(1400, v2(cgroupfsPodDir("besteffort", UID_A) + "/" + CID_1), NODE_NETNS);
         PodNetns netns = resolved(proc.resolver().resolve(UID_A));
         assertFalse(netns.hostNetwork());
@@ -231,7 +250,10 @@ class PodNetnsResolverTest {
     void oneScanIndexesEveryPodOnTheNode() {
         SyntheticProc proc = SyntheticProc.node(root)
                 .process(1600, v1(cgroupfsPodDir("", UID_A) + "/" + CID_1), POD_NETNS)
-                .process(1601, v2(systemdPodSlice("burstable", UID_B) + "/cri-containerd-" + CID_2 + ".scope"), OTHER_NETNS)
+                .process(
+                        1601,
+                        v2(systemdPodSlice("burstable", UID_B) + "/cri-containerd-" + CID_2 + ".scope"),
+                        OTHER_NETNS)
                 .process(1602, v2("/system.slice/sshd.service"), NODE_NETNS)
                 .nonProcessEntries();
         ProcScan scan = proc.resolver().scan();
@@ -241,7 +263,9 @@ class PodNetnsResolverTest {
         assertEquals(Optional.of(POD_NETNS), resolved(scan.resolve(UID_A)).inode());
         assertEquals(Optional.of(OTHER_NETNS), resolved(scan.resolve(UID_B)).inode());
         PodProcess b = scan.processesByPod().get(UID_B).getFirst();
-        assertEquals(Optional.of(new ContainerCgroup(CID_2, ContainerRuntime.CONTAINERD)), b.cgroup().container());
+        assertEquals(
+                Optional.of(new ContainerCgroup(CID_2, ContainerRuntime.CONTAINERD)),
+                b.cgroup().container());
     }
 
     @Test
@@ -258,10 +282,11 @@ class PodNetnsResolverTest {
         PodNetnsResolver resolver = SyntheticProc.node(root).resolver();
         IllegalArgumentException uid = assertThrows(IllegalArgumentException.class, () -> resolver.resolve("../pod"));
         assertTrue(uid.getMessage().startsWith("podUid:"), uid.getMessage());
-        IllegalArgumentException cid = assertThrows(IllegalArgumentException.class,
-                () -> resolver.resolve(UID_A, Set.of("containerd://")));
+        IllegalArgumentException cid =
+                assertThrows(IllegalArgumentException.class, () -> resolver.resolve(UID_A, Set.of("containerd://")));
         assertTrue(cid.getMessage().startsWith("containerIds:"), cid.getMessage());
-        IllegalArgumentException pid = assertThrows(IllegalArgumentException.class, () -> new PodNetnsResolver(root, 0));
+        IllegalArgumentException pid =
+                assertThrows(IllegalArgumentException.class, () -> new PodNetnsResolver(root, 0));
         assertTrue(pid.getMessage().startsWith("nodeReferencePid:"), pid.getMessage());
     }
 

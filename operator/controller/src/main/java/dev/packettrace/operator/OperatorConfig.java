@@ -5,7 +5,6 @@ import dev.packettrace.api.v1alpha1.SinkSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +63,13 @@ public record OperatorConfig(
         Optional<String> operatorDeployment) {
 
     /** Clamp: run the trace within the caps and say so in status. Reject: fail the trace and say why. */
-    public enum CapPolicy { CLAMP, REJECT }
+    public enum CapPolicy {
+        CLAMP,
+        REJECT
+    }
 
-    public static final List<String> DEFAULT_CAPABILITIES = List.of("BPF", "PERFMON", "SYSLOG", "SYS_PTRACE", "SYS_RESOURCE");
+    public static final List<String> DEFAULT_CAPABILITIES =
+            List.of("BPF", "PERFMON", "SYSLOG", "SYS_PTRACE", "SYS_RESOURCE");
 
     public OperatorConfig {
         agentTolerations = List.copyOf(agentTolerations);
@@ -74,22 +77,35 @@ public record OperatorConfig(
         agentNodeSelector = Map.copyOf(new java.util.TreeMap<>(agentNodeSelector));
         require(!operatorNamespace.isBlank(), "PACKETTRACE_NAMESPACE", "must not be empty");
         require(!agentImage.isBlank(), "PACKETTRACE_AGENT_IMAGE", "must not be empty");
-        require(maxEventsPerTrace >= 1, "PACKETTRACE_MAX_EVENTS_PER_TRACE", "must be at least 1, got " + maxEventsPerTrace);
-        require(maxTracesPerNode >= 1, "PACKETTRACE_MAX_TRACES_PER_NODE", "must be at least 1, got " + maxTracesPerNode);
+        require(
+                maxEventsPerTrace >= 1,
+                "PACKETTRACE_MAX_EVENTS_PER_TRACE",
+                "must be at least 1, got " + maxEventsPerTrace);
+        require(
+                maxTracesPerNode >= 1,
+                "PACKETTRACE_MAX_TRACES_PER_NODE",
+                "must be at least 1, got " + maxTracesPerNode);
         require(!maxDuration.isNegative() && !maxDuration.isZero(), "PACKETTRACE_MAX_DURATION", "must be positive");
-        require(isCleanAbsolute(agentSinkHostDirectory) && !agentSinkHostDirectory.equals("/"), "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY",
+        require(
+                isCleanAbsolute(agentSinkHostDirectory) && !agentSinkHostDirectory.equals("/"),
+                "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY",
                 "'" + agentSinkHostDirectory + "' must be an absolute directory other than / without . or .. segments");
-        require(agentDefaultSink.equals(STDOUT_SINK) || (isCleanAbsolute(agentDefaultSink)
-                        && agentDefaultSink.startsWith(SinkSpec.HOST_PATH_ROOT + "/") && !agentDefaultSink.endsWith("/")),
-                "PACKETTRACE_AGENT_DEFAULT_SINK", "'" + agentDefaultSink + "' must be stdout or a file below "
-                        + SinkSpec.HOST_PATH_ROOT + " without . or .. segments");
+        require(
+                agentDefaultSink.equals(STDOUT_SINK)
+                        || (isCleanAbsolute(agentDefaultSink)
+                                && agentDefaultSink.startsWith(SinkSpec.HOST_PATH_ROOT + "/")
+                                && !agentDefaultSink.endsWith("/")),
+                "PACKETTRACE_AGENT_DEFAULT_SINK",
+                "'" + agentDefaultSink + "' must be stdout or a file below " + SinkSpec.HOST_PATH_ROOT
+                        + " without . or .. segments");
     }
 
     /** The agent's default sink value for its standard output (anything else is a file). */
     public static final String STDOUT_SINK = "stdout";
 
     private static boolean isCleanAbsolute(String path) {
-        return path.startsWith("/") && java.util.Arrays.stream(path.split("/")).noneMatch(seg -> seg.equals(".") || seg.equals(".."))
+        return path.startsWith("/")
+                && java.util.Arrays.stream(path.split("/")).noneMatch(seg -> seg.equals(".") || seg.equals(".."))
                 && !path.contains("//");
     }
 
@@ -105,9 +121,12 @@ public record OperatorConfig(
                 .map(v -> e.parse("PACKETTRACE_AGENT_RESOURCES", () -> json.unmarshal(v, ResourceRequirements.class)))
                 .orElseGet(OperatorConfig::defaultResources);
         List<Toleration> tolerations = e.opt("PACKETTRACE_AGENT_TOLERATIONS")
-                .map(v -> e.parse("PACKETTRACE_AGENT_TOLERATIONS", () -> List.of(json.unmarshal(v, Toleration[].class))))
+                .map(v ->
+                        e.parse("PACKETTRACE_AGENT_TOLERATIONS", () -> List.of(json.unmarshal(v, Toleration[].class))))
                 // Targets may run on tainted nodes; the agent must be able to follow them there.
-                .orElse(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder().withOperator("Exists").build()));
+                .orElse(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                        .withOperator("Exists")
+                        .build()));
         List<String> caps = e.opt("PACKETTRACE_AGENT_CAPABILITIES")
                 .map(v -> List.of(v.split("\\s*,\\s*")))
                 .orElse(DEFAULT_CAPABILITIES);
@@ -133,7 +152,10 @@ public record OperatorConfig(
                 .maxDuration(e.duration("PACKETTRACE_MAX_DURATION", Duration.ofHours(1)))
                 .maxEventsPerTrace(e.number("PACKETTRACE_MAX_EVENTS_PER_TRACE", 1_000_000))
                 .maxTracesPerNode((int) e.number("PACKETTRACE_MAX_TRACES_PER_NODE", 4))
-                .capPolicy(e.parse("PACKETTRACE_CAP_POLICY", () -> CapPolicy.valueOf(e.get("PACKETTRACE_CAP_POLICY", "clamp").toUpperCase())))
+                .capPolicy(e.parse(
+                        "PACKETTRACE_CAP_POLICY",
+                        () -> CapPolicy.valueOf(
+                                e.get("PACKETTRACE_CAP_POLICY", "clamp").toUpperCase())))
                 .pendingTimeout(e.duration("PACKETTRACE_PENDING_TIMEOUT", Duration.ofMinutes(5)))
                 .detachTimeout(e.duration("PACKETTRACE_DETACH_TIMEOUT", Duration.ofSeconds(60)))
                 .leaderElection(Boolean.parseBoolean(e.get("PACKETTRACE_LEADER_ELECTION", "true")))
@@ -180,8 +202,7 @@ public record OperatorConfig(
         private boolean allowPacketContent;
         private Optional<String> operatorDeployment;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(OperatorConfig c) {
             operatorNamespace = c.operatorNamespace;
@@ -332,11 +353,31 @@ public record OperatorConfig(
         }
 
         public OperatorConfig build() {
-            return new OperatorConfig(operatorNamespace, agentDaemonSetName, agentImage, agentImagePullPolicy,
-                    agentServiceAccount, agentResources, agentTolerations, agentCapabilities, agentNodeSelector,
-                    agentPrivileged, agentSinkHostDirectory, agentDefaultSink, agentPriorityClassName, idleGracePeriod,
-                    maxDuration, maxEventsPerTrace, maxTracesPerNode, capPolicy, pendingTimeout, detachTimeout,
-                    leaderElection, leaseName, allowPacketContent, operatorDeployment);
+            return new OperatorConfig(
+                    operatorNamespace,
+                    agentDaemonSetName,
+                    agentImage,
+                    agentImagePullPolicy,
+                    agentServiceAccount,
+                    agentResources,
+                    agentTolerations,
+                    agentCapabilities,
+                    agentNodeSelector,
+                    agentPrivileged,
+                    agentSinkHostDirectory,
+                    agentDefaultSink,
+                    agentPriorityClassName,
+                    idleGracePeriod,
+                    maxDuration,
+                    maxEventsPerTrace,
+                    maxTracesPerNode,
+                    capPolicy,
+                    pendingTimeout,
+                    detachTimeout,
+                    leaderElection,
+                    leaseName,
+                    allowPacketContent,
+                    operatorDeployment);
         }
     }
 
@@ -353,8 +394,10 @@ public record OperatorConfig(
     }
 
     private static ResourceRequirements defaultResources() {
-        return new KubernetesSerialization().unmarshal(
-                "{\"requests\":{\"cpu\":\"50m\",\"memory\":\"128Mi\"},\"limits\":{\"memory\":\"512Mi\"}}", ResourceRequirements.class);
+        return new KubernetesSerialization()
+                .unmarshal(
+                        "{\"requests\":{\"cpu\":\"50m\",\"memory\":\"128Mi\"},\"limits\":{\"memory\":\"512Mi\"}}",
+                        ResourceRequirements.class);
     }
 
     private static void require(boolean ok, String variable, String message) {
@@ -380,16 +423,20 @@ public record OperatorConfig(
         }
 
         Duration duration(String name, Duration dflt) {
-            return opt(name).map(v -> parse(name, () -> dev.packettrace.api.validation.DurationText.parse(v))).orElse(dflt);
+            return opt(name)
+                    .map(v -> parse(name, () -> dev.packettrace.api.validation.DurationText.parse(v)))
+                    .orElse(dflt);
         }
 
         /** Strict: a typo such as "ture" must not silently mean false for a security switch. */
         boolean bool(String name, boolean dflt) {
-            return opt(name).map(v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new ConfigException(name + "='" + v + "' is not valid: must be true or false");
-            }).orElse(dflt);
+            return opt(name)
+                    .map(v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                        case "true" -> true;
+                        case "false" -> false;
+                        default -> throw new ConfigException(name + "='" + v + "' is not valid: must be true or false");
+                    })
+                    .orElse(dflt);
         }
 
         long number(String name, long dflt) {

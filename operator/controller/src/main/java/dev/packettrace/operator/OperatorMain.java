@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-
 import java.time.Clock;
 import java.time.Duration;
 
@@ -17,16 +16,19 @@ import java.time.Duration;
  * PacketTrace and DaemonSet controllers and, unless disabled, takes part in leader election so that
  * only one of several replicas acts at a time.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "coordination.k8s.io", resource = "leases",
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "coordination.k8s.io",
+        resource = "leases",
         // patch: Fabric8 renews the lease with a JSON patch (a real API server refused renewals without it)
-        verbs = {"get", "create", "update", "patch"}, why = "leader election between operator replicas (PACKETTRACE_LEADER_ELECTION)",
+        verbs = {"get", "create", "update", "patch"},
+        why = "leader election between operator replicas (PACKETTRACE_LEADER_ELECTION)",
         scope = RequiresRbac.Scope.OWN_NAMESPACE)
 public final class OperatorMain {
 
     private static final System.Logger LOG = System.getLogger(OperatorMain.class.getName());
 
-    private OperatorMain() {
-    }
+    private OperatorMain() {}
 
     public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
@@ -43,10 +45,13 @@ public final class OperatorMain {
         KubernetesClient client = new KubernetesClientBuilder().build();
         Operator operator = start(client, config, Clock.systemUTC());
         operator.installShutdownHook(Duration.ofSeconds(10));
-        LOG.log(System.Logger.Level.INFO, "operator=started namespace=" + config.operatorNamespace()
-                + " leaderElection=" + config.leaderElection() + " maxDuration=" + config.maxDuration()
-                + " maxEventsPerTrace=" + config.maxEventsPerTrace() + " maxTracesPerNode=" + config.maxTracesPerNode()
-                + " capPolicy=" + config.capPolicy());
+        LOG.log(
+                System.Logger.Level.INFO,
+                "operator=started namespace=" + config.operatorNamespace()
+                        + " leaderElection=" + config.leaderElection() + " maxDuration=" + config.maxDuration()
+                        + " maxEventsPerTrace=" + config.maxEventsPerTrace() + " maxTracesPerNode="
+                        + config.maxTracesPerNode()
+                        + " capPolicy=" + config.capPolicy());
     }
 
     /** Builds, registers and starts the operator; returned so tests and callers can stop it. */
@@ -58,13 +63,15 @@ public final class OperatorMain {
             // on every API server, and the operator never shares fields of a PacketTrace with other managers.
             o.withUseSSAToPatchPrimaryResource(false);
             if (config.leaderElection()) {
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(config.leaseName(), config.operatorNamespace()));
+                o.withLeaderElectionConfiguration(
+                        new LeaderElectionConfiguration(config.leaseName(), config.operatorNamespace()));
             }
         });
         operator.register(new PacketTraceReconciler(client, config, clock), o -> o.watchingAllNamespaces());
-        operator.register(new AgentDaemonSetReconciler(client, config, clock), o -> o
-                .settingNamespace(config.operatorNamespace())
-                .withLabelSelector(AgentDaemonSetReconciler.LABEL_SELECTOR));
+        operator.register(
+                new AgentDaemonSetReconciler(client, config, clock),
+                o -> o.settingNamespace(config.operatorNamespace())
+                        .withLabelSelector(AgentDaemonSetReconciler.LABEL_SELECTOR));
         operator.start();
         return operator;
     }

@@ -4,7 +4,6 @@ package dev.packettrace.operator;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.TargetState;
 import dev.packettrace.api.v1alpha1.TargetStatus;
-
 import java.util.Collection;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -15,8 +14,7 @@ import java.util.TreeSet;
  */
 public final class TraceNodes {
 
-    private TraceNodes() {
-    }
+    private TraceNodes() {}
 
     /** From the targets the trace's last written status lists. */
     public static SortedSet<String> of(PacketTrace trace) {

@@ -8,8 +8,7 @@ import java.util.function.Supplier;
 /** Waits for a condition with a deadline: asynchronous tests never rely on a fixed sleep. */
 final class Await {
 
-    private Await() {
-    }
+    private Await() {}
 
     static void until(String what, Duration timeout, Supplier<Boolean> condition) {
         Instant deadline = Instant.now().plus(timeout);

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.operator;
 
-import dev.packettrace.operator.daemonset.AgentDaemonSet;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.*;
 
+import dev.packettrace.operator.daemonset.AgentDaemonSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class OperatorConfigTest {
 
@@ -34,19 +33,50 @@ class OperatorConfigTest {
                 "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", "/data/packettrace",
                 "PACKETTRACE_AGENT_DEFAULT_SINK", "/var/log/packettrace/events.jsonl",
                 "PACKETTRACE_AGENT_NODE_SELECTOR", "{\"kubernetes.io/os\":\"linux\"}"));
-        var pod = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty()).getSpec().getTemplate().getSpec();
+        var pod = AgentDaemonSet.desired(
+                        c,
+                        new java.util.TreeSet<>(List.of("n1")),
+                        java.util.Optional.empty(),
+                        java.util.Optional.empty())
+                .getSpec()
+                .getTemplate()
+                .getSpec();
         var container = pod.getContainers().getFirst();
         Map<String, String> hostPaths = new java.util.TreeMap<>();
         pod.getVolumes().forEach(v -> hostPaths.put(v.getName(), v.getHostPath().getPath()));
-        assertEquals(Map.of("btf", "/sys/kernel/btf", "cgroup", "/sys/fs/cgroup", "proc", "/proc",
-                "tracefs", "/sys/kernel/tracing", "sink", "/data/packettrace"), hostPaths);
+        assertEquals(
+                Map.of(
+                        "btf",
+                        "/sys/kernel/btf",
+                        "cgroup",
+                        "/sys/fs/cgroup",
+                        "proc",
+                        "/proc",
+                        "tracefs",
+                        "/sys/kernel/tracing",
+                        "sink",
+                        "/data/packettrace"),
+                hostPaths);
         Map<String, Boolean> readOnly = new java.util.TreeMap<>();
         container.getVolumeMounts().forEach(m -> readOnly.put(m.getMountPath(), Boolean.TRUE.equals(m.getReadOnly())));
-        assertEquals(Map.of("/sys/kernel/btf", true, "/host/sys/fs/cgroup", true, "/host/proc", true,
-                "/sys/kernel/tracing", true, "/var/log/packettrace", false), readOnly);
+        assertEquals(
+                Map.of(
+                        "/sys/kernel/btf",
+                        true,
+                        "/host/sys/fs/cgroup",
+                        true,
+                        "/host/proc",
+                        true,
+                        "/sys/kernel/tracing",
+                        true,
+                        "/var/log/packettrace",
+                        false),
+                readOnly);
         Map<String, String> env = new java.util.TreeMap<>();
         container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
-        assertEquals(Map.of("PACKETTRACE_PROC_ROOT", "/host/proc", "PACKETTRACE_SINK", "/var/log/packettrace/events.jsonl"), env);
+        assertEquals(
+                Map.of("PACKETTRACE_PROC_ROOT", "/host/proc", "PACKETTRACE_SINK", "/var/log/packettrace/events.jsonl"),
+                env);
         assertEquals(Map.of("kubernetes.io/os", "linux"), pod.getNodeSelector());
         var sc = container.getSecurityContext();
         assertFalse(sc.getPrivileged());
@@ -58,8 +88,17 @@ class OperatorConfigTest {
     @Test
     void privilegedSwitchReplacesTheCapabilitySet() {
         OperatorConfig c = OperatorConfig.fromEnv(Map.of("PACKETTRACE_AGENT_PRIVILEGED", "true"));
-        var sc = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty())
-                .getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext();
+        var sc = AgentDaemonSet.desired(
+                        c,
+                        new java.util.TreeSet<>(List.of("n1")),
+                        java.util.Optional.empty(),
+                        java.util.Optional.empty())
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst()
+                .getSecurityContext();
         assertTrue(sc.getPrivileged());
         assertTrue(sc.getAllowPrivilegeEscalation(), "Kubernetes rejects privileged without privilege escalation");
         assertNull(sc.getCapabilities());
@@ -72,7 +111,9 @@ class OperatorConfigTest {
                 Map.entry("PACKETTRACE_NAMESPACE", "ops"),
                 Map.entry("PACKETTRACE_AGENT_IMAGE", "registry.local/agent:1"),
                 Map.entry("PACKETTRACE_AGENT_RESOURCES", "{\"limits\":{\"memory\":\"1Gi\"}}"),
-                Map.entry("PACKETTRACE_AGENT_TOLERATIONS", "[{\"key\":\"gpu\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]"),
+                Map.entry(
+                        "PACKETTRACE_AGENT_TOLERATIONS",
+                        "[{\"key\":\"gpu\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]"),
                 Map.entry("PACKETTRACE_AGENT_CAPABILITIES", "BPF, PERFMON,SYS_ADMIN"),
                 Map.entry("PACKETTRACE_MAX_DURATION", "2h"),
                 Map.entry("PACKETTRACE_MAX_EVENTS_PER_TRACE", "42"),
@@ -91,25 +132,45 @@ class OperatorConfigTest {
         assertEquals(OperatorConfig.CapPolicy.REJECT, c.capPolicy());
         assertEquals(Duration.ofSeconds(90), c.idleGracePeriod());
         assertFalse(c.leaderElection());
-        var ds = AgentDaemonSet.desired(c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty());
-        assertTrue(ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getSecurityContext().getAllowPrivilegeEscalation(),
+        var ds = AgentDaemonSet.desired(
+                c, new java.util.TreeSet<>(List.of("n1")), java.util.Optional.empty(), java.util.Optional.empty());
+        assertTrue(
+                ds.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getSecurityContext()
+                        .getAllowPrivilegeEscalation(),
                 "Kubernetes requires it next to SYS_ADMIN");
     }
 
     @Test
     void badValuesNameTheVariable() {
         assertMessage("PACKETTRACE_MAX_DURATION='forever' is not valid", Map.of("PACKETTRACE_MAX_DURATION", "forever"));
-        assertMessage("PACKETTRACE_MAX_TRACES_PER_NODE: must be at least 1, got 0", Map.of("PACKETTRACE_MAX_TRACES_PER_NODE", "0"));
+        assertMessage(
+                "PACKETTRACE_MAX_TRACES_PER_NODE: must be at least 1, got 0",
+                Map.of("PACKETTRACE_MAX_TRACES_PER_NODE", "0"));
         assertMessage("PACKETTRACE_CAP_POLICY='sometimes' is not valid", Map.of("PACKETTRACE_CAP_POLICY", "sometimes"));
-        assertMessage("PACKETTRACE_AGENT_TOLERATIONS='not json' is not valid", Map.of("PACKETTRACE_AGENT_TOLERATIONS", "not json"));
-        assertMessage("PACKETTRACE_MAX_EVENTS_PER_TRACE='many' is not valid", Map.of("PACKETTRACE_MAX_EVENTS_PER_TRACE", "many"));
-        assertMessage("PACKETTRACE_ALLOW_PACKET_CONTENT='yes' is not valid: must be true or false", Map.of("PACKETTRACE_ALLOW_PACKET_CONTENT", "yes"));
-        assertMessage("PACKETTRACE_AGENT_PRIVILEGED='ture' is not valid", Map.of("PACKETTRACE_AGENT_PRIVILEGED", "ture"));
-        assertMessage("PACKETTRACE_AGENT_NODE_SELECTOR='{\"a\":1}' is not valid: the value of 'a' must be a string",
+        assertMessage(
+                "PACKETTRACE_AGENT_TOLERATIONS='not json' is not valid",
+                Map.of("PACKETTRACE_AGENT_TOLERATIONS", "not json"));
+        assertMessage(
+                "PACKETTRACE_MAX_EVENTS_PER_TRACE='many' is not valid",
+                Map.of("PACKETTRACE_MAX_EVENTS_PER_TRACE", "many"));
+        assertMessage(
+                "PACKETTRACE_ALLOW_PACKET_CONTENT='yes' is not valid: must be true or false",
+                Map.of("PACKETTRACE_ALLOW_PACKET_CONTENT", "yes"));
+        assertMessage(
+                "PACKETTRACE_AGENT_PRIVILEGED='ture' is not valid", Map.of("PACKETTRACE_AGENT_PRIVILEGED", "ture"));
+        assertMessage(
+                "PACKETTRACE_AGENT_NODE_SELECTOR='{\"a\":1}' is not valid: the value of 'a' must be a string",
                 Map.of("PACKETTRACE_AGENT_NODE_SELECTOR", "{\"a\":1}"));
-        assertMessage("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY: '/var/../etc' must be an absolute directory",
+        assertMessage(
+                "PACKETTRACE_AGENT_SINK_HOST_DIRECTORY: '/var/../etc' must be an absolute directory",
                 Map.of("PACKETTRACE_AGENT_SINK_HOST_DIRECTORY", "/var/../etc"));
-        assertMessage("PACKETTRACE_AGENT_DEFAULT_SINK: '/etc/passwd' must be stdout or a file below /var/log/packettrace",
+        assertMessage(
+                "PACKETTRACE_AGENT_DEFAULT_SINK: '/etc/passwd' must be stdout or a file below /var/log/packettrace",
                 Map.of("PACKETTRACE_AGENT_DEFAULT_SINK", "/etc/passwd"));
     }
 
@@ -117,11 +178,21 @@ class OperatorConfigTest {
     void theBuilderChangesOnlyWhatItIsToldAndStillValidates() {
         OperatorConfig c = OperatorConfig.defaults("ns");
         assertEquals(c, c.toBuilder().build());
-        OperatorConfig reject = c.toBuilder().capPolicy(OperatorConfig.CapPolicy.REJECT).maxTracesPerNode(2).build();
+        OperatorConfig reject = c.toBuilder()
+                .capPolicy(OperatorConfig.CapPolicy.REJECT)
+                .maxTracesPerNode(2)
+                .build();
         assertEquals(OperatorConfig.CapPolicy.REJECT, reject.capPolicy());
         assertEquals(2, reject.maxTracesPerNode());
-        assertEquals(c, reject.toBuilder().capPolicy(c.capPolicy()).maxTracesPerNode(c.maxTracesPerNode()).build());
-        var e = assertThrows(OperatorConfig.ConfigException.class, () -> c.toBuilder().maxTracesPerNode(0).build());
+        assertEquals(
+                c,
+                reject.toBuilder()
+                        .capPolicy(c.capPolicy())
+                        .maxTracesPerNode(c.maxTracesPerNode())
+                        .build());
+        var e = assertThrows(
+                OperatorConfig.ConfigException.class,
+                () -> c.toBuilder().maxTracesPerNode(0).build());
         assertTrue(e.getMessage().startsWith("PACKETTRACE_MAX_TRACES_PER_NODE: must be at least 1"), e.getMessage());
         assertThrows(NullPointerException.class, () -> c.toBuilder().operatorDeployment(null));
     }

@@ -36,9 +36,15 @@ public @interface RequiresRbac {
     /** Where the rule applies: in every namespace (ClusterRole) or only the operator's own namespace (Role). */
     Scope scope() default Scope.CLUSTER;
 
-    enum Subject { OPERATOR, AGENT }
+    enum Subject {
+        OPERATOR,
+        AGENT
+    }
 
-    enum Scope { CLUSTER, OWN_NAMESPACE }
+    enum Scope {
+        CLUSTER,
+        OWN_NAMESPACE
+    }
 
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

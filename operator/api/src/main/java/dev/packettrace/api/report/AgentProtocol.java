@@ -6,7 +6,6 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
 import dev.packettrace.api.v1alpha1.TargetState;
 import dev.packettrace.api.v1alpha1.TargetStatus;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
@@ -19,17 +18,25 @@ import java.util.OptionalLong;
  * being deleted) the agent detaches and publishes a last report with state Detached: the operator's
  * finalizer waits for exactly that before it lets a deleted trace go.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettraces",
-        verbs = {"get", "list", "watch"}, why = "watch the traces, their targets (status.targets) and their end")
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "", resource = "pods", verbs = {"get", "list", "watch"},
-        why = "list the pods on its own node (field selector spec.nodeName) when status.targets was shortened (targetsOmitted > 0)")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "packettrace.dev",
+        resource = "packettraces",
+        verbs = {"get", "list", "watch"},
+        why = "watch the traces, their targets (status.targets) and their end")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "",
+        resource = "pods",
+        verbs = {"get", "list", "watch"},
+        why =
+                "list the pods on its own node (field selector spec.nodeName) when status.targets was shortened (targetsOmitted > 0)")
 public final class AgentProtocol {
 
     /** Reports are written at most this often per trace and node, plus once on every state change. */
     public static final Duration REPORT_INTERVAL = Duration.ofSeconds(5);
 
-    private AgentProtocol() {
-    }
+    private AgentProtocol() {}
 
     /** True while agents should be attached: accepted, not ended, not being deleted. */
     public static boolean shouldTrace(PacketTrace trace) {

@@ -9,7 +9,6 @@ import dev.packettrace.api.v1alpha1.NodeStatus;
 import dev.packettrace.api.v1alpha1.Summary;
 import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.api.v1alpha1.TraceEvent;
-
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -30,14 +29,13 @@ import java.util.TreeSet;
  */
 public final class NodeReportAggregator {
 
-    private NodeReportAggregator() {
-    }
+    private NodeReportAggregator() {}
 
     /**
      * @param targets what the node agents reported about each target pod, by pod uid
      */
-    public record Aggregate(List<NodeStatus> nodes, Summary summary, List<TraceEvent> recentEvents,
-                            Map<String, TargetStatus> targets) {
+    public record Aggregate(
+            List<NodeStatus> nodes, Summary summary, List<TraceEvent> recentEvents, Map<String, TargetStatus> targets) {
         public Aggregate {
             nodes = List.copyOf(nodes);
             recentEvents = List.copyOf(recentEvents);
@@ -50,7 +48,8 @@ public final class NodeReportAggregator {
 
         /** True when every listed node's agent has detached or failed (nothing still holds probes). */
         public boolean allDetached() {
-            return nodes.stream().noneMatch(n -> n.state() == AgentState.Waiting || n.state().isActive());
+            return nodes.stream()
+                    .noneMatch(n -> n.state() == AgentState.Waiting || n.state().isActive());
         }
 
         public boolean anyTracing() {
@@ -63,7 +62,8 @@ public final class NodeReportAggregator {
      * @param expectedNodes nodes that host targets: listed as Waiting until their agent reports
      * @param recentEvents  how many recent events to keep (spec.output.recentEvents)
      */
-    public static Aggregate aggregate(String traceUid, Collection<NodeReport> reports, Set<String> expectedNodes, int recentEvents) {
+    public static Aggregate aggregate(
+            String traceUid, Collection<NodeReport> reports, Set<String> expectedNodes, int recentEvents) {
         Map<String, NodeReport> byNode = new TreeMap<>();
         for (NodeReport r : reports) {
             if (traceUid.equals(r.traceUid())) {
@@ -76,10 +76,28 @@ public final class NodeReportAggregator {
         List<NodeStatus> nodes = new ArrayList<>();
         for (String node : nodeNames) {
             NodeReport r = byNode.get(node);
-            nodes.add(r == null
-                    ? new NodeStatus(node, AgentState.Waiting, null, 0, 0L, 0L, 0L, null, "no report from the node agent yet")
-                    : new NodeStatus(node, r.state(), r.backend(), r.probesAttached(), r.events(), r.lost(), r.drops(),
-                    r.reportTime(), r.message()));
+            nodes.add(
+                    r == null
+                            ? new NodeStatus(
+                                    node,
+                                    AgentState.Waiting,
+                                    null,
+                                    0,
+                                    0L,
+                                    0L,
+                                    0L,
+                                    null,
+                                    "no report from the node agent yet")
+                            : new NodeStatus(
+                                    node,
+                                    r.state(),
+                                    r.backend(),
+                                    r.probesAttached(),
+                                    r.events(),
+                                    r.lost(),
+                                    r.drops(),
+                                    r.reportTime(),
+                                    r.message()));
         }
 
         long events = 0, lost = 0, drops = 0;
@@ -104,24 +122,40 @@ public final class NodeReportAggregator {
         }
         List<DropGroup> dropGroups = groups.entrySet().stream()
                 .map(e -> new DropGroup(e.getKey().get(0), e.getKey().get(1), e.getValue()[0], (int) e.getValue()[1]))
-                .sorted(Comparator.comparing(DropGroup::count).reversed()
-                        .thenComparing(DropGroup::reason).thenComparing(DropGroup::location))
+                .sorted(Comparator.comparing(DropGroup::count)
+                        .reversed()
+                        .thenComparing(DropGroup::reason)
+                        .thenComparing(DropGroup::location))
                 .toList();
-        List<DropGroup> shown = dropGroups.stream().limit(StatusLimits.MAX_DROP_GROUPS).toList();
+        List<DropGroup> shown =
+                dropGroups.stream().limit(StatusLimits.MAX_DROP_GROUPS).toList();
         long shownDrops = shown.stream().mapToLong(DropGroup::count).sum();
         recent.sort(Comparator.comparing((TraceEvent e) -> instant(e.time())).reversed());
-        List<TraceEvent> newest = RecentEventSelection.keep(recent, Math.min(recentEvents, StatusLimits.MAX_RECENT_EVENTS));
+        List<TraceEvent> newest =
+                RecentEventSelection.keep(recent, Math.min(recentEvents, StatusLimits.MAX_RECENT_EVENTS));
 
-        Summary summary = new Summary(events, lost, drops, shown, Math.max(0, drops - shownDrops),
+        Summary summary = new Summary(
+                events,
+                lost,
+                drops,
+                shown,
+                Math.max(0, drops - shownDrops),
                 verdict(nodes, events, lost, drops, shown, byNode));
         return new Aggregate(nodes, summary, newest, targets);
     }
 
     /** The finding in one sentence, the first thing a user under pressure reads. */
-    static String verdict(List<NodeStatus> nodes, long events, long lost, long drops, List<DropGroup> groups,
-                          Map<String, NodeReport> byNode) {
-        long reporting = nodes.stream().filter(n -> n.state() != AgentState.Waiting).count();
-        String lostPart = lost > 0 ? "; " + plural(lost, "event") + " lost (the agent could not keep up; narrow the filter)" : "";
+    static String verdict(
+            List<NodeStatus> nodes,
+            long events,
+            long lost,
+            long drops,
+            List<DropGroup> groups,
+            Map<String, NodeReport> byNode) {
+        long reporting =
+                nodes.stream().filter(n -> n.state() != AgentState.Waiting).count();
+        String lostPart =
+                lost > 0 ? "; " + plural(lost, "event") + " lost (the agent could not keep up; narrow the filter)" : "";
         if (reporting == 0) {
             return "No node agent has reported yet.";
         }
@@ -136,15 +170,16 @@ public final class NodeReportAggregator {
         }
         DropGroup top = groups.getFirst();
         String where = byNode.values().stream()
-                .filter(r -> r.dropsByReason().stream().anyMatch(g -> nz(g.reason()).equals(top.reason())
-                        && nz(g.location()).equals(top.location())))
+                .filter(r -> r.dropsByReason().stream()
+                        .anyMatch(g -> nz(g.reason()).equals(top.reason())
+                                && nz(g.location()).equals(top.location())))
                 .map(NodeReport::node)
                 .findFirst()
                 .map(n -> top.nodes() > 1 ? " on " + top.nodes() + " nodes (first " + n + ")" : " on node " + n)
                 .orElse("");
         String most = top.count() == drops ? "all" : top.count() + " of them";
-        return plural(drops, "drop") + " in " + plural(events, "event") + "; " + most + " " + top.reason()
-                + " at " + top.location() + where + lostPart + ".";
+        return plural(drops, "drop") + " in " + plural(events, "event") + "; " + most + " " + top.reason() + " at "
+                + top.location() + where + lostPart + ".";
     }
 
     private static NodeReport newer(NodeReport a, NodeReport b) {

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.net.HttpURLConnection;
 import java.util.Map;
 import java.util.Objects;
@@ -28,10 +27,18 @@ import java.util.Optional;
  * Writes use optimistic concurrency (resourceVersion): on a conflict the publisher re-reads and writes
  * again, up to {@link #MAX_ATTEMPTS} times.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettraces",
-        verbs = {"get"}, why = "publish(namespace, traceName, ...) reads the trace for its uid (owner reference)")
-@RequiresRbac(subject = RequiresRbac.Subject.AGENT, apiGroup = "packettrace.dev", resource = "packettracereports",
-        verbs = {"get", "create", "update"}, why = "write this node's report: read its resourceVersion, create it or replace it")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "packettrace.dev",
+        resource = "packettraces",
+        verbs = {"get"},
+        why = "publish(namespace, traceName, ...) reads the trace for its uid (owner reference)")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.AGENT,
+        apiGroup = "packettrace.dev",
+        resource = "packettracereports",
+        verbs = {"get", "create", "update"},
+        why = "write this node's report: read its resourceVersion, create it or replace it")
 public final class NodeReportPublisher {
 
     public static final int MAX_ATTEMPTS = 5;
@@ -61,14 +68,18 @@ public final class NodeReportPublisher {
                 return write(desired);
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw new KubernetesClientException("cannot publish the report of node " + report.node() + " for trace "
-                            + trace.key() + ": " + e.getMessage(), e);
+                    throw new KubernetesClientException(
+                            "cannot publish the report of node " + report.node() + " for trace " + trace.key() + ": "
+                                    + e.getMessage(),
+                            e);
                 }
                 last = e; // someone wrote in between (an earlier incarnation of this agent): read again and retry
             }
         }
-        throw new KubernetesClientException("cannot publish the report of node " + report.node() + " for trace "
-                + trace.key() + ": still conflicting after " + MAX_ATTEMPTS + " attempts", last);
+        throw new KubernetesClientException(
+                "cannot publish the report of node " + report.node() + " for trace " + trace.key()
+                        + ": still conflicting after " + MAX_ATTEMPTS + " attempts",
+                last);
     }
 
     /**
@@ -80,7 +91,10 @@ public final class NodeReportPublisher {
             throw new IllegalArgumentException("report names trace " + report.traceName() + " on node " + report.node()
                     + ", not " + traceName + " on " + nodeName);
         }
-        PacketTrace trace = client.resources(PacketTrace.class).inNamespace(namespace).withName(traceName).get();
+        PacketTrace trace = client.resources(PacketTrace.class)
+                .inNamespace(namespace)
+                .withName(traceName)
+                .get();
         if (trace == null) {
             return Optional.empty();
         }

@@ -2,7 +2,6 @@
 package dev.packettrace.api.report;
 
 import dev.packettrace.api.v1alpha1.TraceEvent;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,8 +13,7 @@ import java.util.List;
  */
 public final class RecentEventSelection {
 
-    private RecentEventSelection() {
-    }
+    private RecentEventSelection() {}
 
     /**
      * @param newestFirst candidates, newest first

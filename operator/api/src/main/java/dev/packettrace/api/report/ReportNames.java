@@ -16,8 +16,7 @@ public final class ReportNames {
     static final int MAX_NAME = 253;
     private static final int HASH_CHARS = 8;
 
-    private ReportNames() {
-    }
+    private ReportNames() {}
 
     public static String reportName(String traceName, String nodeName) {
         String hash = hash(traceName + "\n" + nodeName);

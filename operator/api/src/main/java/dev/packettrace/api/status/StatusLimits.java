@@ -21,6 +21,7 @@ public final class StatusLimits {
 
     /** Per node report: the targets of one trace on one node, and its drop groups. */
     public static final int MAX_REPORT_TARGETS = 100;
+
     public static final int MAX_REPORT_DROP_GROUPS = 32;
 
     public static final int MAX_NAME = 253;
@@ -33,8 +34,7 @@ public final class StatusLimits {
     public static final int MAX_IFNAME = 16;
     public static final int MAX_SHORT = 64;
 
-    private StatusLimits() {
-    }
+    private StatusLimits() {}
 
     /** Null stays null; longer text is cut and marked with an ellipsis so the cut is visible. */
     public static String clip(String s, int max) {

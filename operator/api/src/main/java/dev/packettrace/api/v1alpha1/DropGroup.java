@@ -13,5 +13,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record DropGroup(String reason, String location, Long count, Integer nodes) {
-}
+public record DropGroup(String reason, String location, Long count, Integer nodes) {}

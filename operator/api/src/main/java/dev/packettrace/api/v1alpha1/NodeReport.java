@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
-
 import java.util.List;
 
 /**
@@ -26,9 +25,10 @@ public record NodeReport(
         @Required String traceUid,
         @Required String node,
         Long traceGeneration,
-        @Required
-        @JsonPropertyDescription("Attaching, Tracing, Detached or Failed.")
+
+        @Required @JsonPropertyDescription("Attaching, Tracing, Detached or Failed.")
         AgentState state,
+
         String backend,
         Integer probesAttached,
         Long events,

@@ -21,5 +21,4 @@ public record NodeStatus(
         Long lost,
         Long drops,
         String lastReportTime,
-        String message) {
-}
+        String message) {}

@@ -19,8 +19,7 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record OutputSpec(
-        @Default("true")
-        @JsonPropertyDescription("Include the L3/L4 tuple (addresses, ports, protocol) in each event.")
+        @Default("true") @JsonPropertyDescription("Include the L3/L4 tuple (addresses, ports, protocol) in each event.")
         Boolean tuple,
 
         @Default("false")
@@ -32,18 +31,23 @@ public record OutputSpec(
         Boolean stack,
 
         @Default("10000")
-        @Min(1) @Max(MAX_EVENTS_LIMIT)
-        @JsonPropertyDescription("The trace completes after this many events in total over all nodes (the operator may cap it lower).")
+        @Min(1)
+        @Max(MAX_EVENTS_LIMIT)
+        @JsonPropertyDescription(
+                "The trace completes after this many events in total over all nodes (the operator may cap it lower).")
         Long maxEvents,
 
         @Default("10")
-        @Min(0) @Max(MAX_RECENT_EVENTS)
-        @JsonPropertyDescription("How many recent events to keep in status.recentEvents (0 to 25); drops are kept before other events.")
+        @Min(0)
+        @Max(MAX_RECENT_EVENTS)
+        @JsonPropertyDescription(
+                "How many recent events to keep in status.recentEvents (0 to 25); drops are kept before other events.")
         Integer recentEvents,
 
         @Default("false")
-        @JsonPropertyDescription("Ask for packet contents (skb dumps, later packet captures). Packet contents are sensitive: "
-                + "the cluster administrator must allow them (Helm value packetContent.allowed), otherwise the trace fails.")
+        @JsonPropertyDescription(
+                "Ask for packet contents (skb dumps, later packet captures). Packet contents are sensitive: "
+                        + "the cluster administrator must allow them (Helm value packetContent.allowed), otherwise the trace fails.")
         Boolean packetContent,
 
         @Default(DEFAULT_EVENTS)
@@ -61,7 +65,8 @@ public record OutputSpec(
     public static final String DEFAULT_EVENTS = "all";
 
     /** The default choice of events. */
-    public OutputSpec(Boolean tuple, Boolean meta, Boolean stack, Long maxEvents, Integer recentEvents, Boolean packetContent) {
+    public OutputSpec(
+            Boolean tuple, Boolean meta, Boolean stack, Long maxEvents, Integer recentEvents, Boolean packetContent) {
         this(tuple, meta, stack, maxEvents, recentEvents, packetContent, null);
     }
 

@@ -22,25 +22,45 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("packettrace")
 @ShortNames("pt")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Targets", jsonPath = ".status.targetCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Targets",
+        jsonPath = ".status.targetCount",
+        type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Nodes", jsonPath = ".status.nodeCount", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Events", jsonPath = ".status.summary.events", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Drops", jsonPath = ".status.summary.drops", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Events",
+        jsonPath = ".status.summary.events",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Drops",
+        jsonPath = ".status.summary.drops",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 // -o wide: what an incident needs next, the loss that qualifies the counts and the most frequent drop
-@AdditionalPrinterColumn(name = "Lost", jsonPath = ".status.summary.lost", type = AdditionalPrinterColumn.Type.INTEGER,
+@AdditionalPrinterColumn(
+        name = "Lost",
+        jsonPath = ".status.summary.lost",
+        type = AdditionalPrinterColumn.Type.INTEGER,
         priority = 1)
-@AdditionalPrinterColumn(name = "Top-Drop", jsonPath = ".status.summary.dropsByReason[0].reason",
-        type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Location", jsonPath = ".status.summary.dropsByReason[0].location",
-        type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(
+        name = "Top-Drop",
+        jsonPath = ".status.summary.dropsByReason[0].reason",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
+@AdditionalPrinterColumn(
+        name = "Location",
+        jsonPath = ".status.summary.dropsByReason[0].location",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
 public class PacketTrace extends CustomResource<PacketTraceSpec, PacketTraceStatus> implements Namespaced {
 
     public static final String GROUP = "packettrace.dev";
     public static final String VERSION = "v1alpha1";
 
-    public PacketTrace() {
-    }
+    public PacketTrace() {}
 
     public static PacketTrace of(String namespace, String name, PacketTraceSpec spec) {
         PacketTrace t = new PacketTrace();

@@ -29,7 +29,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "State", jsonPath = ".spec.state", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Events", jsonPath = ".spec.events", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Drops", jsonPath = ".spec.drops", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class PacketTraceReport extends CustomResource<NodeReport, Void> implements Namespaced {
 
     /** Label on every report: the name of the PacketTrace it belongs to. */
@@ -37,8 +40,7 @@ public class PacketTraceReport extends CustomResource<NodeReport, Void> implemen
     /** Label on every report: the uid of the PacketTrace it belongs to (names can be reused, uids cannot). */
     public static final String TRACE_UID_LABEL = "packettrace.dev/trace-uid";
 
-    public PacketTraceReport() {
-    }
+    public PacketTraceReport() {}
 
     @Override
     protected Void initStatus() {

@@ -4,7 +4,6 @@ package dev.packettrace.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import java.util.List;
 
 /**
@@ -18,9 +17,12 @@ public record Summary(
         Long events,
         Long lost,
         Long drops,
+
         @JsonPropertyDescription("Drops grouped by reason and kernel location, most frequent first (bounded).")
         List<DropGroup> dropsByReason,
+
         Long dropsOmitted,
+
         @JsonPropertyDescription("The finding in one sentence.")
         String verdict) {
 

@@ -18,7 +18,8 @@ public record TargetStatus(
         String podUid,
         String node,
         Long netnsInode,
+
         @JsonPropertyDescription("Pending, Scheduled, Tracing, Restarted, HostNetwork, Gone or Failed.")
         TargetState state,
-        String message) {
-}
+
+        String message) {}

@@ -23,5 +23,4 @@ public record TraceEvent(
         String ifname,
         String tuple,
         String reason,
-        String location) {
-}
+        String location) {}

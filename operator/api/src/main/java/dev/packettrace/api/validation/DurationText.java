@@ -10,8 +10,7 @@ public final class DurationText {
 
     private static final Pattern FORMAT = Pattern.compile("^(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,6})s)?$");
 
-    private DurationText() {
-    }
+    private DurationText() {}
 
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text.trim());

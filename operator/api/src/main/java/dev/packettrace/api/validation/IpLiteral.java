@@ -12,8 +12,7 @@ import java.net.UnknownHostException;
  */
 public final class IpLiteral {
 
-    private IpLiteral() {
-    }
+    private IpLiteral() {}
 
     /**
      * A parsed address or CIDR. The network has its host bits cleared so that equal networks compare equal;
@@ -39,7 +38,8 @@ public final class IpLiteral {
         boolean v4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
         boolean v6 = addr.contains(":") && addr.matches("[0-9a-fA-F:.]+");
         if (!v4 && !v6) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address or CIDR (host names are not resolved)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not an IPv4 or IPv6 address or CIDR (host names are not resolved)");
         }
         if (v4) {
             for (String part : addr.split("\\.")) {

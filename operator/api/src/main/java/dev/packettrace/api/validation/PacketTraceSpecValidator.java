@@ -8,7 +8,6 @@ import dev.packettrace.api.v1alpha1.SinkSpec;
 import dev.packettrace.api.v1alpha1.TargetSpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +31,13 @@ public final class PacketTraceSpecValidator {
     static final Set<String> BACKENDS = Set.of("auto", "tracepoint");
     static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "icmp", "icmp6");
     private static final Set<String> SELECTOR_OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern LABEL_NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
     private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
     private static final Pattern HOST_PATH = Pattern.compile(SinkSpec.HOST_PATH_PATTERN);
 
-    private PacketTraceSpecValidator() {
-    }
+    private PacketTraceSpecValidator() {}
 
     public static SpecValidation validate(PacketTraceSpec spec) {
         List<FieldError> errors = new ArrayList<>();
@@ -69,8 +68,10 @@ public final class PacketTraceSpecValidator {
             errors.add(new FieldError("spec.targets", "needs a podSelector or at least one pod name"));
         }
         if (t.podNames().size() > TargetSpec.MAX_POD_NAMES) {
-            errors.add(new FieldError("spec.targets.podNames", t.podNames().size() + " names given, at most "
-                    + TargetSpec.MAX_POD_NAMES + " allowed; use a podSelector"));
+            errors.add(new FieldError(
+                    "spec.targets.podNames",
+                    t.podNames().size() + " names given, at most " + TargetSpec.MAX_POD_NAMES
+                            + " allowed; use a podSelector"));
         }
         for (int i = 0; i < t.podNames().size(); i++) {
             String name = t.podNames().get(i);
@@ -78,8 +79,10 @@ public final class PacketTraceSpecValidator {
             if (name == null || name.isEmpty()) {
                 errors.add(new FieldError(path, "is empty"));
             } else if (name.contains("/")) {
-                errors.add(new FieldError(path, "'" + name + "' names a pod in another namespace; a PacketTrace can only "
-                        + "target pods in its own namespace, so create it in that namespace"));
+                errors.add(new FieldError(
+                        path,
+                        "'" + name + "' names a pod in another namespace; a PacketTrace can only "
+                                + "target pods in its own namespace, so create it in that namespace"));
             } else if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
                 errors.add(new FieldError(path, "'" + name + "' is not a valid pod name"));
             }
@@ -95,7 +98,9 @@ public final class PacketTraceSpecValidator {
         Map<String, String> labels = s.getMatchLabels() == null ? Map.of() : s.getMatchLabels();
         List<LabelSelectorRequirement> exprs = s.getMatchExpressions() == null ? List.of() : s.getMatchExpressions();
         if (labels.isEmpty() && exprs.isEmpty()) {
-            errors.add(new FieldError(base, "is empty and would select every pod in the namespace; give matchLabels or matchExpressions"));
+            errors.add(new FieldError(
+                    base,
+                    "is empty and would select every pod in the namespace; give matchLabels or matchExpressions"));
         }
         labels.forEach((k, v) -> {
             labelKey(base + ".matchLabels", k, errors);
@@ -108,7 +113,8 @@ public final class PacketTraceSpecValidator {
             List<String> values = r.getValues() == null ? List.of() : r.getValues();
             String op = r.getOperator();
             if (op == null || !SELECTOR_OPERATORS.contains(op)) {
-                errors.add(new FieldError(path + ".operator", "'" + op + "' is not one of In, NotIn, Exists, DoesNotExist"));
+                errors.add(new FieldError(
+                        path + ".operator", "'" + op + "' is not one of In, NotIn, Exists, DoesNotExist"));
             } else if ((op.equals("In") || op.equals("NotIn")) && values.isEmpty()) {
                 errors.add(new FieldError(path + ".values", "must not be empty for operator " + op));
             } else if ((op.equals("Exists") || op.equals("DoesNotExist")) && !values.isEmpty()) {
@@ -128,15 +134,22 @@ public final class PacketTraceSpecValidator {
         int slash = key.lastIndexOf('/');
         String prefix = slash < 0 ? "" : key.substring(0, slash);
         String name = key.substring(slash + 1);
-        boolean prefixOk = slash < 0 || (prefix.length() <= 253 && DNS_SUBDOMAIN.matcher(prefix).matches());
-        if (!prefixOk || name.isEmpty() || name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+        boolean prefixOk = slash < 0
+                || (prefix.length() <= 253 && DNS_SUBDOMAIN.matcher(prefix).matches());
+        if (!prefixOk
+                || name.isEmpty()
+                || name.length() > 63
+                || !LABEL_NAME.matcher(name).matches()) {
             errors.add(new FieldError(path, "'" + key + "' is not a valid label key"));
         }
     }
 
     private static void labelValue(String path, String value, List<FieldError> errors) {
         if (value == null || value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
-            errors.add(new FieldError(path, "'" + value + "' is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')"));
+            errors.add(new FieldError(
+                    path,
+                    "'" + value
+                            + "' is not a valid label value (at most 63 characters: letters, digits, '-', '_', '.')"));
         }
     }
 
@@ -147,16 +160,21 @@ public final class PacketTraceSpecValidator {
         OptionalInt dstPort = port("spec.filter.dstPort", f.dstPort(), errors);
         Optional<String> proto = Optional.ofNullable(f.proto());
         if (proto.isPresent() && !PROTOCOLS.contains(proto.get())) {
-            errors.add(new FieldError("spec.filter.proto", "'" + proto.get() + "' is not one of tcp, udp, icmp, icmp6"));
-        } else if (proto.isPresent() && (f.srcPort() != null || f.dstPort() != null)
+            errors.add(
+                    new FieldError("spec.filter.proto", "'" + proto.get() + "' is not one of tcp, udp, icmp, icmp6"));
+        } else if (proto.isPresent()
+                && (f.srcPort() != null || f.dstPort() != null)
                 && !(proto.get().equals("tcp") || proto.get().equals("udp"))) {
-            errors.add(new FieldError("spec.filter.proto", "ports only apply to tcp or udp, not " + proto.get()
-                    + "; drop srcPort/dstPort or set proto to tcp or udp"));
+            errors.add(new FieldError(
+                    "spec.filter.proto",
+                    "ports only apply to tcp or udp, not " + proto.get()
+                            + "; drop srcPort/dstPort or set proto to tcp or udp"));
         }
         OptionalLong mark = OptionalLong.empty();
         if (f.mark() != null) {
             if (f.mark() < 0 || f.mark() > 0xffff_ffffL) {
-                errors.add(new FieldError("spec.filter.mark", f.mark() + " is not a 32-bit unsigned value (0..4294967295)"));
+                errors.add(new FieldError(
+                        "spec.filter.mark", f.mark() + " is not a 32-bit unsigned value (0..4294967295)"));
             } else {
                 mark = OptionalLong.of(f.mark());
             }
@@ -165,7 +183,8 @@ public final class PacketTraceSpecValidator {
         if (ifname.isPresent()) {
             String n = ifname.get();
             if (n.isEmpty() || n.length() > 15 || n.contains("/") || n.chars().anyMatch(Character::isWhitespace)) {
-                errors.add(new FieldError("spec.filter.ifname", "'" + n + "' must be 1 to 15 characters without '/' or spaces"));
+                errors.add(new FieldError(
+                        "spec.filter.ifname", "'" + n + "' must be 1 to 15 characters without '/' or spaces"));
             }
         }
         Optional<String> expression = Optional.ofNullable(f.expression());
@@ -175,8 +194,9 @@ public final class PacketTraceSpecValidator {
             if (e.isBlank()) {
                 errors.add(new FieldError("spec.filter.expression", "is empty; leave it out to match every packet"));
             } else if (e.length() > FilterSpec.MAX_EXPRESSION_LENGTH) {
-                errors.add(new FieldError("spec.filter.expression", "is " + e.length() + " characters long, at most "
-                        + FilterSpec.MAX_EXPRESSION_LENGTH));
+                errors.add(new FieldError(
+                        "spec.filter.expression",
+                        "is " + e.length() + " characters long, at most " + FilterSpec.MAX_EXPRESSION_LENGTH));
             } else if (e.chars().anyMatch(c -> c < 0x20 && c != '\t' && c != '\n' || c == 0x7f)) {
                 errors.add(new FieldError("spec.filter.expression", "contains control characters"));
             }
@@ -210,19 +230,27 @@ public final class PacketTraceSpecValidator {
     private static TraceRequest.Output output(OutputSpec o, List<FieldError> errors) {
         long maxEvents = o.maxEvents() == null ? OutputSpec.DEFAULT_MAX_EVENTS : o.maxEvents();
         if (maxEvents < 1 || maxEvents > OutputSpec.MAX_EVENTS_LIMIT) {
-            errors.add(new FieldError("spec.output.maxEvents", maxEvents + " is outside 1.." + OutputSpec.MAX_EVENTS_LIMIT));
+            errors.add(new FieldError(
+                    "spec.output.maxEvents", maxEvents + " is outside 1.." + OutputSpec.MAX_EVENTS_LIMIT));
         }
         int recent = o.recentEvents() == null ? OutputSpec.DEFAULT_RECENT_EVENTS : o.recentEvents();
         if (recent < 0 || recent > OutputSpec.MAX_RECENT_EVENTS) {
-            errors.add(new FieldError("spec.output.recentEvents", recent + " is outside 0.." + OutputSpec.MAX_RECENT_EVENTS));
+            errors.add(new FieldError(
+                    "spec.output.recentEvents", recent + " is outside 0.." + OutputSpec.MAX_RECENT_EVENTS));
         }
         String eventsName = o.events() == null ? OutputSpec.DEFAULT_EVENTS : o.events();
         TraceRequest.Events events = TraceRequest.Events.ofSpecName(eventsName).orElseGet(() -> {
             errors.add(new FieldError("spec.output.events", "'" + eventsName + "' is not one of all, drops, none"));
             return TraceRequest.Events.ALL;
         });
-        return new TraceRequest.Output(o.tuple() == null || o.tuple(), o.meta() != null && o.meta(),
-                o.stack() != null && o.stack(), maxEvents, recent, o.packetContent() != null && o.packetContent(), events);
+        return new TraceRequest.Output(
+                o.tuple() == null || o.tuple(),
+                o.meta() != null && o.meta(),
+                o.stack() != null && o.stack(),
+                maxEvents,
+                recent,
+                o.packetContent() != null && o.packetContent(),
+                events);
     }
 
     private static Duration duration(String text, List<FieldError> errors) {
@@ -255,12 +283,16 @@ public final class PacketTraceSpecValidator {
                     return new TraceRequest.Sink.Stdout();
                 }
                 String p = s.path();
-                boolean dotSegment = List.of(p.split("/")).stream().anyMatch(seg -> seg.equals(".") || seg.equals(".."));
+                boolean dotSegment =
+                        List.of(p.split("/")).stream().anyMatch(seg -> seg.equals(".") || seg.equals(".."));
                 if (!HOST_PATH.matcher(p).matches() || dotSegment) {
-                    errors.add(new FieldError("spec.sink.path", "'" + p + "' must be a directory below "
-                            + SinkSpec.HOST_PATH_ROOT + " without . or .. segments (the only host path the agent mounts)"));
+                    errors.add(new FieldError(
+                            "spec.sink.path",
+                            "'" + p + "' must be a directory below " + SinkSpec.HOST_PATH_ROOT
+                                    + " without . or .. segments (the only host path the agent mounts)"));
                 }
-                return new TraceRequest.Sink.HostPath(p.endsWith("/") && p.length() > 1 ? p.substring(0, p.length() - 1) : p);
+                return new TraceRequest.Sink.HostPath(
+                        p.endsWith("/") && p.length() > 1 ? p.substring(0, p.length() - 1) : p);
             }
             default -> {
                 errors.add(new FieldError("spec.sink.type", "'" + type + "' is not one of stdout, hostPath"));

@@ -7,8 +7,7 @@ import java.util.stream.Collectors;
 /** The outcome of validating a PacketTrace spec: a usable request, or every error found. */
 public sealed interface SpecValidation {
 
-    record Valid(TraceRequest request) implements SpecValidation {
-    }
+    record Valid(TraceRequest request) implements SpecValidation {}
 
     record Invalid(List<FieldError> errors) implements SpecValidation {
         public Invalid {

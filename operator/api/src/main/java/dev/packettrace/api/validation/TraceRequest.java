@@ -2,7 +2,6 @@
 package dev.packettrace.api.validation;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +12,8 @@ import java.util.OptionalLong;
  * A validated PacketTrace spec with every default applied: what the operator schedules and what a node
  * agent maps onto its tracer. Only produced by {@link PacketTraceSpecValidator}.
  */
-public record TraceRequest(Targets targets, Filter filter, Output output, Duration duration, String backend, Sink sink) {
+public record TraceRequest(
+        Targets targets, Filter filter, Output output, Duration duration, String backend, Sink sink) {
 
     /** Pods in the trace's own namespace: those matching the selector plus those named. */
     public record Targets(Optional<LabelSelector> podSelector, List<String> podNames) {
@@ -41,8 +41,15 @@ public record TraceRequest(Targets targets, Filter filter, Output output, Durati
             Optional<String> expression) {
 
         /** Without an expression. */
-        public Filter(OptionalLong mark, Optional<String> ifname, Optional<String> srcIp, Optional<String> dstIp,
-                      OptionalInt srcPort, OptionalInt dstPort, Optional<String> proto, boolean trackSkb) {
+        public Filter(
+                OptionalLong mark,
+                Optional<String> ifname,
+                Optional<String> srcIp,
+                Optional<String> dstIp,
+                OptionalInt srcPort,
+                OptionalInt dstPort,
+                Optional<String> proto,
+                boolean trackSkb) {
             this(mark, ifname, srcIp, dstIp, srcPort, dstPort, proto, trackSkb, Optional.empty());
         }
     }
@@ -51,22 +58,31 @@ public record TraceRequest(Targets targets, Filter filter, Output output, Durati
      * @param packetContent the trace asks for packet bytes; the operator refuses it unless the cluster allows it
      * @param events        which packets become events (sink and recent events); the counts cover them all
      */
-    public record Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent,
-                         Events events) {
+    public record Output(
+            boolean tuple,
+            boolean meta,
+            boolean stack,
+            long maxEvents,
+            int recentEvents,
+            boolean packetContent,
+            Events events) {
 
         public Output {
             java.util.Objects.requireNonNull(events, "events");
         }
 
         /** Every packet is an event. */
-        public Output(boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent) {
+        public Output(
+                boolean tuple, boolean meta, boolean stack, long maxEvents, int recentEvents, boolean packetContent) {
             this(tuple, meta, stack, maxEvents, recentEvents, packetContent, Events.ALL);
         }
     }
 
     /** spec.output.events. */
     public enum Events {
-        ALL, DROPS, NONE;
+        ALL,
+        DROPS,
+        NONE;
 
         /** The spec's spelling: all, drops, none. */
         public String specName() {
@@ -74,17 +90,17 @@ public record TraceRequest(Targets targets, Filter filter, Output output, Durati
         }
 
         public static java.util.Optional<Events> ofSpecName(String name) {
-            return java.util.Arrays.stream(values()).filter(e -> e.specName().equals(name)).findFirst();
+            return java.util.Arrays.stream(values())
+                    .filter(e -> e.specName().equals(name))
+                    .findFirst();
         }
     }
 
     /** Where the agent writes the full event stream. */
     public sealed interface Sink {
-        record Stdout() implements Sink {
-        }
+        record Stdout() implements Sink {}
 
         /** A directory on the node, below /var/log/packettrace. */
-        record HostPath(String directory) implements Sink {
-        }
+        record HostPath(String directory) implements Sink {}
     }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefi
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,13 +32,15 @@ import java.util.stream.Stream;
 public final class CrdFiles {
 
     static final List<Class<?>> RESOURCES = List.of(PacketTrace.class, PacketTraceReport.class);
-    static final String HEADER = "# Generated from operator/api (dev.packettrace.api.v1alpha1) by Fabric8's CRD generator\n"
-            + "# during the build: ./mvnw -pl operator/api -am process-test-classes. Do not edit by hand.\n";
+    static final String HEADER =
+            "# Generated from operator/api (dev.packettrace.api.v1alpha1) by Fabric8's CRD generator\n"
+                    + "# during the build: ./mvnw -pl operator/api -am process-test-classes. Do not edit by hand.\n";
 
-    private CrdFiles() {
-    }
+    private CrdFiles() {}
 
     /** File name to YAML content, for every CRD of the API. */
+    // the generator takes a varargs of Class<? extends HasMetadata>, an array Java cannot create unchecked-free
+    @SuppressWarnings("unchecked")
     public static Map<String, String> generate() {
         Path work;
         try {
@@ -49,7 +50,8 @@ public final class CrdFiles {
         }
         try {
             new CRDGenerator()
-                    .customResourceClasses(RESOURCES.stream().map(CrdFiles::asCustomResource).toArray(Class[]::new))
+                    .customResourceClasses(
+                            RESOURCES.stream().map(CrdFiles::asCustomResource).toArray(Class[]::new))
                     .forCRDVersions("v1")
                     .inOutputDir(work.toFile())
                     .generate();
@@ -57,7 +59,8 @@ public final class CrdFiles {
             Map<String, String> files = new TreeMap<>();
             try (Stream<Path> generated = Files.list(work)) {
                 for (Path file : generated.sorted().toList()) {
-                    CustomResourceDefinition crd = yaml.unmarshal(Files.readString(file), CustomResourceDefinition.class);
+                    CustomResourceDefinition crd =
+                            yaml.unmarshal(Files.readString(file), CustomResourceDefinition.class);
                     orderPrinterColumns(crd);
                     files.put(file.getFileName().toString(), HEADER + yaml.asYaml(crd));
                 }
@@ -95,14 +98,16 @@ public final class CrdFiles {
         Class<?> model = RESOURCES.stream()
                 .filter(c -> c.getSimpleName().equals(crd.getSpec().getNames().getKind()))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no model class for kind " + crd.getSpec().getNames().getKind()));
+                .orElseThrow(() -> new IllegalStateException(
+                        "no model class for kind " + crd.getSpec().getNames().getKind()));
         List<String> order = Arrays.stream(model.getAnnotationsByType(AdditionalPrinterColumn.class))
                 .map(AdditionalPrinterColumn::name)
                 .toList();
         for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
             if (v.getAdditionalPrinterColumns() != null) {
                 v.setAdditionalPrinterColumns(v.getAdditionalPrinterColumns().stream()
-                        .sorted(Comparator.comparingInt((CustomResourceColumnDefinition c) -> indexOf(order, c.getName())))
+                        .sorted(Comparator.comparingInt(
+                                (CustomResourceColumnDefinition c) -> indexOf(order, c.getName())))
                         .toList());
             }
         }

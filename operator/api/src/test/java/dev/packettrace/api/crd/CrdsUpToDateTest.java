@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.crd;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,10 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fails when the committed crds/ no longer matches what the model generates. The normal build rewrites
@@ -23,14 +22,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class CrdsUpToDateTest {
 
-    private static final String FIX = "regenerate with ./mvnw -pl operator/api -am process-test-classes and commit crds/";
+    private static final String FIX =
+            "regenerate with ./mvnw -pl operator/api -am process-test-classes and commit crds/";
 
     @Test
     void committedCrdsMatchTheModel() throws IOException {
         Path dir = Path.of(System.getProperty("packettrace.crds.directory", "../../crds"));
         assertTrue(Files.isDirectory(dir), "no CRD directory at " + dir.toAbsolutePath() + "; " + FIX);
         Map<String, String> expected = CrdFiles.generate();
-        assertEquals(2, expected.size(), "the API has two kinds, PacketTrace and PacketTraceReport: " + expected.keySet());
+        assertEquals(
+                2, expected.size(), "the API has two kinds, PacketTrace and PacketTraceReport: " + expected.keySet());
 
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : expected.entrySet()) {
@@ -58,15 +59,22 @@ class CrdsUpToDateTest {
         assertTrue(yaml.contains("scope: \"Namespaced\""));
         assertTrue(yaml.contains("status: {}"), "status subresource");
         // printer columns in reading order
-        List<String> columns = yaml.lines().filter(l -> l.trim().startsWith("name: \"") && l.startsWith("      name"))
-                .map(l -> l.trim().substring(7, l.trim().length() - 1)).toList();
+        List<String> columns = yaml.lines()
+                .filter(l -> l.trim().startsWith("name: \"") && l.startsWith("      name"))
+                .map(l -> l.trim().substring(7, l.trim().length() - 1))
+                .toList();
         // the last three only with -o wide (priority 1)
-        assertEquals(List.of("Phase", "Targets", "Nodes", "Events", "Drops", "Age", "Lost", "Top-Drop", "Location"), columns);
+        assertEquals(
+                List.of("Phase", "Targets", "Nodes", "Events", "Drops", "Age", "Lost", "Top-Drop", "Location"),
+                columns);
         assertEquals(3, yaml.lines().filter(l -> l.trim().equals("priority: 1")).count());
         // YAML folds long strings; look at the rules as JSON, where they are whole
         var ser = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
-        String json = ser.asJson(ser.unmarshal(yaml, io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class));
-        assertTrue(json.contains("\"rule\":\"has(self.podSelector) || (has(self.podNames) && size(self.podNames) > 0)\""), "selector-or-names CEL rule");
+        String json = ser.asJson(
+                ser.unmarshal(yaml, io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class));
+        assertTrue(
+                json.contains("\"rule\":\"has(self.podSelector) || (has(self.podNames) && size(self.podNames) > 0)\""),
+                "selector-or-names CEL rule");
         assertTrue(json.contains("duration(self.duration) <= duration('24h')"), "duration bound CEL rule");
         assertTrue(json.contains("\"maximum\":65535.0"), "port range");
         assertTrue(json.contains("self.dstPort >= 1 && self.dstPort <= 65535"), "port range CEL rule");

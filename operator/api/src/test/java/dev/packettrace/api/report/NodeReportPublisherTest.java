@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.NodeReport;
@@ -10,8 +14,6 @@ import dev.packettrace.api.v1alpha1.PacketTraceSpec;
 import dev.packettrace.api.v1alpha1.TargetSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Against Fabric8's mock API server in CRUD mode; nothing here depends on it being a mock. */
 @EnableKubernetesMockClient(crud = true)
@@ -36,14 +35,28 @@ class NodeReportPublisherTest {
     KubernetesClient client;
 
     PacketTrace createTrace(String ns, String name) {
-        PacketTrace t = PacketTrace.of(ns, name, new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), null, null, null, null, null));
+        PacketTrace t = PacketTrace.of(
+                ns, name, new PacketTraceSpec(new TargetSpec(null, List.of("web-0")), null, null, null, null, null));
         return client.resource(t).create();
     }
 
     static NodeReport report(PacketTrace t, String node, long events, long drops, long seq) {
-        return new NodeReport(t.getMetadata().getName(), t.getMetadata().getUid(), node, 1L, AgentState.Tracing, "tracepoint", 3,
-                events, 0L, drops, List.of(new DropGroup("NETFILTER_DROP", "nf_hook_slow+0x9c", drops, null)), List.of(), List.of(),
-                null, Instant.ofEpochSecond(1_700_000_000L + seq).toString());
+        return new NodeReport(
+                t.getMetadata().getName(),
+                t.getMetadata().getUid(),
+                node,
+                1L,
+                AgentState.Tracing,
+                "tracepoint",
+                3,
+                events,
+                0L,
+                drops,
+                List.of(new DropGroup("NETFILTER_DROP", "nf_hook_slow+0x9c", drops, null)),
+                List.of(),
+                List.of(),
+                null,
+                Instant.ofEpochSecond(1_700_000_000L + seq).toString());
     }
 
     @Test
@@ -51,11 +64,18 @@ class NodeReportPublisherTest {
         PacketTrace t = createTrace("team-a", "web");
         var publisher = new NodeReportPublisher(client);
         PacketTraceReport first = publisher.publish(t, report(t, "node-1", 10, 1, 1));
-        assertEquals(ReportNames.reportName("web", "node-1"), first.getMetadata().getName());
-        assertEquals(t.getMetadata().getUid(), first.getMetadata().getOwnerReferences().getFirst().getUid());
-        assertEquals(Map.of(PacketTraceReport.TRACE_UID_LABEL, t.getMetadata().getUid()), first.getMetadata().getLabels());
+        assertEquals(
+                ReportNames.reportName("web", "node-1"), first.getMetadata().getName());
+        assertEquals(
+                t.getMetadata().getUid(),
+                first.getMetadata().getOwnerReferences().getFirst().getUid());
+        assertEquals(
+                Map.of(PacketTraceReport.TRACE_UID_LABEL, t.getMetadata().getUid()),
+                first.getMetadata().getLabels());
 
-        publisher.publish("team-a", "web", "node-1", report(t, "node-1", 25, 3, 2)).orElseThrow();
+        publisher
+                .publish("team-a", "web", "node-1", report(t, "node-1", 25, 3, 2))
+                .orElseThrow();
         List<NodeReport> reports = new NodeReportReader(client).reportsOf(t);
         assertEquals(1, reports.size());
         assertEquals(25, reports.getFirst().events());
@@ -66,14 +86,18 @@ class NodeReportPublisherTest {
     void publishingForAMissingTraceSaysSo() {
         PacketTrace t = createTrace("team-a", "gone");
         client.resource(t).delete();
-        assertEquals(Optional.empty(), new NodeReportPublisher(client).publish("team-a", "gone", "node-1", report(t, "node-1", 1, 0, 1)));
+        assertEquals(
+                Optional.empty(),
+                new NodeReportPublisher(client).publish("team-a", "gone", "node-1", report(t, "node-1", 1, 0, 1)));
     }
 
     @Test
     void reportForAnotherTraceIsRefused() {
         PacketTrace a = createTrace("team-a", "a");
         PacketTrace b = createTrace("team-a", "b");
-        var e = assertThrows(IllegalArgumentException.class, () -> new NodeReportPublisher(client).publish(a, report(b, "n", 1, 0, 1)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new NodeReportPublisher(client).publish(a, report(b, "n", 1, 0, 1)));
         assertTrue(e.getMessage().contains("does not belong to trace team-a/a"), e.getMessage());
     }
 
@@ -111,7 +135,8 @@ class NodeReportPublisherTest {
         }
 
         List<NodeReport> reports = new NodeReportReader(client).reportsOf(t);
-        Map<String, Long> eventsByNode = reports.stream().collect(Collectors.toMap(NodeReport::node, NodeReport::events));
+        Map<String, Long> eventsByNode =
+                reports.stream().collect(Collectors.toMap(NodeReport::node, NodeReport::events));
         for (int n = 0; n < nodes; n++) {
             assertEquals((long) rounds * 100 * (n + 1), eventsByNode.get("node-" + n), "node-" + n + " latest events");
         }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.api.report;
 
-import dev.packettrace.api.v1alpha1.PacketTrace;
-import dev.packettrace.api.v1alpha1.PacketTraceStatus;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.packettrace.api.v1alpha1.PacketTrace;
+import dev.packettrace.api.v1alpha1.PacketTraceStatus;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
 
 /** The records read and write the JSON a user writes, through Fabric8's own serialization. */
 class WireFormatTest {

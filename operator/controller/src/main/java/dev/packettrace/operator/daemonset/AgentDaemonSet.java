@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,66 +57,110 @@ public final class AgentDaemonSet {
     static final String SPEC_HASH = "packettrace.dev/spec-hash";
 
     /** A read-only host directory in the agent: volume name, path on the node, path in the container, why. */
-    public record HostMount(String volume, String hostPath, String mountPath, String why) {
-    }
+    public record HostMount(String volume, String hostPath, String mountPath, String why) {}
 
     /** Where the host's /proc appears in the agent; passed to it as PACKETTRACE_PROC_ROOT. */
     public static final String HOST_PROC = "/host/proc";
 
     public static final List<HostMount> HOST_MOUNTS = List.of(
-            new HostMount("btf", "/sys/kernel/btf", "/sys/kernel/btf", "kernel type information: CO-RE relocations, tracepoint prototypes"),
-            new HostMount("cgroup", "/sys/fs/cgroup", "/host/sys/fs/cgroup", "the node's cgroup tree: which container a process belongs to"),
-            new HostMount("proc", "/proc", HOST_PROC, "the node's processes unmasked: pods' network namespaces and cgroups"),
-            new HostMount("tracefs", "/sys/kernel/tracing", "/sys/kernel/tracing", "tracepoint formats where BTF lacks them"));
+            new HostMount(
+                    "btf",
+                    "/sys/kernel/btf",
+                    "/sys/kernel/btf",
+                    "kernel type information: CO-RE relocations, tracepoint prototypes"),
+            new HostMount(
+                    "cgroup",
+                    "/sys/fs/cgroup",
+                    "/host/sys/fs/cgroup",
+                    "the node's cgroup tree: which container a process belongs to"),
+            new HostMount(
+                    "proc", "/proc", HOST_PROC, "the node's processes unmasked: pods' network namespaces and cgroups"),
+            new HostMount(
+                    "tracefs",
+                    "/sys/kernel/tracing",
+                    "/sys/kernel/tracing",
+                    "tracepoint formats where BTF lacks them"));
 
-    private AgentDaemonSet() {
-    }
+    private AgentDaemonSet() {}
 
     /** The DaemonSet for these nodes; public so that the Helm chart's tests can check what its values produce. */
-    public static DaemonSet desired(OperatorConfig c, SortedSet<String> nodes, Optional<String> idleSince,
-                                    Optional<OwnerReference> owner) {
+    public static DaemonSet desired(
+            OperatorConfig c, SortedSet<String> nodes, Optional<String> idleSince, Optional<OwnerReference> owner) {
         DaemonSet ds = new DaemonSetBuilder()
                 .withNewMetadata()
-                    .withName(c.agentDaemonSetName())
-                    .withNamespace(c.operatorNamespace())
-                    .withLabels(Map.of(APP_LABEL, APP, MANAGED_BY_LABEL, MANAGED_BY))
-                    .withOwnerReferences(owner.stream().toList())
+                .withName(c.agentDaemonSetName())
+                .withNamespace(c.operatorNamespace())
+                .withLabels(Map.of(APP_LABEL, APP, MANAGED_BY_LABEL, MANAGED_BY))
+                .withOwnerReferences(owner.stream().toList())
                 .endMetadata()
                 .withNewSpec()
-                    .withNewSelector().withMatchLabels(Map.of(APP_LABEL, APP)).endSelector()
-                    .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
-                    .withNewTemplate()
-                        .withNewMetadata().withLabels(Map.of(APP_LABEL, APP, MANAGED_BY_LABEL, MANAGED_BY)).endMetadata()
-                        .withNewSpec()
-                            .withServiceAccountName(c.agentServiceAccount())
-                            .withHostPID(true)
-                            .withPriorityClassName(c.agentPriorityClassName().orElse(null))
-                            .withNodeSelector(c.agentNodeSelector().isEmpty() ? null : new java.util.TreeMap<>(c.agentNodeSelector()))
-                            .withTolerations(c.agentTolerations())
-                            .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-                                .addNewNodeSelectorTerm()
-                                    .withMatchFields(new NodeSelectorRequirementBuilder()
-                                            .withKey("metadata.name").withOperator("In").withValues(List.copyOf(nodes)).build())
-                                .endNodeSelectorTerm()
-                            .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
-                            .addNewContainer()
-                                .withName("agent")
-                                .withImage(c.agentImage())
-                                .withImagePullPolicy(c.agentImagePullPolicy())
-                                .withArgs("agent")
-                                .withEnv(new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
-                                                .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build(),
-                                        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
-                                                .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
-                                        new EnvVarBuilder().withName("PACKETTRACE_PROC_ROOT").withValue(HOST_PROC).build(),
-                                        new EnvVarBuilder().withName("PACKETTRACE_SINK").withValue(c.agentDefaultSink()).build())
-                                .withResources(c.agentResources())
-                                .withSecurityContext(securityContext(c))
-                                .withVolumeMounts(volumeMounts())
-                            .endContainer()
-                            .withVolumes(volumes(c))
-                        .endSpec()
-                    .endTemplate()
+                .withNewSelector()
+                .withMatchLabels(Map.of(APP_LABEL, APP))
+                .endSelector()
+                .withNewUpdateStrategy()
+                .withType("OnDelete")
+                .endUpdateStrategy()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Map.of(APP_LABEL, APP, MANAGED_BY_LABEL, MANAGED_BY))
+                .endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(c.agentServiceAccount())
+                .withHostPID(true)
+                .withPriorityClassName(c.agentPriorityClassName().orElse(null))
+                .withNodeSelector(
+                        c.agentNodeSelector().isEmpty() ? null : new java.util.TreeMap<>(c.agentNodeSelector()))
+                .withTolerations(c.agentTolerations())
+                .withNewAffinity()
+                .withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm()
+                .withMatchFields(new NodeSelectorRequirementBuilder()
+                        .withKey("metadata.name")
+                        .withOperator("In")
+                        .withValues(List.copyOf(nodes))
+                        .build())
+                .endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution()
+                .endNodeAffinity()
+                .endAffinity()
+                .addNewContainer()
+                .withName("agent")
+                .withImage(c.agentImage())
+                .withImagePullPolicy(c.agentImagePullPolicy())
+                .withArgs("agent")
+                .withEnv(
+                        new EnvVarBuilder()
+                                .withName("NODE_NAME")
+                                .withNewValueFrom()
+                                .withNewFieldRef()
+                                .withFieldPath("spec.nodeName")
+                                .endFieldRef()
+                                .endValueFrom()
+                                .build(),
+                        new EnvVarBuilder()
+                                .withName("POD_NAMESPACE")
+                                .withNewValueFrom()
+                                .withNewFieldRef()
+                                .withFieldPath("metadata.namespace")
+                                .endFieldRef()
+                                .endValueFrom()
+                                .build(),
+                        new EnvVarBuilder()
+                                .withName("PACKETTRACE_PROC_ROOT")
+                                .withValue(HOST_PROC)
+                                .build(),
+                        new EnvVarBuilder()
+                                .withName("PACKETTRACE_SINK")
+                                .withValue(c.agentDefaultSink())
+                                .build())
+                .withResources(c.agentResources())
+                .withSecurityContext(securityContext(c))
+                .withVolumeMounts(volumeMounts())
+                .endContainer()
+                .withVolumes(volumes(c))
+                .endSpec()
+                .endTemplate()
                 .endSpec()
                 .build();
         ds.getMetadata().setAnnotations(new java.util.TreeMap<>(Map.of(SPEC_HASH, hash(ds))));
@@ -128,25 +171,40 @@ public final class AgentDaemonSet {
     private static SecurityContext securityContext(OperatorConfig c) {
         if (c.agentPrivileged()) {
             // Kubernetes refuses allowPrivilegeEscalation=false on a privileged container; capabilities would be moot.
-            return new SecurityContextBuilder().withPrivileged(true).withAllowPrivilegeEscalation(true)
-                    .withReadOnlyRootFilesystem(true).withRunAsUser(0L).build();
+            return new SecurityContextBuilder()
+                    .withPrivileged(true)
+                    .withAllowPrivilegeEscalation(true)
+                    .withReadOnlyRootFilesystem(true)
+                    .withRunAsUser(0L)
+                    .build();
         }
         return new SecurityContextBuilder()
                 .withPrivileged(false)
-                // Kubernetes refuses allowPrivilegeEscalation=false next to CAP_SYS_ADMIN (needed only before Linux 5.8).
+                // Kubernetes refuses allowPrivilegeEscalation=false next to CAP_SYS_ADMIN (needed only before Linux
+                // 5.8).
                 .withAllowPrivilegeEscalation(c.agentCapabilities().contains("SYS_ADMIN"))
                 .withReadOnlyRootFilesystem(true)
                 .withRunAsUser(0L)
-                .withNewCapabilities().withAdd(c.agentCapabilities()).withDrop("ALL").endCapabilities()
+                .withNewCapabilities()
+                .withAdd(c.agentCapabilities())
+                .withDrop("ALL")
+                .endCapabilities()
                 .build();
     }
 
     private static List<VolumeMount> volumeMounts() {
         List<VolumeMount> mounts = new ArrayList<>();
         for (HostMount m : HOST_MOUNTS) {
-            mounts.add(new VolumeMountBuilder().withName(m.volume()).withMountPath(m.mountPath()).withReadOnly(true).build());
+            mounts.add(new VolumeMountBuilder()
+                    .withName(m.volume())
+                    .withMountPath(m.mountPath())
+                    .withReadOnly(true)
+                    .build());
         }
-        mounts.add(new VolumeMountBuilder().withName("sink").withMountPath(SinkSpec.HOST_PATH_ROOT).build());
+        mounts.add(new VolumeMountBuilder()
+                .withName("sink")
+                .withMountPath(SinkSpec.HOST_PATH_ROOT)
+                .build());
         return mounts;
     }
 
@@ -155,19 +213,37 @@ public final class AgentDaemonSet {
         for (HostMount m : HOST_MOUNTS) {
             // No hostPath type check: a node without tracefs (or BTF) should still start the agent, whose
             // preflight then names what is missing instead of a pod stuck in ContainerCreating.
-            volumes.add(new VolumeBuilder().withName(m.volume()).withNewHostPath().withPath(m.hostPath()).endHostPath().build());
+            volumes.add(new VolumeBuilder()
+                    .withName(m.volume())
+                    .withNewHostPath()
+                    .withPath(m.hostPath())
+                    .endHostPath()
+                    .build());
         }
-        volumes.add(new VolumeBuilder().withName("sink").withNewHostPath().withPath(c.agentSinkHostDirectory())
-                .withType("DirectoryOrCreate").endHostPath().build());
+        volumes.add(new VolumeBuilder()
+                .withName("sink")
+                .withNewHostPath()
+                .withPath(c.agentSinkHostDirectory())
+                .withType("DirectoryOrCreate")
+                .endHostPath()
+                .build());
         return volumes;
     }
 
     /** The nodes a DaemonSet is pinned to, as written by {@link #desired}. */
     public static List<String> nodesOf(DaemonSet ds) {
         try {
-            return ds.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
-                    .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().getFirst()
-                    .getMatchFields().getFirst().getValues();
+            return ds.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getAffinity()
+                    .getNodeAffinity()
+                    .getRequiredDuringSchedulingIgnoredDuringExecution()
+                    .getNodeSelectorTerms()
+                    .getFirst()
+                    .getMatchFields()
+                    .getFirst()
+                    .getValues();
         } catch (RuntimeException e) {
             return List.of();
         }
@@ -177,7 +253,8 @@ public final class AgentDaemonSet {
     static String hash(DaemonSet ds) {
         try {
             KubernetesSerialization json = new KubernetesSerialization();
-            String decided = json.asJson(ds.getSpec()) + json.asJson(ds.getMetadata().getOwnerReferences());
+            String decided =
+                    json.asJson(ds.getSpec()) + json.asJson(ds.getMetadata().getOwnerReferences());
             byte[] d = MessageDigest.getInstance("SHA-256").digest(decided.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {

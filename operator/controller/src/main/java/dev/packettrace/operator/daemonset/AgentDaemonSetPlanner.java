@@ -7,7 +7,6 @@ import dev.packettrace.operator.OperatorConfig;
 import dev.packettrace.operator.TraceNodes;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,25 +25,19 @@ import java.util.TreeSet;
  */
 final class AgentDaemonSetPlanner {
 
-    private AgentDaemonSetPlanner() {
-    }
+    private AgentDaemonSetPlanner() {}
 
     sealed interface Action {
-        record None() implements Action {
-        }
+        record None() implements Action {}
 
-        record Create(DaemonSet desired) implements Action {
-        }
+        record Create(DaemonSet desired) implements Action {}
 
-        record Update(DaemonSet desired) implements Action {
-        }
+        record Update(DaemonSet desired) implements Action {}
 
-        record Delete() implements Action {
-        }
+        record Delete() implements Action {}
     }
 
-    record Plan(Action action, Optional<Duration> requeueAfter) {
-    }
+    record Plan(Action action, Optional<Duration> requeueAfter) {}
 
     /**
      * Nodes that need an agent: those hosting live targets of traces still running or pending, and
@@ -53,7 +46,8 @@ final class AgentDaemonSetPlanner {
     static SortedSet<String> nodesNeeded(Collection<PacketTrace> traces) {
         SortedSet<String> nodes = new TreeSet<>();
         for (PacketTrace t : traces) {
-            boolean live = t.getMetadata().getDeletionTimestamp() == null && !t.statusOrEmpty().phaseOrPending().isTerminal();
+            boolean live = t.getMetadata().getDeletionTimestamp() == null
+                    && !t.statusOrEmpty().phaseOrPending().isTerminal();
             if (live) {
                 nodes.addAll(TraceNodes.of(t));
             }
@@ -66,15 +60,22 @@ final class AgentDaemonSetPlanner {
         return nodes;
     }
 
-    static Plan plan(OperatorConfig config, SortedSet<String> needed, Optional<DaemonSet> existing, Instant now,
-                     Optional<OwnerReference> owner) {
+    static Plan plan(
+            OperatorConfig config,
+            SortedSet<String> needed,
+            Optional<DaemonSet> existing,
+            Instant now,
+            Optional<OwnerReference> owner) {
         if (!needed.isEmpty()) {
             DaemonSet desired = AgentDaemonSet.desired(config, needed, Optional.empty(), owner);
             if (existing.isEmpty()) {
                 return new Plan(new Action.Create(desired), Optional.empty());
             }
             Map<String, String> ann = annotations(existing.get());
-            boolean same = desired.getMetadata().getAnnotations().get(AgentDaemonSet.SPEC_HASH).equals(ann.get(AgentDaemonSet.SPEC_HASH));
+            boolean same = desired.getMetadata()
+                    .getAnnotations()
+                    .get(AgentDaemonSet.SPEC_HASH)
+                    .equals(ann.get(AgentDaemonSet.SPEC_HASH));
             if (same && !ann.containsKey(AgentDaemonSet.IDLE_SINCE)) {
                 return new Plan(new Action.None(), Optional.empty());
             }
@@ -83,7 +84,8 @@ final class AgentDaemonSetPlanner {
         if (existing.isEmpty()) {
             return new Plan(new Action.None(), Optional.empty());
         }
-        Optional<Instant> idleSince = Optional.ofNullable(annotations(existing.get()).get(AgentDaemonSet.IDLE_SINCE))
+        Optional<Instant> idleSince = Optional.ofNullable(
+                        annotations(existing.get()).get(AgentDaemonSet.IDLE_SINCE))
                 .flatMap(AgentDaemonSetPlanner::instant);
         if (idleSince.isEmpty()) {
             List<String> current = AgentDaemonSet.nodesOf(existing.get());
@@ -91,7 +93,9 @@ final class AgentDaemonSetPlanner {
                 return new Plan(new Action.Delete(), Optional.empty());
             }
             // Keep the agents where they are during the grace period: a follow-up trace starts at once.
-            return new Plan(new Action.Update(AgentDaemonSet.desired(config, new TreeSet<>(current), Optional.of(now.toString()), owner)),
+            return new Plan(
+                    new Action.Update(
+                            AgentDaemonSet.desired(config, new TreeSet<>(current), Optional.of(now.toString()), owner)),
                     Optional.of(config.idleGracePeriod()));
         }
         Instant deadline = idleSince.get().plus(config.idleGracePeriod());

@@ -14,7 +14,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -42,11 +41,13 @@ public final class AgentDaemonSetReconciler implements Reconciler<DaemonSet> {
     @Override
     public List<EventSource<?, DaemonSet>> prepareEventSources(EventSourceContext<DaemonSet> context) {
         ResourceID daemonSet = new ResourceID(config.agentDaemonSetName(), config.operatorNamespace());
-        traces = new InformerEventSource<>(InformerEventSourceConfiguration.from(PacketTrace.class, DaemonSet.class)
-                .withName("traces")
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper((PacketTrace t) -> Set.of(daemonSet))
-                .build(), context);
+        traces = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(PacketTrace.class, DaemonSet.class)
+                        .withName("traces")
+                        .withWatchAllNamespaces()
+                        .withSecondaryToPrimaryMapper((PacketTrace t) -> Set.of(daemonSet))
+                        .build(),
+                context);
         return List.of(traces);
     }
 
@@ -57,6 +58,7 @@ public final class AgentDaemonSetReconciler implements Reconciler<DaemonSet> {
         }
         var again = sync.syncIdle(traces.list(t -> true).toList());
         UpdateControl<DaemonSet> control = UpdateControl.noUpdate();
-        return again.map(d -> control.rescheduleAfter(Math.max(1000, d.toMillis()))).orElse(control);
+        return again.map(d -> control.rescheduleAfter(Math.max(1000, d.toMillis())))
+                .orElse(control);
     }
 }

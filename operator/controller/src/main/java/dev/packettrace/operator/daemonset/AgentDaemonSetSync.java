@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,11 +23,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Called by every trace reconcile and by the DaemonSet's own reconciler; these run concurrently, so
  * writes carry the resourceVersion they were computed from and a conflict means: read again, plan again.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "apps", resource = "daemonsets",
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "apps",
+        resource = "daemonsets",
         verbs = {"get", "list", "watch", "create", "update", "delete"},
-        why = "manage the node-agent DaemonSet, which lives in the operator's namespace", scope = RequiresRbac.Scope.OWN_NAMESPACE)
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "apps", resource = "deployments", verbs = {"get"},
-        why = "read the operator's own Deployment, the owner of the node-agent DaemonSet (uninstalling the operator removes the agents)",
+        why = "manage the node-agent DaemonSet, which lives in the operator's namespace",
+        scope = RequiresRbac.Scope.OWN_NAMESPACE)
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "apps",
+        resource = "deployments",
+        verbs = {"get"},
+        why =
+                "read the operator's own Deployment, the owner of the node-agent DaemonSet (uninstalling the operator removes the agents)",
         scope = RequiresRbac.Scope.OWN_NAMESPACE)
 public final class AgentDaemonSetSync {
 
@@ -61,8 +69,9 @@ public final class AgentDaemonSetSync {
      * agents; it only runs out the idle period once no trace is live and no agent is still attached.
      */
     Optional<Duration> syncIdle(Collection<PacketTrace> traces) {
-        boolean anyLive = traces.stream().anyMatch(t -> t.getMetadata().getDeletionTimestamp() == null
-                && !t.statusOrEmpty().phaseOrPending().isTerminal());
+        boolean anyLive = traces.stream()
+                .anyMatch(t -> t.getMetadata().getDeletionTimestamp() == null
+                        && !t.statusOrEmpty().phaseOrPending().isTerminal());
         if (anyLive || !AgentDaemonSetPlanner.nodesNeeded(traces).isEmpty()) {
             return Optional.empty(); // the trace reconciles own the DaemonSet while anything is going on
         }
@@ -73,39 +82,60 @@ public final class AgentDaemonSetSync {
         Optional<OwnerReference> owner = owner();
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            var op = client.apps().daemonSets().inNamespace(config.operatorNamespace()).withName(config.agentDaemonSetName());
+            var op = client.apps()
+                    .daemonSets()
+                    .inNamespace(config.operatorNamespace())
+                    .withName(config.agentDaemonSetName());
             Optional<DaemonSet> existing = Optional.ofNullable(op.get());
-            AgentDaemonSetPlanner.Plan plan = AgentDaemonSetPlanner.plan(config, needed, existing, clock.instant(), owner);
+            AgentDaemonSetPlanner.Plan plan =
+                    AgentDaemonSetPlanner.plan(config, needed, existing, clock.instant(), owner);
             try {
                 switch (plan.action()) {
-                    case AgentDaemonSetPlanner.Action.None none -> { }
+                    case AgentDaemonSetPlanner.Action.None none -> {}
                     case AgentDaemonSetPlanner.Action.Create c -> {
                         client.resource(c.desired()).create();
-                        LOG.log(System.Logger.Level.INFO, "daemonset=" + config.agentDaemonSetName() + " action=create nodes=" + needed);
+                        LOG.log(
+                                System.Logger.Level.INFO,
+                                "daemonset=" + config.agentDaemonSetName() + " action=create nodes=" + needed);
                     }
                     case AgentDaemonSetPlanner.Action.Update u -> {
-                        u.desired().getMetadata().setResourceVersion(existing.orElseThrow().getMetadata().getResourceVersion());
+                        u.desired()
+                                .getMetadata()
+                                .setResourceVersion(
+                                        existing.orElseThrow().getMetadata().getResourceVersion());
                         client.resource(u.desired()).update();
-                        LOG.log(System.Logger.Level.INFO, "daemonset=" + config.agentDaemonSetName() + " action=update nodes="
-                                + AgentDaemonSet.nodesOf(u.desired()) + " idleSince="
-                                + u.desired().getMetadata().getAnnotations().getOrDefault(AgentDaemonSet.IDLE_SINCE, "-"));
+                        LOG.log(
+                                System.Logger.Level.INFO,
+                                "daemonset=" + config.agentDaemonSetName() + " action=update nodes="
+                                        + AgentDaemonSet.nodesOf(u.desired()) + " idleSince="
+                                        + u.desired()
+                                                .getMetadata()
+                                                .getAnnotations()
+                                                .getOrDefault(AgentDaemonSet.IDLE_SINCE, "-"));
                     }
                     case AgentDaemonSetPlanner.Action.Delete d -> {
                         client.resource(existing.orElseThrow()).delete();
-                        LOG.log(System.Logger.Level.INFO, "daemonset=" + config.agentDaemonSetName() + " action=delete reason=idle");
+                        LOG.log(
+                                System.Logger.Level.INFO,
+                                "daemonset=" + config.agentDaemonSetName() + " action=delete reason=idle");
                     }
                 }
                 return plan.requeueAfter();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw new KubernetesClientException("cannot " + plan.action().getClass().getSimpleName().toLowerCase()
-                            + " DaemonSet " + config.operatorNamespace() + "/" + config.agentDaemonSetName() + ": " + e.getMessage(), e);
+                    throw new KubernetesClientException(
+                            "cannot " + plan.action().getClass().getSimpleName().toLowerCase() + " DaemonSet "
+                                    + config.operatorNamespace() + "/" + config.agentDaemonSetName() + ": "
+                                    + e.getMessage(),
+                            e);
                 }
                 last = e; // another reconcile wrote first: plan again from what is there now
             }
         }
-        throw new KubernetesClientException("DaemonSet " + config.operatorNamespace() + "/" + config.agentDaemonSetName()
-                + " kept changing under " + MAX_ATTEMPTS + " attempts", last);
+        throw new KubernetesClientException(
+                "DaemonSet " + config.operatorNamespace() + "/" + config.agentDaemonSetName() + " kept changing under "
+                        + MAX_ATTEMPTS + " attempts",
+                last);
     }
 
     /**
@@ -115,18 +145,29 @@ public final class AgentDaemonSetSync {
      */
     private Optional<OwnerReference> owner() {
         return config.operatorDeployment().flatMap(name -> {
-            Deployment d = client.apps().deployments().inNamespace(config.operatorNamespace()).withName(name).get();
+            Deployment d = client.apps()
+                    .deployments()
+                    .inNamespace(config.operatorNamespace())
+                    .withName(name)
+                    .get();
             if (d == null) {
                 if (ownerMissingLogged.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, "daemonset=" + config.agentDaemonSetName() + " owner=deployment/" + name
-                            + " result=notFound: the DaemonSet gets no owner and stays if the operator is removed;"
-                            + " check PACKETTRACE_OPERATOR_DEPLOYMENT");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "daemonset=" + config.agentDaemonSetName() + " owner=deployment/" + name
+                                    + " result=notFound: the DaemonSet gets no owner and stays if the operator is removed;"
+                                    + " check PACKETTRACE_OPERATOR_DEPLOYMENT");
                 }
                 return Optional.empty();
             }
             ownerMissingLogged.set(false);
-            return Optional.of(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(name)
-                    .withUid(d.getMetadata().getUid()).withController(true).build());
+            return Optional.of(new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1")
+                    .withKind("Deployment")
+                    .withName(name)
+                    .withUid(d.getMetadata().getUid())
+                    .withController(true)
+                    .build());
         });
     }
 }

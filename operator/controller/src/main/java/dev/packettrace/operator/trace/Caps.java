@@ -4,7 +4,6 @@ package dev.packettrace.operator.trace;
 import dev.packettrace.api.validation.DurationText;
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.operator.OperatorConfig;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +16,13 @@ import java.util.Optional;
  */
 public final class Caps {
 
-    private Caps() {
-    }
+    private Caps() {}
 
     public sealed interface Admission {
         /** @param adjusted what was clamped, for status.limits.adjusted and an Event; empty when nothing was */
-        record Admitted(Duration duration, long maxEvents, Optional<String> adjusted) implements Admission {
-        }
+        record Admitted(Duration duration, long maxEvents, Optional<String> adjusted) implements Admission {}
 
-        record Rejected(String message) implements Admission {
-        }
+        record Rejected(String message) implements Admission {}
     }
 
     public static Admission apply(TraceRequest request, OperatorConfig config) {
@@ -37,11 +33,14 @@ public final class Caps {
         if (duration.compareTo(config.maxDuration()) > 0) {
             String cap = DurationText.format(config.maxDuration());
             over.add("spec.duration " + DurationText.format(duration) + " exceeds the operator's maxDuration " + cap);
-            clamped.add("spec.duration clamped from " + DurationText.format(duration) + " to the operator's maxDuration " + cap);
+            clamped.add("spec.duration clamped from " + DurationText.format(duration)
+                    + " to the operator's maxDuration " + cap);
         }
         if (maxEvents > config.maxEventsPerTrace()) {
-            over.add("spec.output.maxEvents " + maxEvents + " exceeds the operator's maxEventsPerTrace " + config.maxEventsPerTrace());
-            clamped.add("spec.output.maxEvents clamped from " + maxEvents + " to the operator's maxEventsPerTrace " + config.maxEventsPerTrace());
+            over.add("spec.output.maxEvents " + maxEvents + " exceeds the operator's maxEventsPerTrace "
+                    + config.maxEventsPerTrace());
+            clamped.add("spec.output.maxEvents clamped from " + maxEvents + " to the operator's maxEventsPerTrace "
+                    + config.maxEventsPerTrace());
         }
         if (over.isEmpty()) {
             return new Admission.Admitted(duration, maxEvents, Optional.empty());
@@ -49,7 +48,9 @@ public final class Caps {
         if (config.capPolicy() == OperatorConfig.CapPolicy.REJECT) {
             return new Admission.Rejected(String.join("; ", over) + " (cap policy: reject)");
         }
-        return new Admission.Admitted(min(duration, config.maxDuration()), Math.min(maxEvents, config.maxEventsPerTrace()),
+        return new Admission.Admitted(
+                min(duration, config.maxDuration()),
+                Math.min(maxEvents, config.maxEventsPerTrace()),
                 Optional.of(String.join("; ", clamped) + " (cap policy: clamp)"));
     }
 

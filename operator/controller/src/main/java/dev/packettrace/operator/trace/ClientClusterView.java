@@ -6,7 +6,6 @@ import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.util.List;
 
 /**

@@ -4,7 +4,6 @@ package dev.packettrace.operator.trace;
 import dev.packettrace.api.v1alpha1.NodeReport;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import io.fabric8.kubernetes.api.model.Pod;
-
 import java.util.List;
 
 /**

@@ -3,7 +3,6 @@ package dev.packettrace.operator.trace;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +38,14 @@ final class Conditions {
                 .findFirst()
                 .orElse(now.toString());
         result.removeIf(c -> type.equals(c.getType()));
-        result.add(new ConditionBuilder().withType(type).withStatus(s).withReason(reason).withMessage(message)
-                .withObservedGeneration(generation).withLastTransitionTime(since).build());
+        result.add(new ConditionBuilder()
+                .withType(type)
+                .withStatus(s)
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(since)
+                .build());
         return this;
     }
 
@@ -49,6 +54,10 @@ final class Conditions {
     }
 
     static String reason(List<Condition> conditions, String type) {
-        return conditions.stream().filter(c -> type.equals(c.getType())).map(Condition::getReason).findFirst().orElse("");
+        return conditions.stream()
+                .filter(c -> type.equals(c.getType()))
+                .map(Condition::getReason)
+                .findFirst()
+                .orElse("");
     }
 }

@@ -7,7 +7,6 @@ import dev.packettrace.api.v1alpha1.PacketTrace;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * tells the story. An Event that cannot be written is logged and dropped: Events are a courtesy and
  * must never fail a reconcile.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "", resource = "events", verbs = {"create"},
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "",
+        resource = "events",
+        verbs = {"create"},
         why = "record Kubernetes Events on PacketTraces (Accepted, Started, Completed, Failed, TargetGone, ...)")
 final class EventRecorder {
 
@@ -36,29 +39,45 @@ final class EventRecorder {
 
     void record(PacketTrace trace, Notice notice) {
         Instant now = clock.instant();
-        String name = trace.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli()) + Long.toHexString(SEQUENCE.incrementAndGet());
+        String name = trace.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli())
+                + Long.toHexString(SEQUENCE.incrementAndGet());
         try {
-            client.v1().events().inNamespace(trace.getMetadata().getNamespace()).resource(new EventBuilder()
-                    .withNewMetadata().withName(StatusLimits.clip(name, 253)).withNamespace(trace.getMetadata().getNamespace()).endMetadata()
-                    .withNewInvolvedObject()
-                        .withApiVersion(trace.getApiVersion()).withKind(trace.getKind())
-                        .withName(trace.getMetadata().getName()).withNamespace(trace.getMetadata().getNamespace())
-                        .withUid(trace.getMetadata().getUid())
-                    .endInvolvedObject()
-                    .withType(notice.type().name())
-                    .withReason(notice.reason())
-                    .withMessage(StatusLimits.clip(notice.message(), 1024))
-                    .withFirstTimestamp(now.toString())
-                    .withLastTimestamp(now.toString())
-                    .withCount(1)
-                    .withNewSource().withComponent("packettrace-operator").endSource()
-                    .withReportingComponent("packettrace.dev/operator")
-                    .withReportingInstance(instance)
-                    .build()).create();
+            client.v1()
+                    .events()
+                    .inNamespace(trace.getMetadata().getNamespace())
+                    .resource(new EventBuilder()
+                            .withNewMetadata()
+                            .withName(StatusLimits.clip(name, 253))
+                            .withNamespace(trace.getMetadata().getNamespace())
+                            .endMetadata()
+                            .withNewInvolvedObject()
+                            .withApiVersion(trace.getApiVersion())
+                            .withKind(trace.getKind())
+                            .withName(trace.getMetadata().getName())
+                            .withNamespace(trace.getMetadata().getNamespace())
+                            .withUid(trace.getMetadata().getUid())
+                            .endInvolvedObject()
+                            .withType(notice.type().name())
+                            .withReason(notice.reason())
+                            .withMessage(StatusLimits.clip(notice.message(), 1024))
+                            .withFirstTimestamp(now.toString())
+                            .withLastTimestamp(now.toString())
+                            .withCount(1)
+                            .withNewSource()
+                            .withComponent("packettrace-operator")
+                            .endSource()
+                            .withReportingComponent("packettrace.dev/operator")
+                            .withReportingInstance(instance)
+                            .build())
+                    .create();
         } catch (KubernetesClientException e) {
-            LOG.log(System.Logger.Level.WARNING, "trace=" + trace.key() + " event=" + notice.reason() + " recorded=false error=" + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "trace=" + trace.key() + " event=" + notice.reason() + " recorded=false error=" + e.getMessage());
         }
-        LOG.log(System.Logger.Level.INFO, "trace=" + trace.key() + " event=" + notice.reason() + " type=" + notice.type()
-                + " message=\"" + notice.message() + "\"");
+        LOG.log(
+                System.Logger.Level.INFO,
+                "trace=" + trace.key() + " event=" + notice.reason() + " type=" + notice.type() + " message=\""
+                        + notice.message() + "\"");
     }
 }

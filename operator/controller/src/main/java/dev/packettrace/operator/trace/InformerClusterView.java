@@ -7,7 +7,6 @@ import dev.packettrace.api.v1alpha1.PacketTraceReport;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +18,10 @@ final class InformerClusterView implements ClusterView {
     private final InformerEventSource<PacketTraceReport, PacketTrace> reports;
     private final IndexedResourceCache<PacketTrace> traces;
 
-    InformerClusterView(InformerEventSource<Pod, PacketTrace> pods, InformerEventSource<PacketTraceReport, PacketTrace> reports,
-                        IndexedResourceCache<PacketTrace> traces) {
+    InformerClusterView(
+            InformerEventSource<Pod, PacketTrace> pods,
+            InformerEventSource<PacketTraceReport, PacketTrace> reports,
+            IndexedResourceCache<PacketTrace> traces) {
         this.pods = pods;
         this.reports = reports;
         this.traces = traces;
@@ -34,7 +35,10 @@ final class InformerClusterView implements ClusterView {
     @Override
     public List<NodeReport> reportsOf(PacketTrace trace) {
         String uid = trace.getMetadata().getUid();
-        return reports.list(trace.getMetadata().getNamespace(), r -> r.getSpec() != null && Objects.equals(uid, r.getSpec().traceUid()))
+        return reports.list(
+                        trace.getMetadata().getNamespace(),
+                        r -> r.getSpec() != null
+                                && Objects.equals(uid, r.getSpec().traceUid()))
                 .map(PacketTraceReport::getSpec)
                 .sorted(Comparator.comparing(NodeReport::node))
                 .toList();

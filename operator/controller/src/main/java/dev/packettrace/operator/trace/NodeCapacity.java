@@ -4,7 +4,6 @@ package dev.packettrace.operator.trace;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
 import dev.packettrace.operator.TraceNodes;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,20 +20,22 @@ import java.util.TreeSet;
  */
 final class NodeCapacity {
 
-    private NodeCapacity() {
-    }
+    private NodeCapacity() {}
 
     /** Empty when the trace fits on every node; otherwise why not, naming the nodes and the traces ahead. */
-    static Optional<String> check(PacketTrace self, Set<String> selfNodes, boolean selfRunning, List<PacketTrace> all, int cap) {
-        Comparator<PacketTrace> rank = Comparator
-                .comparing((PacketTrace t) -> isRunning(t, self, selfRunning) ? 0 : 1)
+    static Optional<String> check(
+            PacketTrace self, Set<String> selfNodes, boolean selfRunning, List<PacketTrace> all, int cap) {
+        Comparator<PacketTrace> rank = Comparator.comparing((PacketTrace t) -> isRunning(t, self, selfRunning) ? 0 : 1)
                 .thenComparing(t -> String.valueOf(t.getMetadata().getCreationTimestamp()))
                 .thenComparing(PacketTrace::key);
         Map<String, List<String>> full = new TreeMap<>();
         for (String node : new TreeSet<>(selfNodes)) {
             List<String> ahead = new ArrayList<>();
             for (PacketTrace other : all) {
-                if (other.getMetadata().getUid() != null && other.getMetadata().getUid().equals(self.getMetadata().getUid())) {
+                if (other.getMetadata().getUid() != null
+                        && other.getMetadata()
+                                .getUid()
+                                .equals(self.getMetadata().getUid())) {
                     continue;
                 }
                 if (!isLive(other) || !TraceNodes.of(other).contains(node)) {
@@ -52,9 +53,15 @@ final class NodeCapacity {
             return Optional.empty();
         }
         StringBuilder b = new StringBuilder();
-        full.forEach((node, traces) -> b.append(b.isEmpty() ? "" : "; ").append("node ").append(node)
-                .append(" already runs ").append(traces.size()).append(" traces (").append(String.join(", ", traces.stream().limit(5).toList()))
-                .append(traces.size() > 5 ? ", ..." : "").append(")"));
+        full.forEach((node, traces) -> b.append(b.isEmpty() ? "" : "; ")
+                .append("node ")
+                .append(node)
+                .append(" already runs ")
+                .append(traces.size())
+                .append(" traces (")
+                .append(String.join(", ", traces.stream().limit(5).toList()))
+                .append(traces.size() > 5 ? ", ..." : "")
+                .append(")"));
         return Optional.of(b + "; the operator's maxTracesPerNode is " + cap);
     }
 
@@ -66,6 +73,7 @@ final class NodeCapacity {
     }
 
     private static boolean isLive(PacketTrace t) {
-        return t.getMetadata().getDeletionTimestamp() == null && !t.statusOrEmpty().phaseOrPending().isTerminal();
+        return t.getMetadata().getDeletionTimestamp() == null
+                && !t.statusOrEmpty().phaseOrPending().isTerminal();
     }
 }

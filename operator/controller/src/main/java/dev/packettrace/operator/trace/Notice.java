@@ -6,7 +6,10 @@ package dev.packettrace.operator.trace;
  * {@code kubectl describe}.
  */
 public record Notice(Type type, String reason, String message) {
-    public enum Type { Normal, Warning }
+    public enum Type {
+        Normal,
+        Warning
+    }
 
     static Notice normal(String reason, String message) {
         return new Notice(Type.Normal, reason, message);

@@ -21,7 +21,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,12 +34,24 @@ import java.util.stream.Collectors;
  * PacketTraceReports (a node report re-reconciles its trace, which folds it into status).
  */
 @ControllerConfiguration(name = PacketTraceReconciler.NAME, finalizerName = TraceController.FINALIZER)
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettraces",
-        verbs = {"get", "list", "watch"}, why = "reconcile PacketTraces; count traces per node for the concurrency cap")
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "", resource = "pods", verbs = {"get", "list", "watch"},
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "packettrace.dev",
+        resource = "packettraces",
+        verbs = {"get", "list", "watch"},
+        why = "reconcile PacketTraces; count traces per node for the concurrency cap")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "",
+        resource = "pods",
+        verbs = {"get", "list", "watch"},
         why = "resolve target pods (label selector or names) and follow them as they come, move and go")
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettracereports",
-        verbs = {"get", "list", "watch"}, why = "watch node reports and fold them into their trace's status")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "packettrace.dev",
+        resource = "packettracereports",
+        verbs = {"get", "list", "watch"},
+        why = "watch node reports and fold them into their trace's status")
 public final class PacketTraceReconciler implements Reconciler<PacketTrace>, Cleaner<PacketTrace> {
 
     public static final String NAME = "packettrace";
@@ -54,26 +65,34 @@ public final class PacketTraceReconciler implements Reconciler<PacketTrace>, Cle
         this.controller = controller;
     }
 
-    public PacketTraceReconciler(io.fabric8.kubernetes.client.KubernetesClient client, OperatorConfig config, Clock clock) {
+    public PacketTraceReconciler(
+            io.fabric8.kubernetes.client.KubernetesClient client, OperatorConfig config, Clock clock) {
         this(new TraceController(client, config, clock));
     }
 
     @Override
     public List<EventSource<?, PacketTrace>> prepareEventSources(EventSourceContext<PacketTrace> context) {
         var traceCache = context.getPrimaryCache();
-        pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, PacketTrace.class)
-                .withName("pods")
-                .withSecondaryToPrimaryMapper((Pod pod) -> traceCache.list(pod.getMetadata().getNamespace())
-                        .filter(t -> targets(t, pod))
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                .build(), context);
-        reports = new InformerEventSource<>(InformerEventSourceConfiguration.from(PacketTraceReport.class, PacketTrace.class)
-                .withName("reports")
-                .withSecondaryToPrimaryMapper((PacketTraceReport r) -> r.getSpec() == null || r.getSpec().traceName() == null
-                        ? Set.of()
-                        : Set.of(new ResourceID(r.getSpec().traceName(), r.getMetadata().getNamespace())))
-                .build(), context);
+        pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, PacketTrace.class)
+                        .withName("pods")
+                        .withSecondaryToPrimaryMapper((Pod pod) -> traceCache
+                                .list(pod.getMetadata().getNamespace())
+                                .filter(t -> targets(t, pod))
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet()))
+                        .build(),
+                context);
+        reports = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(PacketTraceReport.class, PacketTrace.class)
+                        .withName("reports")
+                        .withSecondaryToPrimaryMapper((PacketTraceReport r) -> r.getSpec() == null
+                                        || r.getSpec().traceName() == null
+                                ? Set.of()
+                                : Set.of(new ResourceID(
+                                        r.getSpec().traceName(), r.getMetadata().getNamespace())))
+                        .build(),
+                context);
         return List.of(pods, reports);
     }
 
@@ -91,13 +110,18 @@ public final class PacketTraceReconciler implements Reconciler<PacketTrace>, Cle
             return DeleteControl.defaultDelete();
         }
         DeleteControl control = DeleteControl.noFinalizerRemoval();
-        return decision.requeueAfter().map(d -> control.rescheduleAfter(atLeastOneSecond(d))).orElse(control);
+        return decision.requeueAfter()
+                .map(d -> control.rescheduleAfter(atLeastOneSecond(d)))
+                .orElse(control);
     }
 
     @Override
-    public ErrorStatusUpdateControl<PacketTrace> updateErrorStatus(PacketTrace trace, Context<PacketTrace> context, Exception e) {
+    public ErrorStatusUpdateControl<PacketTrace> updateErrorStatus(
+            PacketTrace trace, Context<PacketTrace> context, Exception e) {
         // API errors (conflicts on a stale cache, a brief outage) are retried by the SDK with backoff.
-        LOG.log(System.Logger.Level.WARNING, "trace=" + trace.key() + " reconcile failed, will retry: " + e.getMessage());
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "trace=" + trace.key() + " reconcile failed, will retry: " + e.getMessage());
         return ErrorStatusUpdateControl.noStatusUpdate();
     }
 

@@ -12,7 +12,6 @@ import dev.packettrace.operator.daemonset.AgentDaemonSetSync;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,14 +28,23 @@ import java.util.stream.Stream;
  * directly: read the cluster, plan, record Events, bring the agent DaemonSet in line, write the status.
  * The JOSDK reconciler is a thin adapter around this.
  */
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettraces/status",
-        verbs = {"update"}, why = "write a trace's status (phase, conditions, targets, nodes, summary)")
-@RequiresRbac(subject = RequiresRbac.Subject.OPERATOR, apiGroup = "packettrace.dev", resource = "packettraces",
-        verbs = {"patch"}, why = "add and remove the finalizer " + TraceController.FINALIZER + " (JSON patch)")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "packettrace.dev",
+        resource = "packettraces/status",
+        verbs = {"update"},
+        why = "write a trace's status (phase, conditions, targets, nodes, summary)")
+@RequiresRbac(
+        subject = RequiresRbac.Subject.OPERATOR,
+        apiGroup = "packettrace.dev",
+        resource = "packettraces",
+        verbs = {"patch"},
+        why = "add and remove the finalizer " + TraceController.FINALIZER + " (JSON patch)")
 public final class TraceController {
 
     /** Keeps a deleted trace until its agents said they detached (or the detach timeout passed). */
     public static final String FINALIZER = "packettrace.dev/detach-agents";
+
     static final Duration CLEANUP_POLL = Duration.ofSeconds(5);
 
     private static final System.Logger LOG = System.getLogger(TraceController.class.getName());
@@ -58,8 +66,7 @@ public final class TraceController {
     }
 
     /** What a cleanup decided: whether the finalizer may go, and otherwise when to look again. */
-    public record CleanupDecision(boolean removeFinalizer, Optional<Duration> requeueAfter) {
-    }
+    public record CleanupDecision(boolean removeFinalizer, Optional<Duration> requeueAfter) {}
 
     /** Reconciles and writes the status when it changed; returns when to reconcile again regardless of events. */
     public Optional<Duration> reconcile(PacketTrace trace, ClusterView view) {
@@ -79,14 +86,21 @@ public final class TraceController {
 
         PacketTrace planned = withStatus(trace, plan.status());
         List<PacketTrace> withThis = Stream.concat(
-                traces.stream().filter(t -> !Objects.equals(t.getMetadata().getUid(), trace.getMetadata().getUid())),
-                Stream.of(planned)).toList();
+                        traces.stream()
+                                .filter(t -> !Objects.equals(
+                                        t.getMetadata().getUid(),
+                                        trace.getMetadata().getUid())),
+                        Stream.of(planned))
+                .toList();
         Optional<Duration> dsRequeue = daemonSet.sync(withThis);
 
         if (!plan.status().equals(trace.getStatus())) {
             trace.setStatus(plan.status());
-            client.resource(trace).updateStatus(); // carries resourceVersion: a stale read fails with 409 and is retried
-            LOG.log(System.Logger.Level.DEBUG, "trace=" + trace.key() + " phase=" + plan.status().phase());
+            client.resource(trace)
+                    .updateStatus(); // carries resourceVersion: a stale read fails with 409 and is retried
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "trace=" + trace.key() + " phase=" + plan.status().phase());
         }
         return earliest(plan.requeueAfter(), dsRequeue);
     }
@@ -97,7 +111,9 @@ public final class TraceController {
      */
     public CleanupDecision cleanup(PacketTrace trace, ClusterView view) {
         Instant now = clock.instant();
-        List<NodeReport> active = view.reportsOf(trace).stream().filter(r -> r.state() != null && r.state().isActive()).toList();
+        List<NodeReport> active = view.reportsOf(trace).stream()
+                .filter(r -> r.state() != null && r.state().isActive())
+                .toList();
         Instant deletedAt = parse(trace.getMetadata().getDeletionTimestamp()).orElse(now);
         Instant deadline = deletedAt.plus(config.detachTimeout());
         if (!active.isEmpty() && now.isBefore(deadline)) {
@@ -105,12 +121,18 @@ public final class TraceController {
             return new CleanupDecision(false, Optional.of(wait.compareTo(CLEANUP_POLL) < 0 ? wait : CLEANUP_POLL));
         }
         if (!active.isEmpty()) {
-            events.record(trace, Notice.warning("DetachTimeout", "agents on " + active.stream().map(NodeReport::node)
-                    .collect(Collectors.joining(", ")) + " did not report detaching within "
-                    + DurationText.format(config.detachTimeout()) + "; deleting anyway (their probes go when the trace's agent stops)"));
+            events.record(
+                    trace,
+                    Notice.warning(
+                            "DetachTimeout",
+                            "agents on " + active.stream().map(NodeReport::node).collect(Collectors.joining(", "))
+                                    + " did not report detaching within "
+                                    + DurationText.format(config.detachTimeout())
+                                    + "; deleting anyway (their probes go when the trace's agent stops)"));
         }
         List<PacketTrace> others = view.traces().stream()
-                .filter(t -> !Objects.equals(t.getMetadata().getUid(), trace.getMetadata().getUid()))
+                .filter(t -> !Objects.equals(
+                        t.getMetadata().getUid(), trace.getMetadata().getUid()))
                 .toList();
         daemonSet.sync(others);
         LOG.log(System.Logger.Level.INFO, "trace=" + trace.key() + " finalizer=removed activeAgents=" + active.size());
@@ -120,16 +142,25 @@ public final class TraceController {
     private TracePlan internalError(PacketTrace trace, RuntimeException e, Instant now) {
         PacketTraceStatus prev = trace.statusOrEmpty();
         String message = "internal error in the operator: " + e.getClass().getSimpleName() + ": " + e.getMessage();
-        var cond = new ConditionBuilder().withType(Conditions.FAILED).withStatus("True").withReason("InternalError")
-                .withMessage(message).withLastTransitionTime(now.toString())
-                .withObservedGeneration(trace.getMetadata().getGeneration()).build();
+        var cond = new ConditionBuilder()
+                .withType(Conditions.FAILED)
+                .withStatus("True")
+                .withReason("InternalError")
+                .withMessage(message)
+                .withLastTransitionTime(now.toString())
+                .withObservedGeneration(trace.getMetadata().getGeneration())
+                .build();
         List<io.fabric8.kubernetes.api.model.Condition> conditions = new ArrayList<>(prev.conditions().stream()
-                .filter(c -> !Conditions.FAILED.equals(c.getType())).toList());
+                .filter(c -> !Conditions.FAILED.equals(c.getType()))
+                .toList());
         conditions.add(cond);
-        return new TracePlan(StatusBudget.fit(prev.withPhase(PacketTraceStatus.Phase.Failed)
-                .withObservedGeneration(trace.getMetadata().getGeneration()).withConditions(conditions)
-                .withCompletionTime(now.toString())),
-                Optional.empty(), List.of(Notice.warning("InternalError", message)));
+        return new TracePlan(
+                StatusBudget.fit(prev.withPhase(PacketTraceStatus.Phase.Failed)
+                        .withObservedGeneration(trace.getMetadata().getGeneration())
+                        .withConditions(conditions)
+                        .withCompletionTime(now.toString())),
+                Optional.empty(),
+                List.of(Notice.warning("InternalError", message)));
     }
 
     private static PacketTrace withStatus(PacketTrace t, PacketTraceStatus status) {

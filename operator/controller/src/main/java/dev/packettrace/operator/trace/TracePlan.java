@@ -2,7 +2,6 @@
 package dev.packettrace.operator.trace;
 
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -19,7 +19,6 @@ import dev.packettrace.operator.OperatorConfig;
 import dev.packettrace.operator.TraceNodes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -56,16 +55,27 @@ public final class TracePlanner {
         this.config = config;
     }
 
-    public TracePlan plan(PacketTrace trace, List<Pod> namespacePods, List<NodeReport> reports, List<PacketTrace> allTraces, Instant now) {
+    public TracePlan plan(
+            PacketTrace trace,
+            List<Pod> namespacePods,
+            List<NodeReport> reports,
+            List<PacketTrace> allTraces,
+            Instant now) {
         PacketTraceStatus prev = trace.statusOrEmpty();
-        long generation = trace.getMetadata().getGeneration() == null ? 0 : trace.getMetadata().getGeneration();
+        long generation = trace.getMetadata().getGeneration() == null
+                ? 0
+                : trace.getMetadata().getGeneration();
         Attempt attempt = new Attempt(prev, generation, now);
         String uid = String.valueOf(trace.getMetadata().getUid());
 
         SpecValidation validation = PacketTraceSpecValidator.validate(trace.getSpec());
         if (validation instanceof SpecValidation.Invalid invalid) {
-            return refuse(attempt, new Failure("InvalidSpec", invalid.message()), Optional.empty(),
-                    prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), 0));
+            return refuse(
+                    attempt,
+                    new Failure("InvalidSpec", invalid.message()),
+                    Optional.empty(),
+                    prev.targets(),
+                    NodeReportAggregator.aggregate(uid, reports, Set.of(), 0));
         }
         TraceRequest request = ((SpecValidation.Valid) validation).request();
         int recent = request.output().recentEvents();
@@ -73,18 +83,28 @@ public final class TracePlanner {
             return settled(prev, NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
         }
         if (request.output().packetContent() && !config.allowPacketContent()) {
-            return refuse(attempt, new Failure(PACKET_CONTENT_FORBIDDEN,
-                    "spec.output.packetContent is true, but this cluster forbids packet contents (operator setting "
-                            + "PACKETTRACE_ALLOW_PACKET_CONTENT=false, Helm value packetContent.allowed=false): packets carry "
-                            + "whatever the applications send. Remove spec.output.packetContent, or ask the cluster "
-                            + "administrator to allow it."),
-                    Optional.empty(), prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
+            return refuse(
+                    attempt,
+                    new Failure(
+                            PACKET_CONTENT_FORBIDDEN,
+                            "spec.output.packetContent is true, but this cluster forbids packet contents (operator setting "
+                                    + "PACKETTRACE_ALLOW_PACKET_CONTENT=false, Helm value packetContent.allowed=false): packets carry "
+                                    + "whatever the applications send. Remove spec.output.packetContent, or ask the cluster "
+                                    + "administrator to allow it."),
+                    Optional.empty(),
+                    prev.targets(),
+                    NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
         }
         return switch (Caps.apply(request, config)) {
-            case Caps.Admission.Rejected rejected -> refuse(attempt, new Failure("ExceedsCap", rejected.message()), Optional.empty(),
-                    prev.targets(), NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
+            case Caps.Admission.Rejected rejected ->
+                refuse(
+                        attempt,
+                        new Failure("ExceedsCap", rejected.message()),
+                        Optional.empty(),
+                        prev.targets(),
+                        NodeReportAggregator.aggregate(uid, reports, Set.of(), recent));
             case Caps.Admission.Admitted admitted ->
-                    advance(attempt, trace, request, admitted, observe(trace, request, namespacePods, reports), allTraces);
+                advance(attempt, trace, request, admitted, observe(trace, request, namespacePods, reports), allTraces);
         };
     }
 
@@ -104,12 +124,10 @@ public final class TracePlanner {
         }
 
         /** No agent tracing yet; the trace fails at {@code deadline} (creation plus the pending timeout). */
-        record Pending(Instant deadline) implements Lifecycle {
-        }
+        record Pending(Instant deadline) implements Lifecycle {}
 
         /** Agents are tracing; the duration runs out at {@code end}. */
-        record Running(Instant end) implements Lifecycle {
-        }
+        record Running(Instant end) implements Lifecycle {}
 
         /** The trace ended in this reconcile: {@code reason} is the condition's and the Event's reason. */
         sealed interface Ended extends Lifecycle {
@@ -118,19 +136,21 @@ public final class TracePlanner {
             String message();
         }
 
-        record Completed(String reason, String message) implements Ended {
-        }
+        record Completed(String reason, String message) implements Ended {}
 
-        record Failed(String reason, String message) implements Ended {
-        }
+        record Failed(String reason, String message) implements Ended {}
     }
 
     /**
      * Failed agents end a trace before anything else is weighed: no timeout or duration left can bring them
      * back. maxEvents comes before the duration so that a trace reaching both at once says it was full.
      */
-    private Lifecycle lifecycle(PacketTrace trace, Observed seen, Optional<Instant> started, Caps.Admission.Admitted admitted,
-                                Instant now) {
+    private Lifecycle lifecycle(
+            PacketTrace trace,
+            Observed seen,
+            Optional<Instant> started,
+            Caps.Admission.Admitted admitted,
+            Instant now) {
         List<NodeStatus> agents = seen.agg().nodes();
         if (!agents.isEmpty() && agents.stream().allMatch(n -> n.state() == AgentState.Failed)) {
             return new Lifecycle.Failed("AgentsFailed", "every node agent failed: " + nodeStates(agents));
@@ -140,74 +160,128 @@ public final class TracePlanner {
             if (now.isBefore(deadline)) {
                 return new Lifecycle.Pending(deadline);
             }
-            return new Lifecycle.Failed("StartTimeout", seen.nodes().isEmpty()
-                    ? "no running pod matched spec.targets within " + DurationText.format(config.pendingTimeout())
-                    : "no node agent attached within " + DurationText.format(config.pendingTimeout()) + ": " + nodeStates(agents));
+            return new Lifecycle.Failed(
+                    "StartTimeout",
+                    seen.nodes().isEmpty()
+                            ? "no running pod matched spec.targets within "
+                                    + DurationText.format(config.pendingTimeout())
+                            : "no node agent attached within " + DurationText.format(config.pendingTimeout()) + ": "
+                                    + nodeStates(agents));
         }
         if (seen.agg().events() >= admitted.maxEvents()) {
-            return new Lifecycle.Completed("MaxEventsReached",
-                    "reached " + admitted.maxEvents() + " events (spec.output.maxEvents): " + seen.agg().summary().verdict());
+            return new Lifecycle.Completed(
+                    "MaxEventsReached",
+                    "reached " + admitted.maxEvents() + " events (spec.output.maxEvents): "
+                            + seen.agg().summary().verdict());
         }
         Instant end = started.get().plus(admitted.duration());
         if (!now.isBefore(end)) {
-            return new Lifecycle.Completed("DurationElapsed",
-                    "traced for " + DurationText.format(admitted.duration()) + ": " + seen.agg().summary().verdict());
+            return new Lifecycle.Completed(
+                    "DurationElapsed",
+                    "traced for " + DurationText.format(admitted.duration()) + ": "
+                            + seen.agg().summary().verdict());
         }
         return new Lifecycle.Running(end);
     }
 
     /** What the cluster shows of an admitted trace: its targets, the nodes they run on, its agents' reports. */
-    private record Observed(List<TargetStatus> targets, SortedSet<String> nodes, int liveTargets, NodeReportAggregator.Aggregate agg) {
-    }
+    private record Observed(
+            List<TargetStatus> targets, SortedSet<String> nodes, int liveTargets, NodeReportAggregator.Aggregate agg) {}
 
-    private static Observed observe(PacketTrace trace, TraceRequest request, List<Pod> namespacePods, List<NodeReport> reports) {
+    private static Observed observe(
+            PacketTrace trace, TraceRequest request, List<Pod> namespacePods, List<NodeReport> reports) {
         String uid = String.valueOf(trace.getMetadata().getUid());
         int recent = request.output().recentEvents();
         // The targets decide which nodes are expected to report, so they are resolved from a first
         // aggregate that expects none, and the reports are aggregated again against their nodes.
         var reported = NodeReportAggregator.aggregate(uid, reports, Set.of(), recent);
-        List<TargetStatus> targets = TargetResolver.resolve(trace.getMetadata().getNamespace(), request.targets(),
-                namespacePods, reported.targets(), trace.statusOrEmpty().targets());
+        List<TargetStatus> targets = TargetResolver.resolve(
+                trace.getMetadata().getNamespace(),
+                request.targets(),
+                namespacePods,
+                reported.targets(),
+                trace.statusOrEmpty().targets());
         SortedSet<String> nodes = TraceNodes.of(targets);
-        int liveTargets = (int) targets.stream().filter(t -> t.podUid() != null && t.state() != TargetState.Gone).count();
+        int liveTargets = (int) targets.stream()
+                .filter(t -> t.podUid() != null && t.state() != TargetState.Gone)
+                .count();
         return new Observed(targets, nodes, liveTargets, NodeReportAggregator.aggregate(uid, reports, nodes, recent));
     }
 
-    private TracePlan advance(Attempt attempt, PacketTrace trace, TraceRequest request, Caps.Admission.Admitted admitted, Observed seen,
-                              List<PacketTrace> allTraces) {
+    private TracePlan advance(
+            Attempt attempt,
+            PacketTrace trace,
+            TraceRequest request,
+            Caps.Admission.Admitted admitted,
+            Observed seen,
+            List<PacketTrace> allTraces) {
         PacketTraceStatus prev = attempt.prev();
         PacketTraceStatus.Limits limits = limits(admitted);
-        Optional<String> overNodeCap = NodeCapacity.check(trace, seen.nodes(), prev.phaseOrPending() == Phase.Running,
-                allTraces, config.maxTracesPerNode());
+        Optional<String> overNodeCap = NodeCapacity.check(
+                trace, seen.nodes(), prev.phaseOrPending() == Phase.Running, allTraces, config.maxTracesPerNode());
         if (overNodeCap.isPresent()) {
-            return refuse(attempt, new Failure("NodeTraceLimit", overNodeCap.get()), Optional.of(limits), seen.targets(), seen.agg());
+            return refuse(
+                    attempt,
+                    new Failure("NodeTraceLimit", overNodeCap.get()),
+                    Optional.of(limits),
+                    seen.targets(),
+                    seen.agg());
         }
         Instant now = attempt.now();
         // startTime is kept as first written, so the duration counts from the first agent that traced.
-        String startTime = prev.startTime() != null ? prev.startTime() : (seen.agg().anyTracing() ? now.toString() : null);
+        String startTime =
+                prev.startTime() != null ? prev.startTime() : (seen.agg().anyTracing() ? now.toString() : null);
         Optional<Instant> started = Optional.ofNullable(startTime).map(t -> instant(t, now));
         Lifecycle life = lifecycle(trace, seen, started, admitted, now);
-        PacketTraceStatus status = new PacketTraceStatus(life.phase(), attempt.generation(),
-                conditions(attempt.conditions(), trace.getMetadata().getNamespace(), admitted, seen, life), startTime,
-                life.phase().isTerminal() ? now.toString() : null, limits, seen.liveTargets(), seen.nodes().size(), seen.targets(), 0,
-                seen.agg().nodes(), 0, seen.agg().summary(), seen.agg().recentEvents());
-        return new TracePlan(StatusBudget.fit(status), requeueAfter(life, now), notices(prev, request, admitted, limits, seen, life));
+        PacketTraceStatus status = new PacketTraceStatus(
+                life.phase(),
+                attempt.generation(),
+                conditions(attempt.conditions(), trace.getMetadata().getNamespace(), admitted, seen, life),
+                startTime,
+                life.phase().isTerminal() ? now.toString() : null,
+                limits,
+                seen.liveTargets(),
+                seen.nodes().size(),
+                seen.targets(),
+                0,
+                seen.agg().nodes(),
+                0,
+                seen.agg().summary(),
+                seen.agg().recentEvents());
+        return new TracePlan(
+                StatusBudget.fit(status),
+                requeueAfter(life, now),
+                notices(prev, request, admitted, limits, seen, life));
     }
 
-    private static List<Condition> conditions(Conditions conditions, String namespace, Caps.Admission.Admitted admitted,
-                                              Observed seen, Lifecycle life) {
+    private static List<Condition> conditions(
+            Conditions conditions, String namespace, Caps.Admission.Admitted admitted, Observed seen, Lifecycle life) {
         SortedSet<String> nodes = seen.nodes();
         String agents = nodeStates(seen.agg().nodes());
-        conditions.set(Conditions.ACCEPTED, true, admitted.adjusted().isPresent() ? "Clamped" : "Valid",
+        conditions.set(
+                Conditions.ACCEPTED,
+                true,
+                admitted.adjusted().isPresent() ? "Clamped" : "Valid",
                 admitted.adjusted().orElse("the spec is valid and within the operator's caps"));
-        conditions.set(Conditions.SCHEDULED, !nodes.isEmpty(), nodes.isEmpty() ? "NoTargets" : "TargetsFound",
-                nodes.isEmpty() ? "no running pod in namespace " + namespace + " matches spec.targets yet"
-                        : seen.liveTargets() + " target pod(s) on " + nodes.size() + " node(s): " + String.join(", ", limit(nodes, 10)));
+        conditions.set(
+                Conditions.SCHEDULED,
+                !nodes.isEmpty(),
+                nodes.isEmpty() ? "NoTargets" : "TargetsFound",
+                nodes.isEmpty()
+                        ? "no running pod in namespace " + namespace + " matches spec.targets yet"
+                        : seen.liveTargets() + " target pod(s) on " + nodes.size() + " node(s): "
+                                + String.join(", ", limit(nodes, 10)));
         switch (life) {
-            case Lifecycle.Running r -> conditions.set(Conditions.RUNNING, true, "AgentsTracing", "tracing on " + agents);
-            case Lifecycle.Pending p -> conditions.set(Conditions.RUNNING, false, "WaitingForAgents",
-                    nodes.isEmpty() ? "waiting for target pods" : "waiting for node agents: " + agents);
-            case Lifecycle.Ended e -> conditions.set(Conditions.RUNNING, false, "Ended", "the trace ended: " + e.reason());
+            case Lifecycle.Running r ->
+                conditions.set(Conditions.RUNNING, true, "AgentsTracing", "tracing on " + agents);
+            case Lifecycle.Pending p ->
+                conditions.set(
+                        Conditions.RUNNING,
+                        false,
+                        "WaitingForAgents",
+                        nodes.isEmpty() ? "waiting for target pods" : "waiting for node agents: " + agents);
+            case Lifecycle.Ended e ->
+                conditions.set(Conditions.RUNNING, false, "Ended", "the trace ended: " + e.reason());
         }
         if (life instanceof Lifecycle.Completed c) {
             conditions.set(Conditions.COMPLETED, true, c.reason(), c.message());
@@ -223,11 +297,24 @@ public final class TracePlanner {
     }
 
     /** Admission is announced once: the first reconcile is the one that finds no conditions yet. */
-    private static List<Notice> notices(PacketTraceStatus prev, TraceRequest request, Caps.Admission.Admitted admitted,
-                                        PacketTraceStatus.Limits limits, Observed seen, Lifecycle life) {
-        return Stream.of(targetsGone(prev.targets(), seen.targets()).stream(),
-                        prev.conditions().isEmpty() ? Stream.of(accepted(request, admitted, limits)) : Stream.<Notice>empty(),
-                        transition(prev.phaseOrPending(), life, limits, seen.nodes().size()).stream())
+    private static List<Notice> notices(
+            PacketTraceStatus prev,
+            TraceRequest request,
+            Caps.Admission.Admitted admitted,
+            PacketTraceStatus.Limits limits,
+            Observed seen,
+            Lifecycle life) {
+        return Stream.of(
+                        targetsGone(prev.targets(), seen.targets()).stream(),
+                        prev.conditions().isEmpty()
+                                ? Stream.of(accepted(request, admitted, limits))
+                                : Stream.<Notice>empty(),
+                        transition(
+                                prev.phaseOrPending(),
+                                life,
+                                limits,
+                                seen.nodes().size())
+                                .stream())
                 .flatMap(n -> n)
                 .toList();
     }
@@ -241,21 +328,26 @@ public final class TracePlanner {
                 .toList();
     }
 
-    private static Notice accepted(TraceRequest request, Caps.Admission.Admitted admitted, PacketTraceStatus.Limits limits) {
+    private static Notice accepted(
+            TraceRequest request, Caps.Admission.Admitted admitted, PacketTraceStatus.Limits limits) {
         return admitted.adjusted()
                 .map(adjusted -> Notice.warning("Clamped", adjusted))
-                .orElseGet(() -> Notice.normal("Accepted", "tracing " + describeTargets(request) + " for " + limits.duration()));
+                .orElseGet(() ->
+                        Notice.normal("Accepted", "tracing " + describeTargets(request) + " for " + limits.duration()));
     }
 
     /** The Event of a phase change; a reconcile that stays in its phase records none. */
-    private static Optional<Notice> transition(Phase previous, Lifecycle life, PacketTraceStatus.Limits limits, int nodeCount) {
+    private static Optional<Notice> transition(
+            Phase previous, Lifecycle life, PacketTraceStatus.Limits limits, int nodeCount) {
         if (life.phase() == previous) {
             return Optional.empty();
         }
         return switch (life) {
             case Lifecycle.Pending p -> Optional.empty();
-            case Lifecycle.Running r -> Optional.of(Notice.normal("Started", "agents attached; tracing for " + limits.duration()
-                    + " on " + nodeCount + " node(s)"));
+            case Lifecycle.Running r ->
+                Optional.of(Notice.normal(
+                        "Started",
+                        "agents attached; tracing for " + limits.duration() + " on " + nodeCount + " node(s)"));
             case Lifecycle.Completed c -> Optional.of(Notice.normal("Completed", c.message()));
             case Lifecycle.Failed f -> Optional.of(Notice.warning(f.reason(), f.message()));
         };
@@ -271,16 +363,23 @@ public final class TracePlanner {
     }
 
     private static PacketTraceStatus.Limits limits(Caps.Admission.Admitted admitted) {
-        return new PacketTraceStatus.Limits(DurationText.format(admitted.duration()), admitted.maxEvents(),
+        return new PacketTraceStatus.Limits(
+                DurationText.format(admitted.duration()),
+                admitted.maxEvents(),
                 admitted.adjusted().orElse(null));
     }
 
     /** The outcome is settled; keep folding in reports so the final numbers and "Detached" show. */
     private static TracePlan settled(PacketTraceStatus prev, NodeReportAggregator.Aggregate agg) {
         List<TargetStatus> targets = enrich(prev.targets(), agg.targets());
-        return new TracePlan(StatusBudget.fit(prev.withNodeCount(agg.nodes().size()).withTargets(targets, 0)
-                .withNodes(agg.nodes(), 0).withSummary(agg.summary()).withRecentEvents(agg.recentEvents())),
-                Optional.empty(), List.of());
+        return new TracePlan(
+                StatusBudget.fit(prev.withNodeCount(agg.nodes().size())
+                        .withTargets(targets, 0)
+                        .withNodes(agg.nodes(), 0)
+                        .withSummary(agg.summary())
+                        .withRecentEvents(agg.recentEvents())),
+                Optional.empty(),
+                List.of());
     }
 
     /**
@@ -308,14 +407,32 @@ public final class TracePlanner {
      *
      * @param limits empty when the trace failed before the caps were applied, so no limits are in force
      */
-    private static TracePlan refuse(Attempt attempt, Failure failure, Optional<PacketTraceStatus.Limits> limits,
-                                    List<TargetStatus> targets, NodeReportAggregator.Aggregate agg) {
+    private static TracePlan refuse(
+            Attempt attempt,
+            Failure failure,
+            Optional<PacketTraceStatus.Limits> limits,
+            List<TargetStatus> targets,
+            NodeReportAggregator.Aggregate agg) {
         PacketTraceStatus prev = attempt.prev();
-        PacketTraceStatus status = new PacketTraceStatus(Phase.Failed, attempt.generation(),
-                refusedConditions(attempt.conditions(), failure), prev.startTime(),
-                prev.completionTime() != null ? prev.completionTime() : attempt.now().toString(), limits.orElse(null),
-                0, agg.nodes().size(), targets, 0, agg.nodes(), 0, agg.summary(), agg.recentEvents());
-        List<Notice> notices = prev.phaseOrPending() == Phase.Failed ? List.of()
+        PacketTraceStatus status = new PacketTraceStatus(
+                Phase.Failed,
+                attempt.generation(),
+                refusedConditions(attempt.conditions(), failure),
+                prev.startTime(),
+                prev.completionTime() != null
+                        ? prev.completionTime()
+                        : attempt.now().toString(),
+                limits.orElse(null),
+                0,
+                agg.nodes().size(),
+                targets,
+                0,
+                agg.nodes(),
+                0,
+                agg.summary(),
+                agg.recentEvents());
+        List<Notice> notices = prev.phaseOrPending() == Phase.Failed
+                ? List.of()
                 : List.of(Notice.warning(failure.reason(), failure.message()));
         return new TracePlan(StatusBudget.fit(status), Optional.empty(), notices);
     }
@@ -324,7 +441,11 @@ public final class TracePlanner {
         String reason = failure.reason();
         boolean accepted = failure.accepted();
         return conditions
-                .set(Conditions.ACCEPTED, accepted, accepted ? "Valid" : reason, accepted ? "the spec is valid" : failure.message())
+                .set(
+                        Conditions.ACCEPTED,
+                        accepted,
+                        accepted ? "Valid" : reason,
+                        accepted ? "the spec is valid" : failure.message())
                 .set(Conditions.SCHEDULED, false, "NotScheduled", "the trace failed before agents were scheduled")
                 .set(Conditions.RUNNING, false, "Ended", "the trace ended: " + reason)
                 .set(Conditions.COMPLETED, false, "NotCompleted", "the trace failed")
@@ -334,25 +455,35 @@ public final class TracePlanner {
 
     /** Terminal traces keep their target list; only the agents' findings are updated. */
     private static List<TargetStatus> enrich(List<TargetStatus> targets, Map<String, TargetStatus> reported) {
-        return targets.stream().map(t -> {
-            TargetStatus r = t.podUid() == null ? null : reported.get(t.podUid());
-            return r == null || t.state() == TargetState.Gone ? t
-                    : new TargetStatus(t.pod(), t.podUid(), t.node(), r.netnsInode(), r.state(), r.message());
-        }).toList();
+        return targets.stream()
+                .map(t -> {
+                    TargetStatus r = t.podUid() == null ? null : reported.get(t.podUid());
+                    return r == null || t.state() == TargetState.Gone
+                            ? t
+                            : new TargetStatus(t.pod(), t.podUid(), t.node(), r.netnsInode(), r.state(), r.message());
+                })
+                .toList();
     }
 
     private static String nodeStates(List<NodeStatus> nodes) {
         if (nodes.isEmpty()) {
             return "no nodes";
         }
-        return nodes.stream().limit(5)
-                .map(n -> n.node() + " (" + n.state() + (n.message() != null && n.state() == AgentState.Failed ? ": " + n.message() : "") + ")")
-                .collect(Collectors.joining(", ")) + (nodes.size() > 5 ? ", ..." : "");
+        return nodes.stream()
+                        .limit(5)
+                        .map(n -> n.node() + " (" + n.state()
+                                + (n.message() != null && n.state() == AgentState.Failed ? ": " + n.message() : "")
+                                + ")")
+                        .collect(Collectors.joining(", "))
+                + (nodes.size() > 5 ? ", ..." : "");
     }
 
     private static String describeTargets(TraceRequest r) {
         List<String> parts = new ArrayList<>();
-        r.targets().podSelector().ifPresent(s -> parts.add("pods matching " + (s.getMatchLabels() == null ? "expressions" : s.getMatchLabels())));
+        r.targets()
+                .podSelector()
+                .ifPresent(s -> parts.add(
+                        "pods matching " + (s.getMatchLabels() == null ? "expressions" : s.getMatchLabels())));
         if (!r.targets().podNames().isEmpty()) {
             parts.add("pods " + String.join(", ", limit(r.targets().podNames(), 5)));
         }

@@ -4,7 +4,6 @@ package dev.packettrace.operator.rbac;
 import dev.packettrace.api.rbac.RequiresRbac;
 import dev.packettrace.api.report.NodeReportPublisher;
 import dev.packettrace.operator.OperatorMain;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -31,18 +30,24 @@ public final class RbacManifests {
 
     static final String NAMESPACE = "packettrace-system";
 
-    private RbacManifests() {
-    }
+    private RbacManifests() {}
 
     /** One merged rule: verbs of every annotation on the same group and resource, with every reason. */
-    record Rule(String apiGroup, String resource, Set<String> verbs, Set<String> why) {
-    }
+    record Rule(String apiGroup, String resource, Set<String> verbs, Set<String> why) {}
 
     public static Map<String, String> render() {
         List<RequiresRbac> all = annotations();
         Map<String, String> files = new TreeMap<>();
-        files.put("operator.yaml", file("packettrace-operator", "the operator (operator/controller)", all, RequiresRbac.Subject.OPERATOR));
-        files.put("node-agent.yaml", file("packettrace-node-agent", "the node agents (node-agent, cluster mode)", all, RequiresRbac.Subject.AGENT));
+        files.put(
+                "operator.yaml",
+                file("packettrace-operator", "the operator (operator/controller)", all, RequiresRbac.Subject.OPERATOR));
+        files.put(
+                "node-agent.yaml",
+                file(
+                        "packettrace-node-agent",
+                        "the node agents (node-agent, cluster mode)",
+                        all,
+                        RequiresRbac.Subject.AGENT));
         return files;
     }
 
@@ -63,18 +68,26 @@ public final class RbacManifests {
         b.append("# RBAC for ").append(who).append(".\n");
         b.append("# Generated from the @RequiresRbac annotations next to the code that needs each rule;\n");
         b.append("# regenerate with ./mvnw -pl operator/controller -am process-test-classes. Do not edit by hand.\n");
-        b.append("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ").append(name)
-                .append("\n  namespace: ").append(NAMESPACE).append('\n');
+        b.append("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ")
+                .append(name)
+                .append("\n  namespace: ")
+                .append(NAMESPACE)
+                .append('\n');
         List<Rule> cluster = merge(all, subject, RequiresRbac.Scope.CLUSTER);
         List<Rule> own = merge(all, subject, RequiresRbac.Scope.OWN_NAMESPACE);
         if (!cluster.isEmpty()) {
-            b.append("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ").append(name).append('\n');
+            b.append("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ")
+                    .append(name)
+                    .append('\n');
             rules(b, cluster);
             binding(b, "ClusterRoleBinding", "ClusterRole", name, false);
         }
         if (!own.isEmpty()) {
-            b.append("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ").append(name)
-                    .append("\n  namespace: ").append(NAMESPACE).append('\n');
+            b.append("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ")
+                    .append(name)
+                    .append("\n  namespace: ")
+                    .append(NAMESPACE)
+                    .append('\n');
             rules(b, own);
             binding(b, "RoleBinding", "Role", name, true);
         }
@@ -89,17 +102,32 @@ public final class RbacManifests {
             }
             b.append("  - apiGroups: [\"").append(r.apiGroup()).append("\"]\n");
             b.append("    resources: [\"").append(r.resource()).append("\"]\n");
-            b.append("    verbs: [").append(String.join(", ", r.verbs().stream().map(v -> "\"" + v + "\"").toList())).append("]\n");
+            b.append("    verbs: [")
+                    .append(String.join(
+                            ", ", r.verbs().stream().map(v -> "\"" + v + "\"").toList()))
+                    .append("]\n");
         }
     }
 
     private static void binding(StringBuilder b, String kind, String roleKind, String name, boolean namespaced) {
-        b.append("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ").append(kind).append("\nmetadata:\n  name: ").append(name).append('\n');
+        b.append("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ")
+                .append(kind)
+                .append("\nmetadata:\n  name: ")
+                .append(name)
+                .append('\n');
         if (namespaced) {
             b.append("  namespace: ").append(NAMESPACE).append('\n');
         }
-        b.append("roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ").append(roleKind).append("\n  name: ").append(name).append('\n');
-        b.append("subjects:\n  - kind: ServiceAccount\n    name: ").append(name).append("\n    namespace: ").append(NAMESPACE).append('\n');
+        b.append("roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ")
+                .append(roleKind)
+                .append("\n  name: ")
+                .append(name)
+                .append('\n');
+        b.append("subjects:\n  - kind: ServiceAccount\n    name: ")
+                .append(name)
+                .append("\n    namespace: ")
+                .append(NAMESPACE)
+                .append('\n');
     }
 
     static List<Rule> merge(List<RequiresRbac> all, RequiresRbac.Subject subject, RequiresRbac.Scope scope) {
@@ -108,7 +136,8 @@ public final class RbacManifests {
             if (a.subject() != subject || a.scope() != scope) {
                 continue;
             }
-            Rule r = byKey.computeIfAbsent(a.apiGroup() + "|" + a.resource(),
+            Rule r = byKey.computeIfAbsent(
+                    a.apiGroup() + "|" + a.resource(),
                     k -> new Rule(a.apiGroup(), a.resource(), new TreeSet<>(), new TreeSet<>()));
             r.verbs().addAll(Arrays.asList(a.verbs()));
             r.why().add(a.why());
@@ -134,7 +163,8 @@ public final class RbacManifests {
 
     private static List<String> classesNextTo(Class<?> anchor) {
         try {
-            Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = Path.of(
+                    anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isDirectory(root)) {
                 return classNames(root);
             }
@@ -150,7 +180,8 @@ public final class RbacManifests {
 
     private static List<String> classNames(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
-            return files.map(root::relativize).map(Path::toString)
+            return files.map(root::relativize)
+                    .map(Path::toString)
                     .filter(p -> p.endsWith(".class") && p.startsWith("dev/packettrace/"))
                     .map(p -> p.substring(0, p.length() - ".class".length()).replace('/', '.'))
                     .sorted()

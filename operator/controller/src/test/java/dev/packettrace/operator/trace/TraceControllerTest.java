@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.operator.trace;
 
+import static dev.packettrace.operator.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.packettrace.api.report.NodeReportPublisher;
 import dev.packettrace.api.status.StatusBudget;
 import dev.packettrace.api.v1alpha1.AgentState;
@@ -21,9 +24,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,9 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-
-import static dev.packettrace.operator.Fixtures.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Drives {@link TraceController} directly against Fabric8's mock API server in CRUD mode, with the
@@ -67,18 +66,27 @@ class TraceControllerTest {
     }
 
     Optional<DaemonSet> daemonSet() {
-        return Optional.ofNullable(client.apps().daemonSets().inNamespace(OP_NS).withName(config.agentDaemonSetName()).get());
+        return Optional.ofNullable(client.apps()
+                .daemonSets()
+                .inNamespace(OP_NS)
+                .withName(config.agentDaemonSetName())
+                .get());
     }
 
     static Condition condition(PacketTrace t, String type) {
-        return t.getStatus().conditions().stream().filter(c -> type.equals(c.getType())).findFirst()
-                .orElseThrow(() -> new AssertionError("no condition " + type + " in " + t.getStatus().conditions()));
+        return t.getStatus().conditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        "no condition " + type + " in " + t.getStatus().conditions()));
     }
 
     List<String> eventReasons(PacketTrace t) {
         return client.v1().events().inNamespace(t.getMetadata().getNamespace()).list().getItems().stream()
-                .filter(e -> t.getMetadata().getName().equals(e.getInvolvedObject().getName()))
-                .map(Event::getReason).toList();
+                .filter(e ->
+                        t.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                .map(Event::getReason)
+                .toList();
     }
 
     @Test
@@ -96,20 +104,32 @@ class TraceControllerTest {
         var pod = ds.getSpec().getTemplate().getSpec();
         assertEquals(config.agentImage(), pod.getContainers().getFirst().getImage());
         assertTrue(pod.getHostPID());
-        assertEquals(List.of("ALL"), pod.getContainers().getFirst().getSecurityContext().getCapabilities().getDrop());
+        assertEquals(
+                List.of("ALL"),
+                pod.getContainers()
+                        .getFirst()
+                        .getSecurityContext()
+                        .getCapabilities()
+                        .getDrop());
         assertEquals("OnDelete", ds.getSpec().getUpdateStrategy().getType());
 
         PacketTrace after = get(client, t);
         assertEquals(Phase.Pending, after.getStatus().phase());
         assertEquals(2, after.getStatus().targetCount());
-        assertEquals(List.of("web-0", "web-1"), after.getStatus().targets().stream().map(TargetStatus::pod).toList());
+        assertEquals(
+                List.of("web-0", "web-1"),
+                after.getStatus().targets().stream().map(TargetStatus::pod).toList());
         assertTrue(after.getStatus().targets().stream().allMatch(x -> x.state() == TargetState.Scheduled));
         assertEquals("True", condition(after, "Scheduled").getStatus());
-        assertEquals(after.getMetadata().getGeneration(), condition(after, "Accepted").getObservedGeneration());
+        assertEquals(
+                after.getMetadata().getGeneration(),
+                condition(after, "Accepted").getObservedGeneration());
         // The deadline counts from the API server's creationTimestamp, which may be a second past the
         // test clock's start: the requeue is exactly the time left until it, whatever the skew.
-        Instant deadline = Instant.parse(after.getMetadata().getCreationTimestamp()).plus(config.pendingTimeout());
-        assertEquals(Optional.of(Duration.between(clock.instant(), deadline)), again, "requeued by the pending timeout");
+        Instant deadline =
+                Instant.parse(after.getMetadata().getCreationTimestamp()).plus(config.pendingTimeout());
+        assertEquals(
+                Optional.of(Duration.between(clock.instant(), deadline)), again, "requeued by the pending timeout");
         assertTrue(eventReasons(t).contains("Accepted"));
     }
 
@@ -121,17 +141,33 @@ class TraceControllerTest {
         assertEquals(List.of(), daemonSet().orElseThrow().getMetadata().getOwnerReferences());
 
         // configured, but the Deployment does not exist: still no owner, and the trace goes on
-        OperatorConfig owned = config.toBuilder().operatorDeployment(Optional.of("packettrace-operator")).build();
+        OperatorConfig owned = config.toBuilder()
+                .operatorDeployment(Optional.of("packettrace-operator"))
+                .build();
         TraceController ownedController = new TraceController(client, owned, clock);
         ownedController.reconcile(get(client, t), view);
         assertEquals(List.of(), daemonSet().orElseThrow().getMetadata().getOwnerReferences());
         assertEquals(Phase.Pending, get(client, t).getStatus().phase());
 
-        var deployment = client.apps().deployments().resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
-                .withNewMetadata().withName("packettrace-operator").withNamespace(OP_NS).endMetadata()
-                .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "op")).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "op")).endMetadata().endTemplate().endSpec()
-                .build()).create();
+        var deployment = client.apps()
+                .deployments()
+                .resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                        .withNewMetadata()
+                        .withName("packettrace-operator")
+                        .withNamespace(OP_NS)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewSelector()
+                        .withMatchLabels(Map.of("app", "op"))
+                        .endSelector()
+                        .withNewTemplate()
+                        .withNewMetadata()
+                        .withLabels(Map.of("app", "op"))
+                        .endMetadata()
+                        .endTemplate()
+                        .endSpec()
+                        .build())
+                .create();
         assertNotNull(deployment.getMetadata().getUid(), "the API server gives every object a uid");
         ownedController.reconcile(get(client, t), view);
         var owners = daemonSet().orElseThrow().getMetadata().getOwnerReferences();
@@ -140,12 +176,16 @@ class TraceControllerTest {
         assertEquals("Deployment", owners.getFirst().getKind());
         assertEquals("packettrace-operator", owners.getFirst().getName());
         assertEquals(deployment.getMetadata().getUid(), owners.getFirst().getUid());
-        assertNotEquals(Boolean.TRUE, owners.getFirst().getBlockOwnerDeletion(), "would need rights on the Deployment's finalizers");
+        assertNotEquals(
+                Boolean.TRUE,
+                owners.getFirst().getBlockOwnerDeletion(),
+                "would need rights on the Deployment's finalizers");
         assertEquals(List.of("node-a"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()));
 
         String version = daemonSet().orElseThrow().getMetadata().getResourceVersion();
         ownedController.reconcile(get(client, t), view);
-        assertEquals(version, daemonSet().orElseThrow().getMetadata().getResourceVersion(), "nothing to change: no write");
+        assertEquals(
+                version, daemonSet().orElseThrow().getMetadata().getResourceVersion(), "nothing to change: no write");
     }
 
     @Test
@@ -158,16 +198,25 @@ class TraceControllerTest {
         pod(client, NS, "web-1", "node-b", Map.of("app", "web"));
         reconcile(t);
         PacketTrace after = get(client, t);
-        assertEquals(List.of("web-0", "web-1"), after.getStatus().targets().stream().map(TargetStatus::pod).toList());
-        assertEquals(List.of("node-a", "node-b"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()));
+        assertEquals(
+                List.of("web-0", "web-1"),
+                after.getStatus().targets().stream().map(TargetStatus::pod).toList());
+        assertEquals(
+                List.of("node-a", "node-b"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()));
 
         client.resource(web0).delete();
         reconcile(t);
         after = get(client, t);
-        TargetStatus gone = after.getStatus().targets().stream().filter(x -> x.pod().equals("web-0")).findFirst().orElseThrow();
+        TargetStatus gone = after.getStatus().targets().stream()
+                .filter(x -> x.pod().equals("web-0"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(TargetState.Gone, gone.state());
         assertEquals(1, after.getStatus().targetCount());
-        assertEquals(List.of("node-b"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()), "no agent needed on node-a any more");
+        assertEquals(
+                List.of("node-b"),
+                AgentDaemonSet.nodesOf(daemonSet().orElseThrow()),
+                "no agent needed on node-a any more");
         assertTrue(eventReasons(t).contains("TargetGone"));
     }
 
@@ -193,20 +242,23 @@ class TraceControllerTest {
         assertEquals(Phase.Pending, get(client, t).getStatus().phase());
 
         var publisher = new NodeReportPublisher(client);
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Attaching, 0, 0, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Attaching, 0, 0, clock.instant(), List.of(web0)));
         reconcile(t);
         assertEquals(Phase.Pending, get(client, t).getStatus().phase(), "attaching is not running yet");
 
         clock.advance(Duration.ofSeconds(10));
         Instant started = clock.instant();
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Tracing, 5, 1, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Tracing, 5, 1, clock.instant(), List.of(web0)));
         Optional<Duration> again = reconcile(t);
         PacketTrace running = get(client, t);
         assertEquals(Phase.Running, running.getStatus().phase());
         assertEquals(started.toString(), running.getStatus().startTime());
         assertEquals(Optional.of(Duration.ofMinutes(2)), again, "requeued for the end of the duration");
         assertEquals(4026532100L, running.getStatus().targets().getFirst().netnsInode());
-        assertEquals(TargetState.Tracing, running.getStatus().targets().getFirst().state());
+        assertEquals(
+                TargetState.Tracing, running.getStatus().targets().getFirst().state());
         assertEquals(1, running.getStatus().summary().drops());
         assertEquals("True", condition(running, "Running").getStatus());
 
@@ -220,7 +272,8 @@ class TraceControllerTest {
         assertEquals(Phase.Completed, done.getStatus().phase());
         assertEquals(clock.instant().toString(), done.getStatus().completionTime());
         assertEquals("DurationElapsed", condition(done, "Completed").getReason());
-        assertTrue(condition(done, "Completed").getMessage().contains("NETFILTER_DROP at nf_hook_slow+0x9c"),
+        assertTrue(
+                condition(done, "Completed").getMessage().contains("NETFILTER_DROP at nf_hook_slow+0x9c"),
                 condition(done, "Completed").getMessage());
         assertTrue(eventReasons(t).containsAll(List.of("Started", "Completed")));
 
@@ -240,15 +293,22 @@ class TraceControllerTest {
         Pod web0 = pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         Pod web1 = pod(client, NS, "web-1", "node-b", Map.of("app", "web"));
         var spec = selectorSpec("web", "1h");
-        spec = new dev.packettrace.api.v1alpha1.PacketTraceSpec(spec.targets(), null,
-                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100L, null, null), "1h", null, null);
+        spec = new dev.packettrace.api.v1alpha1.PacketTraceSpec(
+                spec.targets(),
+                null,
+                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100L, null, null),
+                "1h",
+                null,
+                null);
         PacketTrace t = trace(client, NS, "web", spec);
         reconcile(t);
         var publisher = new NodeReportPublisher(client);
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Tracing, 60, 0, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Tracing, 60, 0, clock.instant(), List.of(web0)));
         reconcile(t);
         assertEquals(Phase.Running, get(client, t).getStatus().phase());
-        publisher.publish(get(client, t), report(t, "node-b", AgentState.Tracing, 40, 0, clock.instant(), List.of(web1)));
+        publisher.publish(
+                get(client, t), report(t, "node-b", AgentState.Tracing, 40, 0, clock.instant(), List.of(web1)));
         reconcile(t);
         PacketTrace done = get(client, t);
         assertEquals(Phase.Completed, done.getStatus().phase());
@@ -262,7 +322,8 @@ class TraceControllerTest {
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "5m"));
         reconcile(t);
         var publisher = new NodeReportPublisher(client);
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Tracing, 3, 0, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Tracing, 3, 0, clock.instant(), List.of(web0)));
         reconcile(t);
 
         PacketTrace deleting = get(client, t);
@@ -271,7 +332,8 @@ class TraceControllerTest {
         assertFalse(decision.removeFinalizer(), "an agent still traces");
         assertEquals(Optional.of(TraceController.CLEANUP_POLL), decision.requeueAfter());
 
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Detached, 3, 0, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Detached, 3, 0, clock.instant(), List.of(web0)));
         decision = controller.cleanup(deleting, view);
         assertTrue(decision.removeFinalizer());
     }
@@ -281,7 +343,8 @@ class TraceControllerTest {
         Pod web0 = pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "5m"));
         reconcile(t);
-        new NodeReportPublisher(client).publish(get(client, t), report(t, "node-a", AgentState.Tracing, 3, 0, clock.instant(), List.of(web0)));
+        new NodeReportPublisher(client)
+                .publish(get(client, t), report(t, "node-a", AgentState.Tracing, 3, 0, clock.instant(), List.of(web0)));
         PacketTrace deleting = get(client, t);
         deleting.getMetadata().setDeletionTimestamp(clock.instant().toString());
         assertFalse(controller.cleanup(deleting, view).removeFinalizer());
@@ -292,25 +355,66 @@ class TraceControllerTest {
 
     @Test
     void statusStaysBoundedUnderAFloodOfReports() {
-        List<Pod> pods = IntStream.range(0, 120).mapToObj(i -> pod(client, NS, "web-" + i + "-" + "x".repeat(200),
-                "node-" + (i % 60) + "-" + "n".repeat(200), Map.of("app", "web"))).toList();
+        List<Pod> pods = IntStream.range(0, 120)
+                .mapToObj(i -> pod(
+                        client,
+                        NS,
+                        "web-" + i + "-" + "x".repeat(200),
+                        "node-" + (i % 60) + "-" + "n".repeat(200),
+                        Map.of("app", "web")))
+                .toList();
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "1h"));
         reconcile(t);
         var publisher = new NodeReportPublisher(client);
         for (int n = 0; n < 60; n++) {
             String node = "node-" + n + "-" + "n".repeat(200);
             int nodeIndex = n;
-            List<DropGroup> drops = IntStream.range(0, 500).mapToObj(i -> new DropGroup("REASON_" + i + "_" + "r".repeat(100),
-                    "function_" + i + "+0x" + Integer.toHexString(i) + "y".repeat(200), 1000L + i, null)).toList();
-            List<TraceEvent> events = IntStream.range(0, 500).mapToObj(i -> new TraceEvent(clock.instant().plusMillis(i).toString(),
-                    node, "pod-" + "p".repeat(300), "skb:kfree_skb", "eth0", "10.0.0.1:1->10.0.0.2:2/tcp", "NETFILTER_DROP",
-                    "nf_hook_slow+0x9c" + "z".repeat(300))).toList();
-            List<TargetStatus> targets = pods.stream().filter(p -> p.getSpec().getNodeName().equals(node))
-                    .map(p -> new TargetStatus(p.getMetadata().getName(), p.getMetadata().getUid(), node, 4026532000L + nodeIndex,
-                            TargetState.Tracing, "m".repeat(1000))).toList();
-            publisher.publish(get(client, t), new NodeReport(t.getMetadata().getName(), t.getMetadata().getUid(), node, 1L,
-                    AgentState.Tracing, "tracepoint", 3, 1_000_000L, 10L, 500_000L, drops, events, targets, "w".repeat(5000),
-                    clock.instant().toString()));
+            List<DropGroup> drops = IntStream.range(0, 500)
+                    .mapToObj(i -> new DropGroup(
+                            "REASON_" + i + "_" + "r".repeat(100),
+                            "function_" + i + "+0x" + Integer.toHexString(i) + "y".repeat(200),
+                            1000L + i,
+                            null))
+                    .toList();
+            List<TraceEvent> events = IntStream.range(0, 500)
+                    .mapToObj(i -> new TraceEvent(
+                            clock.instant().plusMillis(i).toString(),
+                            node,
+                            "pod-" + "p".repeat(300),
+                            "skb:kfree_skb",
+                            "eth0",
+                            "10.0.0.1:1->10.0.0.2:2/tcp",
+                            "NETFILTER_DROP",
+                            "nf_hook_slow+0x9c" + "z".repeat(300)))
+                    .toList();
+            List<TargetStatus> targets = pods.stream()
+                    .filter(p -> p.getSpec().getNodeName().equals(node))
+                    .map(p -> new TargetStatus(
+                            p.getMetadata().getName(),
+                            p.getMetadata().getUid(),
+                            node,
+                            4026532000L + nodeIndex,
+                            TargetState.Tracing,
+                            "m".repeat(1000)))
+                    .toList();
+            publisher.publish(
+                    get(client, t),
+                    new NodeReport(
+                            t.getMetadata().getName(),
+                            t.getMetadata().getUid(),
+                            node,
+                            1L,
+                            AgentState.Tracing,
+                            "tracepoint",
+                            3,
+                            1_000_000L,
+                            10L,
+                            500_000L,
+                            drops,
+                            events,
+                            targets,
+                            "w".repeat(5000),
+                            clock.instant().toString()));
         }
         reconcile(t);
 
@@ -323,8 +427,12 @@ class TraceControllerTest {
         assertEquals(120, after.getStatus().targetCount());
         assertEquals(120, after.getStatus().targets().size() + after.getStatus().targetsOmitted());
         assertEquals(60, after.getStatus().nodes().size() + after.getStatus().nodesOmitted());
-        long shown = after.getStatus().summary().dropsByReason().stream().mapToLong(DropGroup::count).sum();
-        assertEquals(after.getStatus().summary().drops(), shown + after.getStatus().summary().dropsOmitted());
+        long shown = after.getStatus().summary().dropsByReason().stream()
+                .mapToLong(DropGroup::count)
+                .sum();
+        assertEquals(
+                after.getStatus().summary().drops(),
+                shown + after.getStatus().summary().dropsOmitted());
     }
 
     /**
@@ -335,10 +443,21 @@ class TraceControllerTest {
     void concurrentAgentsLoseNoUpdateInTheTraceStatus() throws Exception {
         int nodes = 6;
         int rounds = 30;
-        List<Pod> pods = IntStream.range(0, nodes).mapToObj(n -> pod(client, NS, "web-" + n, "node-" + n, Map.of("app", "web"))).toList();
+        List<Pod> pods = IntStream.range(0, nodes)
+                .mapToObj(n -> pod(client, NS, "web-" + n, "node-" + n, Map.of("app", "web")))
+                .toList();
         var spec = selectorSpec("web", "1h");
-        PacketTrace t = trace(client, NS, "web", new dev.packettrace.api.v1alpha1.PacketTraceSpec(spec.targets(), null,
-                new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100_000_000L, null, null), "1h", null, null));
+        PacketTrace t = trace(
+                client,
+                NS,
+                "web",
+                new dev.packettrace.api.v1alpha1.PacketTraceSpec(
+                        spec.targets(),
+                        null,
+                        new dev.packettrace.api.v1alpha1.OutputSpec(null, null, null, 100_000_000L, null, null),
+                        "1h",
+                        null,
+                        null));
         reconcile(t);
         PacketTrace admitted = get(client, t);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes + 1);
@@ -352,25 +471,34 @@ class TraceControllerTest {
                     var publisher = new NodeReportPublisher(client);
                     start.await();
                     for (int i = 1; i <= rounds; i++) {
-                        publisher.publish(admitted, report(t, "node-" + node, AgentState.Tracing, (long) i * (node + 1), i,
-                                clock.instant().plusMillis(i), List.of(pods.get(node))));
+                        publisher.publish(
+                                admitted,
+                                report(
+                                        t,
+                                        "node-" + node,
+                                        AgentState.Tracing,
+                                        (long) i * (node + 1),
+                                        i,
+                                        clock.instant().plusMillis(i),
+                                        List.of(pods.get(node))));
                     }
                     return null;
                 }));
             }
-            var operator = pool.submit(() -> { // the operator keeps reconciling while reports pour in
-                start.await();
-                while (!done.get()) {
-                    try {
-                        reconcile(t);
-                    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                        if (e.getCode() != 409) {
-                            throw e;
+            var operator = pool.submit(
+                    () -> { // the operator keeps reconciling while reports pour in
+                        start.await();
+                        while (!done.get()) {
+                            try {
+                                reconcile(t);
+                            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                                if (e.getCode() != 409) {
+                                    throw e;
+                                }
+                            }
                         }
-                    }
-                }
-                return null;
-            });
+                        return null;
+                    });
             start.countDown();
             for (var f : agents) {
                 f.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -386,11 +514,16 @@ class TraceControllerTest {
         assertEquals(nodes, after.getStatus().nodes().size());
         for (int n = 0; n < nodes; n++) {
             String node = "node-" + n;
-            var ns = after.getStatus().nodes().stream().filter(x -> x.node().equals(node)).findFirst().orElseThrow();
+            var ns = after.getStatus().nodes().stream()
+                    .filter(x -> x.node().equals(node))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals((long) rounds * (n + 1), ns.events(), node + " events");
             assertEquals(rounds, ns.drops(), node + " drops");
         }
-        assertEquals((long) rounds * nodes * (nodes + 1) / 2, after.getStatus().summary().events());
+        assertEquals(
+                (long) rounds * nodes * (nodes + 1) / 2,
+                after.getStatus().summary().events());
         assertEquals((long) rounds * nodes, after.getStatus().summary().drops());
         assertEquals(Phase.Running, after.getStatus().phase());
     }
@@ -404,14 +537,21 @@ class TraceControllerTest {
         assertEquals(Phase.Pending, after.getStatus().phase());
         assertEquals("1h", after.getStatus().limits().duration());
         assertEquals("Clamped", condition(after, "Accepted").getReason());
-        assertTrue(after.getStatus().limits().adjusted().contains("spec.duration clamped from 20h to the operator's maxDuration 1h"),
+        assertTrue(
+                after.getStatus()
+                        .limits()
+                        .adjusted()
+                        .contains("spec.duration clamped from 20h to the operator's maxDuration 1h"),
                 after.getStatus().limits().adjusted());
         assertTrue(eventReasons(t).contains("Clamped"));
     }
 
     @Test
     void durationAboveTheCapIsRejectedUnderTheRejectPolicy() {
-        config = config.toBuilder().capPolicy(OperatorConfig.CapPolicy.REJECT).maxEventsPerTrace(500).build();
+        config = config.toBuilder()
+                .capPolicy(OperatorConfig.CapPolicy.REJECT)
+                .maxEventsPerTrace(500)
+                .build();
         controller = new TraceController(client, config, clock);
         pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "20h"));
@@ -420,8 +560,12 @@ class TraceControllerTest {
         assertEquals(Phase.Failed, after.getStatus().phase());
         assertEquals("ExceedsCap", condition(after, "Failed").getReason());
         assertEquals("False", condition(after, "Accepted").getStatus());
-        assertTrue(condition(after, "Failed").getMessage().contains("spec.duration 20h exceeds the operator's maxDuration 1h"));
-        assertTrue(condition(after, "Failed").getMessage().contains("spec.output.maxEvents 10000 exceeds the operator's maxEventsPerTrace 500"));
+        assertTrue(condition(after, "Failed")
+                .getMessage()
+                .contains("spec.duration 20h exceeds the operator's maxDuration 1h"));
+        assertTrue(condition(after, "Failed")
+                .getMessage()
+                .contains("spec.output.maxEvents 10000 exceeds the operator's maxEventsPerTrace 500"));
         assertTrue(daemonSet().isEmpty(), "a rejected trace schedules no agents");
     }
 
@@ -443,7 +587,10 @@ class TraceControllerTest {
         PacketTrace rejected = get(client, third);
         assertEquals(Phase.Failed, rejected.getStatus().phase());
         assertEquals("NodeTraceLimit", condition(rejected, "Failed").getReason());
-        assertTrue(condition(rejected, "Failed").getMessage().contains("node node-a already runs 2 traces (team-a/first, team-a/second)"),
+        assertTrue(
+                condition(rejected, "Failed")
+                        .getMessage()
+                        .contains("node node-a already runs 2 traces (team-a/first, team-a/second)"),
                 condition(rejected, "Failed").getMessage());
         // the earlier traces are not disturbed by the later one
         reconcile(first);
@@ -458,7 +605,8 @@ class TraceControllerTest {
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "5m"));
         reconcile(t);
         // counted from the API server's creationTimestamp, not from the test clock's start
-        Instant deadline = Instant.parse(get(client, t).getMetadata().getCreationTimestamp()).plus(config.pendingTimeout());
+        Instant deadline = Instant.parse(get(client, t).getMetadata().getCreationTimestamp())
+                .plus(config.pendingTimeout());
         clock.advance(Duration.between(clock.instant(), deadline).minusSeconds(1));
         assertEquals(Optional.of(Duration.ofSeconds(1)), reconcile(t));
         assertEquals(Phase.Pending, get(client, t).getStatus().phase());
@@ -467,7 +615,9 @@ class TraceControllerTest {
         PacketTrace after = get(client, t);
         assertEquals(Phase.Failed, after.getStatus().phase());
         assertEquals("StartTimeout", condition(after, "Failed").getReason());
-        assertTrue(condition(after, "Failed").getMessage().contains("node-a (Waiting)"), condition(after, "Failed").getMessage());
+        assertTrue(
+                condition(after, "Failed").getMessage().contains("node-a (Waiting)"),
+                condition(after, "Failed").getMessage());
     }
 
     @Test
@@ -476,18 +626,22 @@ class TraceControllerTest {
         PacketTrace t = trace(client, NS, "web", selectorSpec("web", "1m"));
         reconcile(t);
         var publisher = new NodeReportPublisher(client);
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Tracing, 1, 0, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Tracing, 1, 0, clock.instant(), List.of(web0)));
         reconcile(t);
         clock.advance(Duration.ofMinutes(1));
         reconcile(t);
         assertEquals(Phase.Completed, get(client, t).getStatus().phase());
-        assertEquals(List.of("node-a"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()), "kept until the agent detached");
+        assertEquals(
+                List.of("node-a"), AgentDaemonSet.nodesOf(daemonSet().orElseThrow()), "kept until the agent detached");
 
-        publisher.publish(get(client, t), report(t, "node-a", AgentState.Detached, 1, 0, clock.instant(), List.of(web0)));
+        publisher.publish(
+                get(client, t), report(t, "node-a", AgentState.Detached, 1, 0, clock.instant(), List.of(web0)));
         Optional<Duration> again = reconcile(t);
         assertEquals(Optional.of(config.idleGracePeriod()), again);
         DaemonSet idle = daemonSet().orElseThrow();
-        assertEquals(clock.instant().toString(), idle.getMetadata().getAnnotations().get(AgentDaemonSet.IDLE_SINCE));
+        assertEquals(
+                clock.instant().toString(), idle.getMetadata().getAnnotations().get(AgentDaemonSet.IDLE_SINCE));
 
         clock.advance(config.idleGracePeriod().minusSeconds(1));
         assertEquals(Optional.of(Duration.ofSeconds(1)), reconcile(t));
@@ -502,7 +656,10 @@ class TraceControllerTest {
         Pod web0 = pod(client, NS, "web-0", "node-a", Map.of("app", "web"));
         PacketTrace first = trace(client, NS, "first", selectorSpec("web", "1m"));
         reconcile(first);
-        new NodeReportPublisher(client).publish(get(client, first), report(first, "node-a", AgentState.Detached, 0, 0, clock.instant(), List.of(web0)));
+        new NodeReportPublisher(client)
+                .publish(
+                        get(client, first),
+                        report(first, "node-a", AgentState.Detached, 0, 0, clock.instant(), List.of(web0)));
         client.resource(get(client, first)).delete();
         new AgentDaemonSetSync(client, config, clock).sync(List.of());
         assertTrue(daemonSet().orElseThrow().getMetadata().getAnnotations().containsKey(AgentDaemonSet.IDLE_SINCE));
