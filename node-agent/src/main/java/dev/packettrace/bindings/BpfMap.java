@@ -88,7 +88,7 @@ public final class BpfMap {
 
     /**
      * After load: the value under key, or empty when there is none. For per-CPU maps valueSize is
-     * the per-CPU value size (rounded up to 8) times {@link Kernel#possibleCpus()}.
+     * the per-CPU value size (rounded up to 8) times {@link #possibleCpus()}.
      */
     public Optional<byte[]> lookup(byte[] key, int valueSize) {
         try (Arena arena = Arena.ofConfined()) {
@@ -105,7 +105,7 @@ public final class BpfMap {
 
     /** After load: a per-CPU map's u64 value under key, summed over the possible CPUs; 0 when there is none. */
     public long sumPerCpu(byte[] key) {
-        int cpus = Kernel.possibleCpus();
+        int cpus = possibleCpus();
         return lookup(key, Long.BYTES * cpus)
                 .map(bytes -> {
                     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -158,5 +158,10 @@ public final class BpfMap {
 
     int fd() {
         return Calls.check("bpf_map__fd(" + name + ")", Native.mapFd(map));
+    }
+
+    /** CPUs the kernel may ever bring up, as libbpf counts them: the number of slots in a per-CPU map's value. */
+    public static int possibleCpus() {
+        return Calls.check("libbpf_num_possible_cpus", Native.numPossibleCpus());
     }
 }
