@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.NodeStatus;
 import dev.packettrace.api.v1alpha1.PacketTrace;
@@ -63,20 +62,7 @@ class DropTraceTest {
         assertEquals("Running", agent.getStatus().getPhase());
         assertEquals(ClusterLab.NODE, agent.getSpec().getNodeName());
 
-        // Completed comes when the duration is over; the counts are final once every agent's last report (Detached)
-        // is in, up to one report interval later
-        PacketTrace done = client.resources(PacketTrace.class)
-                .inNamespace(NAMESPACE)
-                .withName("server-drops")
-                .waitUntilCondition(
-                        t -> t != null
-                                && t.getStatus() != null
-                                && t.getStatus().phase() == Phase.Completed
-                                && !t.getStatus().nodes().isEmpty()
-                                && t.getStatus().nodes().stream().allMatch(n -> n.state() == AgentState.Detached),
-                        120,
-                        TimeUnit.SECONDS);
-        var status = done.getStatus();
+        var status = LabTraces.awaitFinal(client, NAMESPACE, "server-drops", 120);
         assertTrue(
                 status.conditions().stream()
                         .anyMatch(c ->

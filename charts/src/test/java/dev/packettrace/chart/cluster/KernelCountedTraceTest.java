@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
-import dev.packettrace.api.v1alpha1.PacketTrace;
-import dev.packettrace.api.v1alpha1.PacketTraceStatus.Phase;
+import dev.packettrace.api.v1alpha1.PacketTraceStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,18 +41,8 @@ class KernelCountedTraceTest {
                   output: {events: drops}
                 """, "apply", "-n", NAMESPACE, "-f", "-").requireSuccess();
 
-        PacketTrace done = client.resources(PacketTrace.class)
-                .inNamespace(NAMESPACE)
-                .withName("drops-only")
-                .waitUntilCondition(
-                        t -> t != null
-                                && t.getStatus() != null
-                                && t.getStatus().phase() == Phase.Completed
-                                && !t.getStatus().nodes().isEmpty()
-                                && t.getStatus().nodes().stream().allMatch(n -> n.state() == AgentState.Detached),
-                        240,
-                        TimeUnit.SECONDS);
-        var summary = done.getStatus().summary();
+        PacketTraceStatus done = LabTraces.awaitFinal(client, NAMESPACE, "drops-only", 240);
+        var summary = done.summary();
         List<DropGroup> netfilter = summary.dropsByReason().stream()
                 .filter(d -> d.reason().equals("NETFILTER_DROP"))
                 .toList();
@@ -64,10 +51,10 @@ class KernelCountedTraceTest {
                 netfilter.getFirst().location().matches(LabTraces.NETFILTER_LOCATION),
                 netfilter.getFirst().location());
         assertTrue(summary.events() > summary.drops(), "every packet is counted, not only the drops: " + summary);
-        assertFalse(done.getStatus().recentEvents().isEmpty(), "the drops are among the recent events");
+        assertFalse(done.recentEvents().isEmpty(), "the drops are among the recent events");
         assertTrue(
-                done.getStatus().recentEvents().stream().allMatch(e -> e.reason() != null),
-                "only drops are kept: " + done.getStatus().recentEvents());
+                done.recentEvents().stream().allMatch(e -> e.reason() != null),
+                "only drops are kept: " + done.recentEvents());
 
         Pod agent = LabRelease.agent(client);
         List<JsonNode> events = LabRelease.sinkEvents(agent, NAMESPACE + "/drops-only");

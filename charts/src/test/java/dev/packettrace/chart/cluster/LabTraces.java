@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.chart.cluster;
 
+import dev.packettrace.api.v1alpha1.AgentState;
 import dev.packettrace.api.v1alpha1.DropGroup;
 import dev.packettrace.api.v1alpha1.PacketTrace;
 import dev.packettrace.api.v1alpha1.PacketTraceStatus;
@@ -29,6 +30,21 @@ final class LabTraces {
                         seconds,
                         TimeUnit.SECONDS);
         return trace.getStatus();
+    }
+
+    /**
+     * The status of a trace that ended Completed once its counts are final: Completed comes when the duration is
+     * over, the counts once every agent's last report (Detached) is in, up to one report interval later.
+     */
+    static PacketTraceStatus awaitFinal(KubernetesClient client, String namespace, String name, int seconds) {
+        return await(
+                client,
+                namespace,
+                name,
+                seconds,
+                s -> s.phase() == Phase.Completed
+                        && !s.nodes().isEmpty()
+                        && s.nodes().stream().allMatch(n -> n.state() == AgentState.Detached));
     }
 
     static PacketTraceStatus awaitPhase(KubernetesClient client, String namespace, String name, Phase phase) {
