@@ -60,17 +60,33 @@ public final class TraceSummary {
         if (e.isDrop()) {
             dropCount++;
             DropKey key = new DropKey(e.dropReason().orElseThrow(), e.location().orElse(""));
-            long[] counter = drops.get(key);
-            if (counter == null && drops.size() < maxDropGroups) {
-                counter = new long[1];
-                drops.put(key, counter);
-            }
-            if (counter != null) {
-                counter[0]++;
-            } else {
+            if (!add(drops, key, 1, maxDropGroups)) {
                 otherDrops++;
             }
         }
+    }
+
+    /**
+     * Adds n to key's counter, creating it while the map holds fewer than cap keys; false when the key did not fit
+     * (the caller counts it in its "other" bucket).
+     */
+    private static <K> boolean add(Map<K, long[]> counters, K key, long n, int cap) {
+        long[] counter = counterOf(counters, key, cap);
+        if (counter == null) {
+            return false;
+        }
+        counter[0] += n;
+        return true;
+    }
+
+    /** key's counter, created while the map holds fewer than cap keys; null when it does not fit. */
+    private static <K> long[] counterOf(Map<K, long[]> counters, K key, int cap) {
+        long[] counter = counters.get(key);
+        if (counter == null && counters.size() < cap) {
+            counter = new long[1];
+            counters.put(key, counter);
+        }
+        return counter;
     }
 
     private void countNetns(long inode) {
@@ -78,11 +94,7 @@ public final class TraceSummary {
             lastNetnsCounter[0]++;
             return;
         }
-        long[] counter = netns.get(inode);
-        if (counter == null && netns.size() < maxNetns) {
-            counter = new long[1];
-            netns.put(inode, counter);
-        }
+        long[] counter = counterOf(netns, inode, maxNetns);
         if (counter == null) {
             otherNetnsEvents++;
             return;
@@ -93,15 +105,8 @@ public final class TraceSummary {
     }
 
     private void countProbe(String probe) {
-        long[] counter = probes.get(probe);
-        if (counter == null && probes.size() < MAX_PROBES) {
-            counter = new long[1];
-            probes.put(probe, counter);
-        }
-        if (counter == null) {
+        if (!add(probes, probe, 1, MAX_PROBES)) {
             otherProbeEvents++;
-        } else {
-            counter[0]++;
         }
     }
 
@@ -137,33 +142,21 @@ public final class TraceSummary {
         Map<DropKey, long[]> groups = new HashMap<>();
         long beyond = 0;
         for (KernelCounts.Drop d : counts.drops()) {
-            DropKey key = new DropKey(d.reason(), d.location().orElse(""));
-            long[] counter = groups.get(key);
-            if (counter == null && groups.size() < maxDropGroups) {
-                counter = new long[1];
-                groups.put(key, counter);
-            }
-            if (counter == null) {
+            if (!add(groups, new DropKey(d.reason(), d.location().orElse("")), d.count(), maxDropGroups)) {
                 beyond += d.count();
-            } else {
-                counter[0] += d.count();
             }
         }
         Map<Long, long[]> perNetns = new HashMap<>();
         Map<String, long[]> perProbe = new HashMap<>();
         long otherNetns = 0;
+        long otherProbes = 0;
         for (KernelCounts.Hits h : counts.hits()) {
-            long[] n = perNetns.get(h.netns());
-            if (n == null && perNetns.size() < maxNetns) {
-                n = new long[1];
-                perNetns.put(h.netns(), n);
-            }
-            if (n == null) {
+            if (!add(perNetns, h.netns(), h.count(), maxNetns)) {
                 otherNetns += h.count();
-            } else {
-                n[0] += h.count();
             }
-            perProbe.computeIfAbsent(h.probe(), p -> new long[1])[0] += h.count();
+            if (!add(perProbe, h.probe(), h.count(), MAX_PROBES)) {
+                otherProbes += h.count();
+            }
         }
         return new Report(
                 counts.matched(),
@@ -178,7 +171,7 @@ public final class TraceSummary {
                 elapsed,
                 counts.overBudget(),
                 probeCounts(perProbe),
-                0,
+                otherProbes,
                 true);
     }
 
