@@ -10,6 +10,7 @@ import dev.packettrace.api.v1alpha1.TargetStatus;
 import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.output.EventTags;
 import dev.packettrace.tracer.Backend;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.KernelCounts;
 import dev.packettrace.tracer.PacketEvent;
 import dev.packettrace.tracer.TraceFilter;
@@ -49,6 +50,9 @@ final class ActiveTrace {
     private final RecentEvents recent;
     private final Optional<SkbTracker> tracker;
     private final long maxEvents;
+    /** spec.output.events, in the tracer's terms. */
+    private final EventStream.Events events;
+
     private final long lostOffset;
     private final Map<String, EventTags> tagsByPod = new HashMap<>();
     private final EventTags untargetedTags;
@@ -88,6 +92,7 @@ final class ActiveTrace {
         this.recent = new RecentEvents(Math.min(request.output().recentEvents(), StatusLimits.MAX_RECENT_EVENTS));
         this.tracker = filter.trackSkb() ? Optional.of(new SkbTracker(SkbTracker.DEFAULT_CAPACITY)) : Optional.empty();
         this.maxEvents = AgentProtocol.maxEvents(trace).orElse(request.output().maxEvents());
+        this.events = EventStream.Events.valueOf(request.output().events().name());
         this.untargetedTags =
                 EventTags.builder().add("trace", trace.key()).add("node", node).build();
         long seededLost = previous.map(NodeReport::lost).orElse(0L);
@@ -137,9 +142,9 @@ final class ActiveTrace {
      * The trace's choice of events when the kernel's per-namespace counts can count for it: it selects packets by
      * its pods alone (no other filter, expression or track-skb) and on the tracepoints; empty otherwise.
      */
-    Optional<TraceRequest.Events> kernelCountable() {
+    Optional<EventStream.Events> kernelCountable() {
         return baseFilter.equals(TraceFilter.all()) && backend == Backend.TRACEPOINT
-                ? Optional.of(request.output().events())
+                ? Optional.of(events)
                 : Optional.empty();
     }
 
@@ -153,15 +158,9 @@ final class ActiveTrace {
         if (!kernelCounted || podByNetns.isEmpty() || budgetReached()) {
             return;
         }
-        long hits = delta.hits().stream()
-                .filter(h -> podByNetns.containsKey(h.netns()))
-                .mapToLong(KernelCounts.Hits::count)
-                .sum();
-        List<KernelCounts.Drop> drops = delta.drops().stream()
-                .filter(d -> podByNetns.containsKey(d.netns()))
-                .toList();
-        if (hits > 0 || !drops.isEmpty()) {
-            tally.add(hits, drops);
+        KernelCounts mine = delta.inNamespaces(podByNetns.keySet());
+        if (mine.matched() > 0 || !mine.drops().isEmpty()) {
+            tally.add(mine.matched(), mine.drops());
             changed = true;
         }
     }
@@ -253,8 +252,7 @@ final class ActiveTrace {
             tally.record(e);
             changed = true;
         }
-        TraceRequest.Events wanted = request.output().events();
-        if (wanted == TraceRequest.Events.NONE || (wanted == TraceRequest.Events.DROPS && !e.isDrop())) {
+        if (!events.streams(e.isDrop())) {
             return;
         }
         recent.add(e, pod);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.packettrace.agent;
 
-import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.Backend;
 import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.ExpressionSlots;
@@ -59,11 +58,11 @@ record SessionSpec(
      * counts can stand in for its own (empty when they cannot: it filters by more than its pods, so it must see
      * every event to count). Every event unless all of them can; then the drops if any trace wants them, else none.
      */
-    static EventStream stream(List<Optional<TraceRequest.Events>> perTrace) {
-        if (perTrace.isEmpty() || perTrace.stream().anyMatch(e -> e.isEmpty() || e.get() == TraceRequest.Events.ALL)) {
+    static EventStream stream(List<Optional<EventStream.Events>> perTrace) {
+        if (perTrace.isEmpty() || perTrace.stream().anyMatch(e -> e.isEmpty() || e.get() == EventStream.Events.ALL)) {
             return EventStream.ALL;
         }
-        boolean drops = perTrace.stream().anyMatch(e -> e.get() == TraceRequest.Events.DROPS);
+        boolean drops = perTrace.stream().anyMatch(e -> e.get() == EventStream.Events.DROPS);
         return EventStream.of(drops ? EventStream.Events.DROPS : EventStream.Events.NONE, 0);
     }
 

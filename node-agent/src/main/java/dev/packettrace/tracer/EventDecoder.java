@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Decodes {@code struct pt_event} (bpf/include/event.h) into a {@link PacketEvent}: names the probe,
@@ -160,7 +161,8 @@ public final class EventDecoder {
 
         Optional<String> dropReason = Optional.empty();
         if (drop) {
-            dropReason = Optional.of((flags & F_HAS_REASON) != 0 ? dropReasons.name(reason) : "NOT_SPECIFIED");
+            dropReason = Optional.of(
+                    dropReasonName((flags & F_HAS_REASON) != 0 ? OptionalLong.of(reason) : OptionalLong.empty()));
         }
         Optional<String> where = (flags & F_HAS_LOCATION) != 0 ? locationName(location) : Optional.empty();
         Optional<String> caller = (flags & F_HAS_CALLER) != 0 ? locationName(location) : Optional.empty();
@@ -229,9 +231,12 @@ public final class EventDecoder {
         return p.displayName();
     }
 
-    /** A drop's reason by its enum skb_drop_reason value, without the SKB_DROP_REASON_ prefix. */
-    public String dropReasonName(long reason) {
-        return dropReasons.name(reason);
+    /**
+     * A drop's reason by its enum skb_drop_reason value, without the SKB_DROP_REASON_ prefix; NOT_SPECIFIED when
+     * the kernel gave none (kfree_skb before 5.17).
+     */
+    public String dropReasonName(OptionalLong reason) {
+        return reason.isPresent() ? dropReasons.name(reason.getAsLong()) : "NOT_SPECIFIED";
     }
 
     /** A kernel text address as symbol+0xoffset (hex when unknown); empty for 0. */

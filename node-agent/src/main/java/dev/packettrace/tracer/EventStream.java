@@ -26,6 +26,11 @@ public record EventStream(Events events, long perSecond, boolean kernelCounts) {
         public String flagName() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** Whether a matched hit becomes an event under this choice (PT_EVENTS_* in bpf/include/counts.h). */
+        public boolean streams(boolean drop) {
+            return this == ALL || (this == DROPS && drop);
+        }
     }
 
     public EventStream {

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Reads the kernel's per-CPU count maps (bpf/include/counts.h) into {@link KernelCounts}, summing each key's
@@ -44,7 +45,7 @@ final class KernelCountMaps {
             if (count > 0) {
                 dropGroups.add(new KernelCounts.Drop(
                         Integer.toUnsignedLong(k.getInt(0)),
-                        reason == NO_REASON ? "NOT_SPECIFIED" : names.dropReasonName(reason),
+                        names.dropReasonName(reason == NO_REASON ? OptionalLong.empty() : OptionalLong.of(reason)),
                         names.locationName(k.getLong(8)),
                         count));
             }

@@ -18,6 +18,7 @@ import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.output.ClockOffset;
 import dev.packettrace.output.TimestampFormatter;
 import dev.packettrace.output.TimestampMode;
+import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.KernelCounts;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -132,7 +133,7 @@ class ActiveTraceTest {
     void whileTheKernelCountsTheTraceTakesItsNamespacesShareAndEventsOnlyFeedTheSink() throws java.io.IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ActiveTrace a = trace(null, out, "drops");
-        assertEquals(Optional.of(TraceRequest.Events.DROPS), a.kernelCountable(), "selected by its pods alone");
+        assertEquals(Optional.of(EventStream.Events.DROPS), a.kernelCountable(), "selected by its pods alone");
         a.kernelCounted(true);
         a.counted(new KernelCounts(
                 60,

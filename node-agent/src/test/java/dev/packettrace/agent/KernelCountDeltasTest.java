@@ -3,7 +3,6 @@ package dev.packettrace.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.packettrace.api.validation.TraceRequest;
 import dev.packettrace.tracer.EventStream;
 import dev.packettrace.tracer.KernelCounts;
 import java.util.List;
@@ -48,19 +47,18 @@ class KernelCountDeltasTest {
         assertEquals(
                 EventStream.of(EventStream.Events.NONE, 0),
                 SessionSpec.stream(
-                        List.of(Optional.of(TraceRequest.Events.NONE), Optional.of(TraceRequest.Events.NONE))));
+                        List.of(Optional.of(EventStream.Events.NONE), Optional.of(EventStream.Events.NONE))));
         assertEquals(
                 EventStream.of(EventStream.Events.DROPS, 0),
                 SessionSpec.stream(
-                        List.of(Optional.of(TraceRequest.Events.NONE), Optional.of(TraceRequest.Events.DROPS))));
+                        List.of(Optional.of(EventStream.Events.NONE), Optional.of(EventStream.Events.DROPS))));
         assertEquals(
                 EventStream.ALL,
-                SessionSpec.stream(
-                        List.of(Optional.of(TraceRequest.Events.DROPS), Optional.of(TraceRequest.Events.ALL))),
+                SessionSpec.stream(List.of(Optional.of(EventStream.Events.DROPS), Optional.of(EventStream.Events.ALL))),
                 "one trace wants every event");
         assertEquals(
                 EventStream.ALL,
-                SessionSpec.stream(List.of(Optional.of(TraceRequest.Events.NONE), Optional.empty())),
+                SessionSpec.stream(List.of(Optional.of(EventStream.Events.NONE), Optional.empty())),
                 "one trace filters in Java and must see every event to count");
     }
 }

@@ -274,8 +274,7 @@ public final class ScriptedTracer implements Tracer {
                 drops.merge(List.of(e.netns(), e.dropReason().orElseThrow(), e.location()), 1L, Long::sum);
             }
         }
-        if (stream.events() == EventStream.Events.NONE
-                || (stream.events() == EventStream.Events.DROPS && !e.isDrop())) {
+        if (!stream.events().streams(e.isDrop())) {
             return 0;
         }
         delivered++;
