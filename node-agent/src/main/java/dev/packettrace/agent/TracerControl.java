@@ -37,10 +37,6 @@ final class TracerControl implements AutoCloseable {
     private SessionSpec running;
     private long lostInClosedTracers;
 
-    TracerControl(TracerFactory factory, TraceListener listener) {
-        this(factory, listener, c -> {});
-    }
-
     /** @param counts receives what the kernel counted since the previous read ({@link #readCounts}) */
     TracerControl(TracerFactory factory, TraceListener listener, Consumer<KernelCounts> counts) {
         this.factory = Objects.requireNonNull(factory, "factory");
