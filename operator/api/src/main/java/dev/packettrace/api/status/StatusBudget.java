@@ -85,56 +85,11 @@ public final class StatusBudget {
                 clip(r.reportTime(), MAX_SHORT));
         while (serializedSize(b) > REPORT_BUDGET_BYTES) {
             if (!b.recentEvents().isEmpty()) {
-                b = new NodeReport(
-                        b.traceName(),
-                        b.traceUid(),
-                        b.node(),
-                        b.traceGeneration(),
-                        b.state(),
-                        b.backend(),
-                        b.probesAttached(),
-                        b.events(),
-                        b.lost(),
-                        b.drops(),
-                        b.dropsByReason(),
-                        half(b.recentEvents()),
-                        b.targets(),
-                        b.message(),
-                        b.reportTime());
+                b = b.withRecentEvents(half(b.recentEvents()));
             } else if (!b.dropsByReason().isEmpty()) {
-                b = new NodeReport(
-                        b.traceName(),
-                        b.traceUid(),
-                        b.node(),
-                        b.traceGeneration(),
-                        b.state(),
-                        b.backend(),
-                        b.probesAttached(),
-                        b.events(),
-                        b.lost(),
-                        b.drops(),
-                        half(b.dropsByReason()),
-                        b.recentEvents(),
-                        b.targets(),
-                        b.message(),
-                        b.reportTime());
+                b = b.withDropsByReason(half(b.dropsByReason()));
             } else if (!b.targets().isEmpty()) {
-                b = new NodeReport(
-                        b.traceName(),
-                        b.traceUid(),
-                        b.node(),
-                        b.traceGeneration(),
-                        b.state(),
-                        b.backend(),
-                        b.probesAttached(),
-                        b.events(),
-                        b.lost(),
-                        b.drops(),
-                        b.dropsByReason(),
-                        b.recentEvents(),
-                        half(b.targets()),
-                        b.message(),
-                        b.reportTime());
+                b = b.withTargets(half(b.targets()));
             } else {
                 break;
             }

@@ -49,4 +49,63 @@ public record NodeReport(
         drops = drops == null ? 0L : drops;
         probesAttached = probesAttached == null ? 0 : probesAttached;
     }
+
+    // with... for what StatusBudget shortens to fit a report into its size budget
+
+    public NodeReport withDropsByReason(List<DropGroup> dropsByReason) {
+        return new NodeReport(
+                traceName,
+                traceUid,
+                node,
+                traceGeneration,
+                state,
+                backend,
+                probesAttached,
+                events,
+                lost,
+                drops,
+                dropsByReason,
+                recentEvents,
+                targets,
+                message,
+                reportTime);
+    }
+
+    public NodeReport withRecentEvents(List<TraceEvent> recentEvents) {
+        return new NodeReport(
+                traceName,
+                traceUid,
+                node,
+                traceGeneration,
+                state,
+                backend,
+                probesAttached,
+                events,
+                lost,
+                drops,
+                dropsByReason,
+                recentEvents,
+                targets,
+                message,
+                reportTime);
+    }
+
+    public NodeReport withTargets(List<TargetStatus> targets) {
+        return new NodeReport(
+                traceName,
+                traceUid,
+                node,
+                traceGeneration,
+                state,
+                backend,
+                probesAttached,
+                events,
+                lost,
+                drops,
+                dropsByReason,
+                recentEvents,
+                targets,
+                message,
+                reportTime);
+    }
 }
